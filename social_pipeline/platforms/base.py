@@ -1,0 +1,349 @@
+"""The platform-neutral contract between API clients, parsers and the asset graph.
+
+A platform module knows two things: how to *pull* an account's data over HTTP (endpoints,
+auth, pagination) and how to *parse* the raw responses it pulled into records named after the
+specification's columns. Pulling and parsing are separate on purpose: the raw responses are
+stored first (``social_raw_pulls``), so every normalized table can be rebuilt from them without
+calling an API again.
+
+Nothing here knows Dagster or Postgres.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, ClassVar, Iterable, Mapping
+
+import requests
+
+# Query parameters and headers whose values are credentials. They are sent but never recorded.
+SECRET_KEYS = frozenset(
+    {
+        "access_token",
+        "key",
+        "api_key",
+        "apikey",
+        "client_secret",
+        "token",
+        "authorization",
+        "x-rapidapi-key",
+        "refresh_token",
+        "password",
+    }
+)
+REDACTED = "[redacted]"
+
+
+def redact(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of ``params`` with every credential value replaced by a marker."""
+    if not params:
+        return {}
+    return {k: (REDACTED if k.lower() in SECRET_KEYS else v) for k, v in params.items()}
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """One monitored account, as the assets hand it to a client."""
+
+    id: str  # social_accounts.id (UUID as text)
+    platform: str
+    handle: str
+    provider_name: str = "demo"
+    posts_per_fetch: int = 50
+    external_id: str | None = None  # the platform's own user/channel/page id, when known
+    access_token: str | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class RawResponse:
+    """One HTTP exchange with a platform, as stored in ``social_raw_pulls``."""
+
+    endpoint: str  # the documented endpoint, e.g. "v2/video/list" or "channels.list"
+    request_params: dict[str, Any]  # already redacted
+    page_index: int
+    attempt: int
+    status_code: int | None
+    payload: Any  # decoded JSON body (None when the body was not JSON)
+    error: str | None
+    latency_ms: int
+    fetched_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+
+class PlatformError(Exception):
+    """An API answered with an error we could not recover from. Message never holds a secret."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, endpoint: str | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.endpoint = endpoint
+
+
+class ParseError(ValueError):
+    """A stored response does not have the shape the platform documents."""
+
+
+@dataclass
+class ParsedPull:
+    """Records parsed from one account's raw responses, keyed by the specification's column names.
+
+    account: followers_count, following_count, posts_count, total_likes, total_comments,
+        total_views, total_shares, subscribers_count, pins_count, retweets_count,
+        watch_time_minutes (None where the platform does not report it), plus
+        external_user_id, display_name.
+    posts: external_post_id, post_url, caption, title, media_type, media_url, duration (seconds),
+        posted_at (aware datetime), and the metrics likes_count, comments_count, views_count,
+        shares_count, saves_count, watch_time_seconds, completion_rate (percent), impressions,
+        reach (None where not reported: never 0 for "unknown").
+    comments: external_post_id, external_comment_id, parent_external_comment_id (None for
+        top-level), comment_text, author_username, author_external_id, likes_count,
+        commented_at (aware datetime or None).
+    demographics: None, or age_13_17 .. age_45_plus, gender_male, gender_female (percent),
+        top_countries, top_cities, top_languages (dict name -> percent), peak_hours (list of
+        int), peak_days (list of lowercase weekday names).
+    """
+
+    account: dict[str, Any] = field(default_factory=dict)
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    demographics: dict[str, Any] | None = None
+
+
+POST_METRIC_FIELDS = (
+    "likes_count",
+    "comments_count",
+    "views_count",
+    "shares_count",
+    "saves_count",
+    "watch_time_seconds",
+    "completion_rate",
+    "impressions",
+    "reach",
+)
+ACCOUNT_FIELDS = (
+    "followers_count",
+    "following_count",
+    "posts_count",
+    "total_likes",
+    "total_comments",
+    "total_views",
+    "total_shares",
+    "subscribers_count",
+    "pins_count",
+    "retweets_count",
+    "watch_time_minutes",
+)
+
+
+class HttpClient:
+    """A ``requests`` session that records every exchange as a :class:`RawResponse`.
+
+    Transient failures (connection errors, 429, 5xx) are retried a few times; other 4xx are
+    fatal. Credentials are passed in ``secret_params``/``secret_headers`` so they are sent but
+    never recorded, and never appear in an error message.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: float = 30.0,
+        max_attempts: int = 3,
+        backoff_seconds: float = 0.5,
+        sleep=time.sleep,
+    ):
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self._sleep = sleep
+        self.responses: list[RawResponse] = []
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+        secret_params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        secret_headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        page_index: int = 0,
+    ) -> Any:
+        """Send one request (with retries) and return its decoded JSON body."""
+        sent_params = {**(params or {}), **(secret_params or {})}
+        sent_headers = {**(headers or {}), **(secret_headers or {})}
+        recorded = redact(params)
+        if json_body is not None:
+            recorded = {**recorded, "json": json_body}
+        last_error = "no attempt made"
+        status: int | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            started = time.perf_counter()
+            fetched_at = datetime.now(timezone.utc)
+            payload: Any = None
+            error: str | None = None
+            try:
+                resp = self.session.request(
+                    method,
+                    url,
+                    params=sent_params or None,
+                    headers=sent_headers or None,
+                    json=json_body,
+                    timeout=self.timeout,
+                )
+                status = resp.status_code
+                try:
+                    payload = resp.json()
+                except ValueError:
+                    payload = None
+                    if 200 <= status < 300:
+                        error = "response body is not JSON"
+                if error is None and not 200 <= status < 300:
+                    error = f"HTTP {status}: {_error_summary(payload)}"
+            except requests.RequestException as exc:
+                status = None
+                error = f"{type(exc).__name__}: connection failed"
+            latency = int((time.perf_counter() - started) * 1000)
+            self.responses.append(
+                RawResponse(
+                    endpoint=endpoint,
+                    request_params=recorded,
+                    page_index=page_index,
+                    attempt=attempt,
+                    status_code=status,
+                    payload=payload,
+                    error=error,
+                    latency_ms=latency,
+                    fetched_at=fetched_at,
+                )
+            )
+            if error is None:
+                return payload
+            last_error = error
+            transient = status is None or status == 429 or status >= 500
+            if not transient or attempt == self.max_attempts:
+                break
+            self._sleep(self.backoff_seconds * (2 ** (attempt - 1)))
+        raise PlatformError(f"{endpoint}: {last_error}", status_code=status, endpoint=endpoint)
+
+    def get(self, url: str, *, endpoint: str, **kwargs) -> Any:
+        return self.request("GET", url, endpoint=endpoint, **kwargs)
+
+
+def _error_summary(payload: Any) -> str:
+    """A short, secret-free description of an error body."""
+    if isinstance(payload, dict):
+        err = payload.get("error") or payload.get("errors") or payload.get("message") or payload
+        text = json.dumps(err, ensure_ascii=False, default=str) if not isinstance(err, str) else err
+    elif payload is None:
+        text = "non-JSON body"
+    else:
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    return text[:300]
+
+
+class PlatformClient(ABC):
+    """Pulls one account's data from one platform.
+
+    Subclasses set ``platform`` and ``default_base_url`` and implement :meth:`pull` (which calls
+    the platform's documented endpoints through ``self.http`` and follows its pagination) and the
+    static :meth:`parse` (which turns stored responses back into records).
+    """
+
+    platform: ClassVar[str]
+    default_base_url: ClassVar[str]
+
+    def __init__(
+        self,
+        http: HttpClient,
+        base_url: str | None = None,
+        credentials: Mapping[str, str] | None = None,
+    ):
+        self.http = http
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        # Platform-level credentials (an API key, an app token); per-account tokens travel on
+        # AccountRef.access_token. Never log or format these.
+        self.credentials = dict(credentials or {})
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @abstractmethod
+    def pull(self, account: AccountRef) -> None:
+        """Fetch the account's profile, its newest ``posts_per_fetch`` posts with their metrics,
+        their comments (with replies), and demographics where the platform offers them.
+
+        Responses accumulate in ``self.http.responses``; raise :class:`PlatformError` when the
+        pull cannot complete.
+        """
+
+    @staticmethod
+    @abstractmethod
+    def parse(responses: Iterable[RawResponse]) -> ParsedPull:
+        """Rebuild records from the successful responses of one pull (in the order fetched)."""
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """Aware UTC datetime from epoch seconds or an ISO-8601 string (``Z`` or offset)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ParseError(f"not a timestamp: {value!r}")
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        # Meta writes offsets without a colon: 2024-11-20T15:00:00+0000
+        if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit() and ":" not in text[-5:]:
+            text = text[:-2] + ":" + text[-2:]
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ParseError(f"not a timestamp: {value!r}") from exc
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    raise ParseError(f"not a timestamp: {value!r}")
+
+
+def count(value: Any) -> int | None:
+    """A non-negative integer count, or None when absent. Strings of digits are accepted
+    (YouTube sends counts as strings). Negative, fractional or non-numeric values raise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ParseError(f"not a count: {value!r}")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise ParseError(f"not a count: {value[:40]!r}")
+        value = int(value.strip())
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise ParseError(f"not a count: {value!r}")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ParseError(f"not a count: {type(value).__name__}")
+    if value < 0:
+        raise ParseError(f"negative count: {value}")
+    if value > 9_223_372_036_854_775_807:
+        raise ParseError("count exceeds BIGINT")
+    return value
+
+
+def ok_payloads(responses: Iterable[RawResponse], endpoint: str) -> list[Any]:
+    """Payloads of the successful responses to ``endpoint``, in page order."""
+    hits = [r for r in responses if r.endpoint == endpoint and r.ok]
+    hits.sort(key=lambda r: (r.page_index, r.attempt))
+    return [r.payload for r in hits]
