@@ -1,0 +1,37 @@
+# Two commands on a fresh machine with Python 3.11+ and make:  `make dev`  and  `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: dev test bench install materialize clean-db
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded PostgreSQL + migrations + demo accounts, then the Dagster UI on http://127.0.0.1:3000
+dev: $(STAMP)
+	$(BIN)/social-pipeline dev
+
+## The test suite, on a real PostgreSQL (embedded, or $$SOCIAL_PIPELINE_DATABASE_URL)
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+## Every asset for one day (DATE=YYYY-MM-DD, default yesterday UTC), recorded in the Dagster instance
+materialize: $(STAMP)
+	$(BIN)/social-pipeline materialize $(if $(DATE),--date $(DATE),)
+
+## IO manager write rate against a bare COPY of the same frame (a benchmark, not a test)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.io_manager_bench
+
+## Stop the embedded PostgreSQL and delete its data (asks no questions)
+clean-db: $(STAMP)
+	-$(BIN)/social-pipeline db stop
+	rm -rf .social_pipeline

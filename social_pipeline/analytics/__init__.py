@@ -1,0 +1,1 @@
+"""Pure functions over our own data: rates, hashtags. No I/O."""

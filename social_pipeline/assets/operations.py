@@ -1,0 +1,103 @@
+"""Operations: API usage per endpoint and the fetch job of each account, from the raw ledger."""
+
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, Output, asset
+
+from ..normalize import naive_utc, parse_day
+from ..partitions import daily_partitions
+from ..storage.database import Database
+from ..storage.io_manager import table_metadata
+from .common import RAW_INS, concat_raw, partition_day
+
+USAGE_COLUMNS = ["provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date"]
+JOB_COLUMNS = [
+    "social_account_id", "job_type", "status", "posts_fetched", "comments_fetched", "error_message",
+    "started_at", "completed_at", "platform", "partition_date", "requests_made",
+]
+
+
+@asset(
+    key=AssetKey("social_api_usage"),
+    ins=RAW_INS,
+    group_name="operations",
+    partitions_def=daily_partitions,
+    metadata=table_metadata("social_api_usage", partition_column="date"),
+    kinds={"python", "postgres"},
+    description="Requests per provider, platform, endpoint and outcome for the day (retries "
+    "included), with mean latency: the basis for rate-limit and cost tracking.",
+)
+def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
+    day = partition_day(context)
+    df = concat_raw(raw)
+    df = df[df["endpoint"] != "(pull)"]
+    if df.empty:
+        return Output(pd.DataFrame(columns=USAGE_COLUMNS), metadata={"requests": 0})
+    grouped = (
+        df.assign(success=df["ok"].astype(bool), latency=pd.to_numeric(df["latency_ms"]))
+        .groupby(["provider_name", "platform", "endpoint", "success"], as_index=False)
+        .agg(request_count=("pull_id", "size"), latency_ms=("latency", "mean"))
+    )
+    grouped["latency_ms"] = grouped["latency_ms"].round().astype("Int64")
+    grouped["request_count"] = grouped["request_count"].astype("Int64")
+    grouped["date"] = day
+    return Output(grouped[USAGE_COLUMNS], metadata={"requests": int(grouped["request_count"].sum())})
+
+
+@asset(
+    key=AssetKey("social_fetch_jobs"),
+    ins=RAW_INS,
+    group_name="operations",
+    partitions_def=daily_partitions,
+    metadata=table_metadata("social_fetch_jobs", partition_column="partition_date", where="job_type = 'daily'"),
+    kinds={"python", "postgres"},
+    description="One daily fetch job per monitored account: status of its newest pull, posts and "
+    "comments fetched, the error when it failed. Also advances social_analytics_config.last_fetched_at.",
+)
+def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
+    day = partition_day(context)
+    df = concat_raw(raw)
+    records = parse_day(df)
+    parsed = {a.account_id: a for a in records.accounts}
+    rows = []
+    for account_id, pulls in df.groupby("social_account_id"):
+        newest_id = pulls.groupby("pull_id")["fetched_at"].max().sort_values().index[-1]
+        pull = pulls[pulls["pull_id"] == newest_id]
+        failed = (pull["pull_status"] == "failed").any()
+        error = None
+        if failed:
+            errors = pull.loc[pull["endpoint"] == "(pull)", "error"].dropna()
+            error = errors.iloc[-1] if len(errors) else "pull failed"
+        elif account_id in records.quarantined:
+            failed, error = True, records.quarantined[account_id]
+        acct = parsed.get(account_id)
+        used = acct is not None and acct.pull_id == newest_id
+        rows.append(
+            {
+                "social_account_id": account_id,
+                "job_type": "daily",
+                "status": "failed" if failed else "completed",
+                "posts_fetched": len(acct.parsed.posts) if used else 0,
+                "comments_fetched": len(acct.parsed.comments) if used else 0,
+                "error_message": error,
+                "started_at": naive_utc(pull["fetched_at"].min().to_pydatetime()),
+                "completed_at": naive_utc(pull["fetched_at"].max().to_pydatetime()),
+                "platform": pull["platform"].iloc[0],
+                "partition_date": day,
+                "requests_made": int((pull["endpoint"] != "(pull)").sum()),
+            }
+        )
+    jobs = pd.DataFrame(rows, columns=JOB_COLUMNS)
+    for col in ("posts_fetched", "comments_fetched", "requests_made"):
+        jobs[col] = jobs[col].astype("Int64")
+    done = jobs[jobs["status"] == "completed"]
+    if len(done):
+        with database.connect() as conn:
+            conn.execute(
+                "UPDATE social_analytics_config c SET last_fetched_at = k.completed_at, updated_at = now() "
+                "FROM unnest(%s::uuid[], %s::timestamp[]) AS k(account_id, completed_at) "
+                "WHERE c.social_account_id = k.account_id "
+                "AND (c.last_fetched_at IS NULL OR c.last_fetched_at < k.completed_at)",
+                (done["social_account_id"].tolist(), done["completed_at"].tolist()),
+            )
+    return Output(jobs, metadata={"jobs": len(jobs), "failed": int((jobs["status"] == "failed").sum())})

@@ -1,0 +1,86 @@
+"""Daily account snapshots: what the platform reports about the account, completed from our own
+post history, with engagement rate and day-over-day follower growth."""
+
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, Output, asset
+
+from ..analytics.engagement import engagement_rate
+from ..normalize import parse_day
+from ..partitions import daily_partitions
+from ..platforms.base import ACCOUNT_FIELDS
+from ..storage.database import Database
+from ..storage.io_manager import table_metadata
+from .common import RAW_INS, concat_raw, partition_day
+
+# Totals over each account's tracked posts (latest daily metrics up to the day).
+_TRACKED_TOTALS = """
+SELECT p.social_account_id::text, count(*),
+       sum(m.likes_count), sum(m.comments_count), sum(m.views_count), sum(m.shares_count),
+       sum(m.saves_count)
+FROM social_posts_analytics p
+JOIN LATERAL (
+    SELECT * FROM social_post_metrics m
+    WHERE m.post_id = p.id AND m.snapshot_date <= %(day)s AND m.snapshot_hour IS NULL
+    ORDER BY m.snapshot_date DESC LIMIT 1
+) m ON TRUE
+WHERE p.social_account_id = ANY(%(accounts)s::uuid[]) AND p.first_seen_date <= %(day)s
+GROUP BY p.social_account_id
+"""
+_PREVIOUS_FOLLOWERS = """
+SELECT DISTINCT ON (social_account_id) social_account_id::text, followers_count
+FROM social_analytics_snapshots
+WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND snapshot_date < %(day)s
+ORDER BY social_account_id, snapshot_date DESC
+"""
+SNAPSHOT_COLUMNS = ["social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth"]
+TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
+
+
+@asset(
+    key=AssetKey("social_analytics_snapshots"),
+    ins=RAW_INS,
+    deps=[AssetKey("social_post_metrics"), AssetKey("social_hashtags")],
+    group_name="analytics",
+    partitions_def=daily_partitions,
+    metadata=table_metadata("social_analytics_snapshots", partition_column="snapshot_date"),
+    kinds={"python", "postgres"},
+    description="One row per account per day. Totals the platform does not report are summed over "
+    "the account's tracked posts; engagement_rate = (likes+comments+shares+saves) / views (or "
+    "followers where no views exist) over tracked posts; follower_growth = change since the previous snapshot.",
+)
+def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
+    day = partition_day(context)
+    records = parse_day(concat_raw(raw))
+    accounts = [a.account_id for a in records.accounts]
+    with database.connect() as conn:
+        params = {"day": day, "accounts": accounts}
+        tracked = {r[0]: r[1:] for r in conn.execute(_TRACKED_TOTALS, params).fetchall()}
+        previous = dict(conn.execute(_PREVIOUS_FOLLOWERS, params).fetchall())
+    rows = []
+    for acct in records.accounts:
+        reported = acct.parsed.account
+        row = {"social_account_id": acct.account_id, "snapshot_date": day}
+        row.update({k: reported.get(k) for k in ACCOUNT_FIELDS})
+        n_posts, likes, comments, views, shares, saves = tracked.get(acct.account_id, (0, None, None, None, None, None))
+        sums = dict(zip(TRACKED, (likes, comments, views, shares)))
+        for k in TRACKED:
+            if row[k] is None and sums[k] is not None:
+                row[k] = int(sums[k])
+        if row["posts_count"] is None and n_posts:
+            row["posts_count"] = int(n_posts)
+        if acct.platform == "twitter" and row["retweets_count"] is None and shares is not None:
+            row["retweets_count"] = int(shares)
+        row["engagement_rate"] = engagement_rate(
+            {"likes_count": likes, "comments_count": comments, "shares_count": shares, "saves_count": saves,
+             "views_count": views},
+            reported.get("followers_count"),
+        )
+        prev = previous.get(acct.account_id)
+        followers = row["followers_count"]
+        row["follower_growth"] = followers - prev if followers is not None and prev is not None else None
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
+    for col in [*ACCOUNT_FIELDS, "follower_growth"]:
+        df[col] = df[col].astype("Int64")
+    return Output(df, metadata={"accounts": len(df)})

@@ -1,0 +1,19 @@
+"""The one Definitions object: assets, jobs, schedules, resources."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from .assets import all_assets
+from .schedules import daily_job, daily_schedule
+from .storage.database import Database
+from .storage.io_manager import PostgresIOManager
+
+database = Database()
+
+defs = Definitions(
+    assets=all_assets,
+    jobs=[daily_job],
+    schedules=[daily_schedule],
+    resources={"database": database, "io_manager": PostgresIOManager(database=database)},
+)

