@@ -1,0 +1,395 @@
+"""Threads API (https://graph.threads.net/v1.0).
+
+Endpoints used (permissions threads_basic, threads_manage_insights, threads_read_replies):
+
+- ``GET /me?fields=id,username,name,threads_profile_picture_url,threads_biography``: the token's
+  own profile; its ``id`` is the Threads user id used below (``AccountRef.external_id`` is used
+  instead of ``me`` in the path when it is set).
+- ``GET /{user-id}/threads_insights?metric=likes,replies,reposts,quotes,followers_count
+  &since=1712991600&until=<now>``: account totals (``total_value``).
+- ``GET /{user-id}/threads_insights?metric=follower_demographics&breakdown=country|city|age|gender``:
+  one breakdown per call (the metric takes no since/until).
+- ``GET /{user-id}/threads?fields=...&limit=..&after=..``: the user's posts, newest first.
+- ``GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes,shares``: per post.
+- ``GET /{media-id}/conversation?fields=id,text,username,timestamp,replied_to,root_post,is_reply
+  &reverse=false&after=..``: every reply at every depth, flattened; ``replied_to.id`` names the
+  parent (the root post itself for a top-level reply) and ``root_post.id`` the post it belongs to.
+
+Quirks worth knowing:
+
+- The token travels as the ``access_token`` query parameter (never recorded). Graph echoes it in
+  ``paging.next`` URLs; the client scrubs those before the payload is stored.
+- Posts carry no counters: likes/replies/reposts/quotes/shares/views come only from the per-post
+  insights. ``replies`` on a root post counts replies at every depth.
+- ``shares_count`` = reposts + quotes + shares (sends): all the ways a post travels on.
+- Account insights are *period* totals. Without since/until Threads answers a two-day window, so
+  the client asks from the API's floor (2024-04-13, epoch 1712991600; earlier dates are refused)
+  until now: ``total_likes``/``total_comments`` are likes/replies since that floor, ``retweets_count``
+  the reposts, ``total_shares`` reposts + quotes. The account ``views`` metric counts *profile*
+  views, not content views, so it is not asked for and ``total_views`` stays None.
+- Replies have no like count in the API: comment ``likes_count`` is None.
+- ``REPOST_FACADE`` items are other people's posts the user reposted: skipped (no insights).
+- ``follower_demographics`` answers counts (needs 100+ followers, else a 400 that does not fail
+  the pull); the parser turns them into percent like the Instagram parser (same Graph shape). No
+  languages, peak hours or peak days.
+- Timestamps are ISO-8601 with a colon-less offset (``+0000``). Post URL is the ``permalink``
+  (``https://www.threads.net/@{user}/post/{shortcode}``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Iterable
+
+from .base import (
+    AccountRef,
+    ParsedPull,
+    ParseError,
+    PlatformClient,
+    PlatformError,
+    RawResponse,
+    count,
+    ok_payloads,
+    parse_timestamp,
+)
+from .instagram import collect_breakdowns, demographics_from_counts
+
+ME = "threads-user"
+USER_INSIGHTS = "threads-user/threads_insights"
+THREADS = "threads-user/threads"
+MEDIA_INSIGHTS = "threads-media/insights"
+CONVERSATION = "threads-media/conversation"
+
+PROFILE_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
+POST_FIELDS = "id,media_product_type,media_type,media_url,permalink,text,timestamp,shortcode,is_quote_post"
+REPLY_FIELDS = "id,text,username,timestamp,replied_to,root_post,is_reply"
+ACCOUNT_METRICS = "likes,replies,reposts,quotes,followers_count"
+POST_METRICS = "views,likes,replies,reposts,quotes,shares"
+BREAKDOWNS = ("country", "city", "age", "gender")
+INSIGHTS_FLOOR = 1712991600  # 2024-04-13: since/until earlier than this are not supported
+PAGE_LIMIT = 25
+MEDIA_TYPES = {
+    "TEXT_POST": "text",
+    "IMAGE": "image",
+    "VIDEO": "video",
+    "CAROUSEL_ALBUM": "carousel",
+    "AUDIO": "video",  # closest of the four kinds
+}
+_TOKEN_IN_URL = re.compile(r"(access_token=)[^&#]*")
+
+
+class Client(PlatformClient):
+    platform = "threads"
+    default_base_url = "https://graph.threads.net/v1.0"
+
+    def pull(self, account: AccountRef) -> None:
+        handle = account.handle.lstrip("@")
+        token = account.access_token
+        if not token:
+            raise PlatformError(
+                f"threads account @{handle}: no access token (AccountRef.access_token is empty; a "
+                "Threads user token with threads_basic, threads_manage_insights and "
+                "threads_read_replies is required)"
+            )
+        auth = {"access_token": token}
+
+        profile = self._get(
+            self.url(f"/{account.external_id or 'me'}"), endpoint=ME, params={"fields": PROFILE_FIELDS}, secret_params=auth
+        )
+        user_id = profile.get("id") if isinstance(profile, dict) else None
+        if not isinstance(user_id, str) or not user_id:
+            raise PlatformError(f"threads account @{handle}: profile answer has no id", endpoint=ME)
+
+        self._get(
+            self.url(f"/{user_id}/threads_insights"),
+            endpoint=USER_INSIGHTS,
+            params={"metric": ACCOUNT_METRICS, "since": INSIGHTS_FLOOR, "until": int(time.time())},
+            secret_params=auth,
+        )
+        for breakdown in BREAKDOWNS:
+            try:
+                self._get(
+                    self.url(f"/{user_id}/threads_insights"),
+                    endpoint=USER_INSIGHTS,
+                    params={"metric": "follower_demographics", "breakdown": breakdown},
+                    secret_params=auth,
+                )
+            except PlatformError as exc:
+                if exc.status_code != 400:  # too few followers: no demographics, pull goes on
+                    raise
+
+        wanted = max(int(account.posts_per_fetch), 0)
+        posts: list[str] = []
+        after: str | None = None
+        page = 0
+        while len(posts) < wanted:
+            limit = min(PAGE_LIMIT, wanted - len(posts))
+            params: dict[str, Any] = {"fields": POST_FIELDS, "limit": limit}
+            if after:
+                params["after"] = after
+            payload = self._get(
+                self.url(f"/{user_id}/threads"), endpoint=THREADS, params=params, secret_params=auth, page_index=page
+            )
+            items = payload.get("data") if isinstance(payload, dict) else None
+            if not isinstance(items, list):
+                raise PlatformError(f"{THREADS}: answer has no data list", endpoint=THREADS)
+            for item in items:
+                if isinstance(item, dict) and item.get("media_type") != "REPOST_FACADE" and isinstance(item.get("id"), str):
+                    posts.append(item["id"])
+            after = _next_cursor(payload, len(items), limit)
+            if not after or not items:
+                break
+            page += 1
+
+        for media_id in posts[:wanted]:
+            insights = self._get(
+                self.url(f"/{media_id}/insights"),
+                endpoint=MEDIA_INSIGHTS,
+                params={"metric": POST_METRICS},
+                secret_params=auth,
+            )
+            if _insight(insights, "replies") == 0:
+                continue  # no conversation to page through
+            self._pull_conversation(media_id, auth)
+
+    def _pull_conversation(self, media_id: str, auth: dict[str, str]) -> None:
+        after: str | None = None
+        page = 0
+        while True:
+            params: dict[str, Any] = {"fields": REPLY_FIELDS, "reverse": "false"}
+            if after:
+                params["after"] = after
+            payload = self._get(
+                self.url(f"/{media_id}/conversation"),
+                endpoint=CONVERSATION,
+                params=params,
+                secret_params=auth,
+                page_index=page,
+            )
+            items = payload.get("data") if isinstance(payload, dict) else None
+            after = _next_cursor(payload, len(items or []), None)
+            if not after or not items:
+                break
+            page += 1
+
+    def _get(self, url: str, **kwargs) -> Any:
+        payload = self.http.get(url, **kwargs)
+        _scrub_paging(payload)
+        return payload
+
+    # -- parsing -------------------------------------------------------------------------------
+    @staticmethod
+    def parse(responses: Iterable[RawResponse]) -> ParsedPull:
+        responses = list(responses)
+        out = ParsedPull()
+
+        profiles = ok_payloads(responses, ME)
+        if not profiles:
+            raise ParseError("no successful Threads profile (/me) response to parse")
+        profile = profiles[-1]
+        if not isinstance(profile, dict):
+            raise ParseError("threads /me: payload is not an object")
+        user_id = _req_str(profile, "id", "threads /me")
+
+        totals: dict[str, Any] = {}
+        groups: dict[str, dict[str, int]] = {}
+        for payload in ok_payloads(responses, USER_INSIGHTS):
+            for entry in _data_list(payload, USER_INSIGHTS):
+                if not isinstance(entry, dict):
+                    raise ParseError(f"{USER_INSIGHTS}: an entry is not an object")
+                name = _req_str(entry, "name", USER_INSIGHTS)
+                if name == "follower_demographics":
+                    collect_breakdowns(entry, groups, USER_INSIGHTS)
+                else:
+                    totals[name] = _metric_value(entry, USER_INSIGHTS)
+
+        reposts, quotes = count(totals.get("reposts")), count(totals.get("quotes"))
+        out.account = {
+            "external_user_id": user_id,
+            "display_name": _opt_str(profile, "name", "threads /me") or _opt_str(profile, "username", "threads /me"),
+            "followers_count": count(totals.get("followers_count")),
+            "following_count": None,  # not offered
+            "posts_count": None,  # not offered
+            "total_likes": count(totals.get("likes")),
+            "total_comments": count(totals.get("replies")),
+            "total_views": None,  # the account "views" metric is profile views
+            "total_shares": None if reposts is None or quotes is None else reposts + quotes,
+            "subscribers_count": None,
+            "pins_count": None,
+            "retweets_count": reposts,
+            "watch_time_minutes": None,
+        }
+
+        insights: dict[str, dict[str, Any]] = {}
+        for payload in ok_payloads(responses, MEDIA_INSIGHTS):
+            for entry in _data_list(payload, MEDIA_INSIGHTS):
+                if not isinstance(entry, dict):
+                    raise ParseError(f"{MEDIA_INSIGHTS}: an entry is not an object")
+                name = _req_str(entry, "name", MEDIA_INSIGHTS)
+                entry_id = _req_str(entry, "id", MEDIA_INSIGHTS)
+                media_id = entry_id.split("/insights/")[0]
+                if media_id == entry_id:
+                    raise ParseError(f"{MEDIA_INSIGHTS}: entry id {entry_id[:60]!r} does not name a media")
+                insights.setdefault(media_id, {})[name] = _metric_value(entry, MEDIA_INSIGHTS)
+
+        seen: set[str] = set()
+        for payload in ok_payloads(responses, THREADS):
+            for item in _data_list(payload, THREADS):
+                if not isinstance(item, dict):
+                    raise ParseError(f"{THREADS}: a post entry is not an object")
+                if item.get("media_type") == "REPOST_FACADE":
+                    continue
+                post = _parse_post(item, insights)
+                if post["external_post_id"] not in seen:
+                    seen.add(post["external_post_id"])
+                    out.posts.append(post)
+
+        out.comments = _parse_replies(ok_payloads(responses, CONVERSATION))
+        out.demographics = demographics_from_counts(groups)
+        return out
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _scrub_paging(payload: Any) -> None:
+    if isinstance(payload, dict):
+        paging = payload.get("paging")
+        if isinstance(paging, dict):
+            for link in ("next", "previous"):
+                if isinstance(paging.get(link), str):
+                    paging[link] = _TOKEN_IN_URL.sub(r"\1[redacted]", paging[link])
+
+
+def _next_cursor(payload: Any, got: int, asked: int | None) -> str | None:
+    """The ``after`` cursor while another page exists: ``paging.next`` says so; without it, a
+    full page with an ``after`` cursor is taken as "maybe more"."""
+    if not isinstance(payload, dict):
+        return None
+    paging = payload.get("paging")
+    if not isinstance(paging, dict):
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    if not isinstance(after, str) or not after:
+        return None
+    if paging.get("next") or (asked is not None and got >= asked):
+        return after
+    return None
+
+
+def _insight(payload: Any, name: str) -> Any:
+    if isinstance(payload, dict) and isinstance(payload.get("data"), list):
+        for entry in payload["data"]:
+            if isinstance(entry, dict) and entry.get("name") == name:
+                try:
+                    return _metric_value(entry, MEDIA_INSIGHTS)
+                except ParseError:
+                    return None
+    return None
+
+
+def _data_list(payload: Any, where: str) -> list[Any]:
+    if not isinstance(payload, dict):
+        raise ParseError(f"{where}: payload is not an object")
+    data = payload.get("data")
+    if not isinstance(data, list):
+        raise ParseError(f"{where}: 'data' is missing or not a list")
+    return data
+
+
+def _req_str(obj: dict[str, Any], key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise ParseError(f"{where}: '{key}' is missing or not a string")
+    return value
+
+
+def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ParseError(f"{where}: '{key}' should be a string, got {type(value).__name__}")
+    return value
+
+
+def _metric_value(entry: dict[str, Any], where: str) -> Any:
+    """``total_value.value`` (account totals) or the last of ``values[].value`` (media)."""
+    if isinstance(entry.get("total_value"), dict) and "value" in entry["total_value"]:
+        return entry["total_value"]["value"]
+    values = entry.get("values")
+    if not isinstance(values, list) or not values or not isinstance(values[-1], dict):
+        raise ParseError(f"{where}: metric {entry.get('name')!r} has neither values nor total_value")
+    return values[-1].get("value")
+
+
+def _parse_post(item: dict[str, Any], insights: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    media_id = _req_str(item, "id", THREADS)
+    where = f"{THREADS} {media_id}"
+    if "timestamp" not in item:
+        raise ParseError(f"{where}: timestamp is missing")
+    media_type = item.get("media_type")
+    if media_type not in MEDIA_TYPES:
+        raise ParseError(f"{where}: unknown media_type {media_type!r}")
+    m = insights.get(media_id, {})
+    reposts, quotes, sends = count(m.get("reposts")), count(m.get("quotes")), count(m.get("shares"))
+    parts = [v for v in (reposts, quotes, sends) if v is not None]
+    return {
+        "external_post_id": media_id,
+        "post_url": _opt_str(item, "permalink", where),
+        "caption": _opt_str(item, "text", where),
+        "title": None,
+        "media_type": MEDIA_TYPES[media_type],
+        "media_url": _opt_str(item, "media_url", where),
+        "duration": None,
+        "posted_at": parse_timestamp(item["timestamp"]),
+        "likes_count": count(m.get("likes")),
+        "comments_count": count(m.get("replies")),
+        "views_count": count(m.get("views")),
+        "shares_count": sum(parts) if parts else None,
+        "saves_count": None,
+        "watch_time_seconds": None,
+        "completion_rate": None,
+        "impressions": None,
+        "reach": None,
+    }
+
+
+def _ref_id(obj: dict[str, Any], key: str, where: str) -> str | None:
+    ref = obj.get(key)
+    if ref is None:
+        return None
+    if not isinstance(ref, dict):
+        raise ParseError(f"{where}: '{key}' should be an object with an id")
+    return _req_str(ref, "id", f"{where} {key}")
+
+
+def _parse_replies(payloads: list[Any]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for payload in payloads:
+        for r in _data_list(payload, CONVERSATION):
+            if not isinstance(r, dict):
+                raise ParseError(f"{CONVERSATION}: a reply is not an object")
+            reply_id = _req_str(r, "id", CONVERSATION)
+            where = f"{CONVERSATION} reply {reply_id}"
+            root = _ref_id(r, "root_post", where)
+            if root is None:
+                raise ParseError(f"{where}: root_post is missing, cannot tie the reply to a post")
+            parent = _ref_id(r, "replied_to", where)
+            if reply_id in seen:
+                continue
+            seen.add(reply_id)
+            records.append(
+                {
+                    "external_post_id": root,
+                    "external_comment_id": reply_id,
+                    "parent_external_comment_id": None if parent in (None, root) else parent,
+                    "comment_text": _opt_str(r, "text", where),
+                    "author_username": _opt_str(r, "username", where),
+                    "author_external_id": None,  # not exposed on replies
+                    "likes_count": None,  # not exposed on replies
+                    "commented_at": parse_timestamp(r.get("timestamp")),
+                }
+            )
+    return records

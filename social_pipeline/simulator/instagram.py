@@ -1,0 +1,434 @@
+"""A fake Instagram Graph API (v21.0) rendering :mod:`social_pipeline.simulator.world`.
+
+Answers the endpoints :mod:`social_pipeline.platforms.instagram` calls, with Graph's shapes:
+``{"data": [...], "paging": {"cursors": {"before", "after"}, "next": url}}`` (``next`` only while
+more pages exist), insights entries ``{"name", "period", "values": [{"value"}], "title",
+"description", "id": "{object-id}/insights/{metric}/{period}"}`` (``total_value`` for
+``metric_type=total_value``), and errors ``{"error": {"message", "type", "code", "fbtrace_id"}}``.
+
+World posts map onto Instagram as: video -> VIDEO/REELS, image and text -> IMAGE/FEED (Instagram
+has no text posts; a text post is an image with text on it), carousel -> CAROUSEL_ALBUM/FEED.
+Comment threads are flattened to Instagram's one level: a reply to a reply hangs under its
+top-level comment.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import urlencode
+
+from . import world
+from .transport import PlatformSimulator, SimRequest, SimResponse
+
+BASE = "https://graph.facebook.com/v21.0"
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+NESTED_REPLIES = 3  # replies shown inside a comment before its own paging kicks in
+SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+FEED_METRICS = {"reach", "saved", "shares", "views", "total_interactions", "likes", "comments"}
+REELS_METRICS = FEED_METRICS | {"ig_reels_avg_watch_time", "ig_reels_video_view_total_time"}
+
+
+class Simulator(PlatformSimulator):
+    platform = "instagram"
+
+    def __init__(self, as_of, handles=None):
+        super().__init__(as_of, handles)
+        self._comment_index: dict[str, tuple[world.Post, world.Comment]] = {}
+
+    def account_id(self, account: world.Account) -> str:
+        return "17841" + str(account.uid % 10**12).zfill(12)
+
+    def post_id(self, post: world.Post) -> str:
+        return "179" + str(post.uid % 10**14).zfill(14)
+
+    def comment_id(self, comment: world.Comment) -> str:
+        return "178" + str(comment.uid % 10**14).zfill(14)
+
+    # -- serving ----------------------------------------------------------------------------
+    def handle(self, request: SimRequest) -> SimResponse:
+        if request.method != "GET":
+            return _error(400, 100, "Unsupported request method", "GraphMethodException")
+        parts = [p for p in request.path.split("/") if p]
+        acct = self.account_for_token(request.query.get("access_token"))
+        if acct is None:
+            return _error(
+                400,
+                190,
+                "Invalid OAuth access token - Cannot parse access token",
+                headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"'},
+            )
+        if parts == ["me"]:
+            return self._node({"id": self.account_id(acct), "username": acct.handle}, request)
+        if len(parts) not in (1, 2):
+            return _unknown(request.path)
+        node, edge = parts[0], (parts[1] if len(parts) == 2 else None)
+
+        owner = self.find_account(node)
+        if owner is not None:
+            if owner != acct:
+                return _no_permission(node)
+            if edge is None:
+                return self._user(acct, request)
+            if edge == "media":
+                return self._media_list(acct, request)
+            if edge == "insights":
+                return self._user_insights(acct, request)
+            return _unknown(request.path)
+
+        post = self.find_post(node)
+        if post is not None:
+            if post.account != acct:
+                return _no_permission(node)
+            if edge == "insights":
+                return self._media_insights(post, request)
+            if edge == "comments":
+                return self._comments(post, request)
+            if edge is None:
+                return self._node(self._media(post), request)
+            return _unknown(request.path)
+
+        if node in self._comment_index and edge == "replies":
+            return self._more_replies(node, request)
+        return _error(
+            400,
+            100,
+            f"Unsupported get request. Object with ID '{node}' does not exist, cannot be loaded due to "
+            "missing permissions, or does not support this operation.",
+            "GraphMethodException",
+        )
+
+    # -- nodes --------------------------------------------------------------------------------
+    def _node(self, full: dict[str, Any], request: SimRequest) -> SimResponse:
+        fields = _fields(request)
+        return SimResponse(200, _select(full, fields) if fields else {"id": full["id"]})
+
+    def _user(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        full = {
+            "id": self.account_id(acct),
+            "username": acct.handle,
+            "name": acct.display_name,
+            "followers_count": acct.followers(self.as_of),
+            "follows_count": acct.following(self.as_of),
+            "media_count": len(acct.posts_until(self.as_of)),
+            "biography": f"Creator account of {acct.display_name}",
+        }
+        return self._node(full, request)
+
+    def _media(self, post: world.Post) -> dict[str, Any]:
+        m = post.metrics(self.as_of)
+        media_type, product = {
+            "video": ("VIDEO", "REELS"),
+            "carousel": ("CAROUSEL_ALBUM", "FEED"),
+        }.get(post.kind, ("IMAGE", "FEED"))
+        code = _shortcode(post.uid)
+        mid = self.post_id(post)
+        return {
+            "id": mid,
+            "caption": post.caption,
+            "media_type": media_type,
+            "media_product_type": product,
+            "media_url": f"https://scontent.cdninstagram.com/v/t51.2885-15/{mid}_n.{'mp4' if media_type == 'VIDEO' else 'jpg'}",
+            "permalink": f"https://www.instagram.com/{'reel' if product == 'REELS' else 'p'}/{code}/",
+            "shortcode": code,
+            "timestamp": _ts(post.posted_at),
+            "like_count": m["likes"],
+            "comments_count": m["comments"],
+        }
+
+    # -- edges --------------------------------------------------------------------------------
+    def _media_list(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        items = [self._media(p) for p in acct.posts_until(self.as_of)]
+        fields = _fields(request) or ["id"]
+        return self._page(items, request, lambda it: _select(it, fields))
+
+    def _comments(self, post: world.Post, request: SimRequest) -> SimResponse:
+        comments = post.comments(self.as_of)
+        by_seq = {c.seq: c for c in comments}
+
+        def root(c: world.Comment) -> world.Comment:
+            while c.parent_seq is not None:
+                c = by_seq[c.parent_seq]
+            return c
+
+        tops = [c for c in comments if c.parent_seq is None]
+        tops.sort(key=lambda c: c.created_at, reverse=True)  # newest first
+        replies: dict[int, list[world.Comment]] = {c.seq: [] for c in tops}
+        for c in comments:
+            if c.parent_seq is not None:
+                replies[root(c).seq].append(c)
+        for c in comments:
+            self._comment_index[self.comment_id(c)] = (post, root(c))
+
+        spec = _parse_fields(request.query.get("fields", "id"))
+
+        def render(top: world.Comment) -> dict[str, Any]:
+            out = _select(self._comment(top, post), spec)
+            if "replies" in spec:
+                nested = sorted(replies[top.seq], key=lambda c: c.created_at)  # oldest first
+                rendered = [_select(self._comment(r, post, parent=top), spec["replies"] or {"id": None}) for r in nested]
+                if rendered:
+                    out["replies"] = self._paged_body(
+                        rendered, 0, NESTED_REPLIES, f"{BASE}/{self.comment_id(top)}/replies", request, "replies"
+                    )
+            return out
+
+        return self._page(tops, request, render)
+
+    def _more_replies(self, comment_id: str, request: SimRequest) -> SimResponse:
+        post, top = self._comment_index[comment_id]
+        nested = sorted(
+            (c for c in post.comments(self.as_of) if self._comment_index.get(self.comment_id(c), (None, None))[1] == top and c != top),
+            key=lambda c: c.created_at,
+        )
+        spec = _parse_fields(request.query.get("fields", "id"))
+        items = [_select(self._comment(r, post, parent=top), spec) for r in nested]
+        return self._page(items, request, lambda it: it)
+
+    def _comment(self, c: world.Comment, post: world.Post, parent: world.Comment | None = None) -> dict[str, Any]:
+        author_id = self.account_id(post.account) if c.is_creator else str(17841000000000000 + world.stable_int(c.author) % 10**11)
+        out = {
+            "id": self.comment_id(c),
+            "text": c.text,
+            "username": c.author,
+            "timestamp": _ts(c.created_at),
+            "like_count": c.likes(self.as_of),
+            "from": {"id": author_id, "username": c.author},
+            "media": {"id": self.post_id(post), "media_product_type": "REELS" if post.kind == "video" else "FEED"},
+            "hidden": False,
+        }
+        if parent is not None:
+            out["parent_id"] = self.comment_id(parent)
+        return out
+
+    # -- insights -----------------------------------------------------------------------------
+    def _media_insights(self, post: world.Post, request: SimRequest) -> SimResponse:
+        metrics = [m for m in request.query.get("metric", "").split(",") if m]
+        if not metrics:
+            return _error(400, 100, "(#100) The value must be a valid insights metric")
+        allowed = REELS_METRICS if post.kind == "video" else FEED_METRICS
+        bad = [m for m in metrics if m not in allowed]
+        if bad:
+            return _error(
+                400, 100, f"(#100) {bad[0]} metric is not supported for this media product type", "OAuthException"
+            )
+        w = post.metrics(self.as_of)
+        values = {
+            "reach": w["reach"],
+            "saved": w["saves"],
+            "shares": w["shares"],
+            "views": w["views"],
+            "likes": w["likes"],
+            "comments": w["comments"],
+            "total_interactions": w["likes"] + w["comments"] + w["saves"] + w["shares"],
+            "ig_reels_avg_watch_time": int(round(post.duration * post.completion * 1000)),
+            "ig_reels_video_view_total_time": w["watch_time_seconds"] * 1000,
+        }
+        mid = self.post_id(post)
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": values[name]}],
+                "title": name.replace("_", " ").capitalize(),
+                "description": f"Lifetime {name.replace('_', ' ')} of this media.",
+                "id": f"{mid}/insights/{name}/lifetime",
+            }
+            for name in metrics
+        ]
+        return SimResponse(200, {"data": data})
+
+    def _user_insights(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        metric = request.query.get("metric", "")
+        uid = self.account_id(acct)
+        followers = acct.followers(self.as_of)
+        demo = acct.demographics(self.as_of)
+        if metric == "online_followers":
+            peaks = set(demo["peak_hours"])
+            hours = {
+                str(h): int(followers * (0.30 if h in peaks else 0.04 + (h % 7) * 0.02)) for h in range(24)
+            }
+            end = self.as_of.replace(hour=7, minute=0, second=0, microsecond=0)
+            return SimResponse(
+                200,
+                {
+                    "data": [
+                        {
+                            "name": "online_followers",
+                            "period": "lifetime",
+                            "values": [{"value": hours, "end_time": _ts(end)}],
+                            "title": "Online followers",
+                            "description": "Total number of this profile's followers that were online.",
+                            "id": f"{uid}/insights/online_followers/lifetime",
+                        }
+                    ]
+                },
+            )
+        if metric != "follower_demographics":
+            return _error(400, 100, f"(#100) metric[0] must be one of the following values: {metric}")
+        if request.query.get("period") != "lifetime" or request.query.get("metric_type") != "total_value":
+            return _error(400, 100, "(#100) follower_demographics needs period=lifetime and metric_type=total_value")
+        breakdown = request.query.get("breakdown")
+
+        def n(pct: float) -> int:
+            return int(round(pct / 100 * followers))
+
+        if breakdown == "age":
+            older = n(demo["age_45_plus"])
+            counts = {
+                "13-17": n(demo["age_13_17"]),
+                "18-24": n(demo["age_18_24"]),
+                "25-34": n(demo["age_25_34"]),
+                "35-44": n(demo["age_35_44"]),
+                "45-54": older // 2,
+                "55-64": older * 3 // 10,
+            }
+            counts["65+"] = older - counts["45-54"] - counts["55-64"]
+        elif breakdown == "gender":
+            male, female = n(demo["gender_male"]), n(demo["gender_female"])
+            counts = {"F": female, "M": male, "U": max(followers - male - female, 0)}
+        elif breakdown == "country":
+            counts = {k: n(v) for k, v in demo["top_countries"].items()}
+        elif breakdown == "city":
+            counts = {k: n(v) for k, v in demo["top_cities"].items()}
+        else:
+            return _error(400, 100, "(#100) breakdown must be one of: age, city, country, gender")
+        results = [{"dimension_values": [k], "value": v} for k, v in counts.items() if v > 0]
+        return SimResponse(
+            200,
+            {
+                "data": [
+                    {
+                        "name": "follower_demographics",
+                        "period": "lifetime",
+                        "title": "Follower demographics",
+                        "description": "The demographic characteristics of followers.",
+                        "total_value": {"breakdowns": [{"dimension_keys": [breakdown], "results": results}]},
+                        "id": f"{uid}/insights/follower_demographics/lifetime",
+                    }
+                ]
+            },
+        )
+
+    # -- paging -------------------------------------------------------------------------------
+    def _page(self, items: list[Any], request: SimRequest, render) -> SimResponse:
+        try:
+            limit = int(request.query.get("limit", DEFAULT_LIMIT))
+        except ValueError:
+            return _error(400, 100, "(#100) Param limit must be a number")
+        limit = max(1, min(limit, MAX_LIMIT))
+        start = _decode(request.query.get("after"))
+        rendered = [render(it) for it in items[start : start + limit]]
+        url = f"{BASE}{request.path}"
+        return SimResponse(200, self._paged_body(rendered, start, limit, url, request, None, total=len(items)))
+
+    def _paged_body(self, rendered, start, limit, url, request, label, total=None) -> dict[str, Any]:
+        """Graph's page body. With ``total`` None, ``rendered`` holds every item and is cut here."""
+        if total is None:
+            total = len(rendered)
+            rendered = rendered[start : start + limit]
+        body: dict[str, Any] = {"data": rendered}
+        if rendered:
+            body["paging"] = {"cursors": {"before": _encode(start), "after": _encode(start + len(rendered) - 1 + 1)}}
+            if start + len(rendered) < total:
+                query = {k: v for k, v in request.query.items() if k not in ("after", "before")}
+                if label == "replies":
+                    query = {"access_token": request.query.get("access_token", ""), "limit": limit}
+                query["after"] = _encode(start + len(rendered))
+                body["paging"]["next"] = f"{url}?{urlencode(query)}"
+        return body
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _ts(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _shortcode(uid: int) -> str:
+    chars = []
+    while uid:
+        uid, rem = divmod(uid, 64)
+        chars.append(SHORTCODE_ALPHABET[rem])
+    return "".join(reversed(chars)) or "A"
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"QVFI:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return max(int(raw.split(":", 1)[1]), 0)
+    except (ValueError, IndexError):
+        return 0
+
+
+def _parse_fields(text: str) -> dict[str, Any]:
+    """``a,b{c,d{e}}`` -> {"a": None, "b": {"c": None, "d": {"e": None}}}."""
+
+    def parse(i: int) -> tuple[dict[str, Any], int]:
+        out: dict[str, Any] = {}
+        name = ""
+        while i < len(text):
+            ch = text[i]
+            if ch == ",":
+                if name:
+                    out.setdefault(name.strip(), None)
+                name = ""
+            elif ch == "{":
+                sub, i = parse(i + 1)
+                out[name.strip()] = sub
+                name = ""
+            elif ch == "}":
+                if name:
+                    out.setdefault(name.strip(), None)
+                return out, i
+            else:
+                name += ch
+            i += 1
+        if name:
+            out.setdefault(name.strip(), None)
+        return out, i
+
+    return parse(0)[0]
+
+
+def _fields(request: SimRequest) -> dict[str, Any]:
+    return _parse_fields(request.query.get("fields", ""))
+
+
+def _select(full: dict[str, Any], spec) -> dict[str, Any]:
+    """Keep the requested fields (nested objects narrowed by their sub-selection)."""
+    if isinstance(spec, (list, tuple)):
+        spec = {k: None for k in spec}
+    out: dict[str, Any] = {}
+    for key, sub in spec.items():
+        if key not in full or key == "replies":
+            continue
+        value = full[key]
+        out[key] = _select(value, sub) if isinstance(sub, dict) and isinstance(value, dict) else value
+    if "id" in full:
+        out.setdefault("id", full["id"])
+    return out
+
+
+def _error(status: int, code: int, message: str, kind: str = "OAuthException", headers=None) -> SimResponse:
+    trace = base64.urlsafe_b64encode(world.stable_int("ig", message).to_bytes(8, "big")).decode().rstrip("=")
+    body = {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": trace}}
+    return SimResponse(status, body, dict(headers or {}))
+
+
+def _unknown(path: str) -> SimResponse:
+    return _error(404, 2500, f"Unknown path components: {path}")
+
+
+def _no_permission(node: str) -> SimResponse:
+    return _error(
+        400,
+        10,
+        f"(#10) Application does not have permission for this action on object {node}",
+    )

@@ -1,0 +1,348 @@
+"""A fake X (Twitter) API v2, rendering the world model.
+
+Serves GET /users/by/username/{username}, GET /users/{id}/tweets, GET /tweets?ids= and
+GET /tweets/search/recent (``conversation_id:`` queries) with the documented field names:
+``data`` / ``includes`` / ``meta`` (``result_count``, ``next_token``), ids as strings, tweet ids
+as time-ordered snowflakes. Recent search honours the 7-day window of the real endpoint.
+
+World shares are split into retweets and quote tweets (about a quarter are quotes), saves
+are bookmarks, impressions are ``impression_count``, and a video's views are the media's
+``public_metrics.view_count``. Text posts exist on X; carousels are several photos.
+
+Auth: a bearer token starting with ``demo-token-twitter-`` (a demo user token or a demo app
+token) is accepted; anything else gets the documented 401 problem body.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from . import world
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse
+
+TWEPOCH_MS = 1288834974657
+PAGE_CAP = 10  # tweets per page we serve at most (X may return fewer than max_results)
+SEARCH_WINDOW = timedelta(days=7)
+
+
+def snowflake(moment: datetime, salt: int) -> str:
+    ms = int(moment.timestamp() * 1000)
+    return str(((ms - TWEPOCH_MS) << 22) | (salt & 0x3FFFFF))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _token(offset: int) -> str:
+    return base64.b32encode(f"o{offset}".encode()).decode().rstrip("=").lower()
+
+
+def _offset(token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+        return int(raw[1:]) if raw.startswith("o") else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def problem(status: int, title: str, detail: str, kind: str) -> SimResponse:
+    body = {"title": title, "detail": detail, "type": kind, "status": status}
+    return SimResponse(status, body)
+
+
+def invalid_request(message: str, parameter: str, value: str) -> SimResponse:
+    return SimResponse(
+        400,
+        {
+            "errors": [{"parameters": {parameter: [value]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
+
+
+class Simulator(PlatformSimulator):
+    platform = "twitter"
+
+    def account_id(self, account: world.Account) -> str:
+        return str(account.uid % 10**18 + 10**17)
+
+    def post_id(self, post: world.Post) -> str:
+        return snowflake(post.posted_at, post.uid)
+
+    def comment_id(self, comment: world.Comment) -> str:
+        return snowflake(comment.created_at, comment.uid)
+
+    @staticmethod
+    def fan_id(name: str) -> str:
+        return str(world.stable_int("twitter-fan", name) % 10**18 + 10**17)
+
+    # -- serving ----------------------------------------------------------------------------
+    def handle(self, request: SimRequest) -> SimResponse:
+        token = self.bearer(request)
+        if not token or not token.startswith(f"{DEMO_TOKEN_PREFIX}twitter-"):
+            return problem(401, "Unauthorized", "Unauthorized", "about:blank")
+        if request.method != "GET":
+            return problem(405, "Method Not Allowed", "Method not allowed", "about:blank")
+        parts = [p for p in request.path.split("/") if p]
+        reset = int((self.as_of + timedelta(minutes=15)).timestamp())
+        if len(parts) == 4 and parts[:3] == ["users", "by", "username"]:
+            answer = self._user(parts[3])
+        elif len(parts) == 3 and parts[0] == "users" and parts[2] == "tweets":
+            answer = self._timeline(parts[1], request.query)
+        elif parts == ["tweets"]:
+            answer = self._lookup(request.query)
+        elif parts == ["tweets", "search", "recent"]:
+            answer = self._search(request.query)
+        else:
+            answer = problem(
+                404,
+                "Not Found Error",
+                f"The requested resource '{request.path}' could not be found.",
+                "https://api.twitter.com/2/problems/resource-not-found",
+            )
+        answer.headers.update({"x-rate-limit-limit": "900", "x-rate-limit-remaining": "899", "x-rate-limit-reset": str(reset)})
+        return answer
+
+    def _user(self, username: str) -> SimResponse:
+        if not username.replace("_", "").isalnum() or len(username) > 15:
+            return invalid_request(
+                f"The `username` query parameter value [{username}] does not match ^[A-Za-z0-9_]{{1,15}}$", "username", username
+            )
+        acct = self.account(username)
+        posts = acct.posts_until(self.as_of)
+        created = world.EPOCH - timedelta(days=200 + acct.uid % 3000)
+        return SimResponse(
+            200,
+            {
+                "data": {
+                    "id": self.account_id(acct),
+                    "name": acct.display_name,
+                    "username": acct.handle,
+                    "created_at": _iso(created),
+                    "description": f"Posts by {acct.display_name}",
+                    "profile_image_url": f"https://pbs.twimg.com/profile_images/{acct.uid % 10**12}/a_normal.jpg",
+                    "verified": False,
+                    "public_metrics": {
+                        "followers_count": acct.followers(self.as_of),
+                        "following_count": acct.following(self.as_of),
+                        "tweet_count": len(posts) + len(posts) // 3,  # replies count too
+                        "listed_count": acct.followers(self.as_of) // 400,
+                        "like_count": 3 * len(posts) + acct.uid % 500,  # likes the user gave
+                        "media_count": sum(1 for p in posts if p.kind != "text"),
+                    },
+                }
+            },
+        )
+
+    def _page_size(self, query: dict[str, str], low: int, high: int, default: int) -> int | SimResponse:
+        raw = query.get("max_results")
+        if raw is None:
+            return min(default, PAGE_CAP)
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            return invalid_request(
+                f"The `max_results` query parameter value [{raw}] is not between {low} and {high}", "max_results", raw
+            )
+        return min(int(raw), PAGE_CAP)
+
+    def _timeline(self, user_id: str, query: dict[str, str]) -> SimResponse:
+        acct = self.find_account(user_id)
+        if acct is None:
+            return SimResponse(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": user_id,
+                            "detail": f"Could not find user with id: [{user_id}].",
+                            "title": "Not Found Error",
+                            "resource_type": "user",
+                            "parameter": "id",
+                            "resource_id": user_id,
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+            )
+        size = self._page_size(query, 5, 100, 10)
+        if isinstance(size, SimResponse):
+            return size
+        start = _offset(query.get("pagination_token"))
+        if start is None:
+            return invalid_request("The `pagination_token` query parameter value is not valid", "pagination_token", "?")
+        posts = acct.posts_until(self.as_of)[:3200]  # the timeline reaches back 3,200 tweets
+        page = posts[start : start + size]
+        fields = set(query.get("tweet.fields", "").split(","))
+        media_fields = set(query.get("media.fields", "").split(","))
+        want_media = "attachments.media_keys" in query.get("expansions", "").split(",")
+        data, media = [], []
+        for post in page:
+            tweet, attached = self._tweet(post, fields, media_fields)
+            data.append(tweet)
+            media.extend(attached)
+        body: dict[str, Any] = {"meta": {"result_count": len(data)}}
+        if data:
+            body["data"] = data
+            body["meta"].update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+        if want_media and media:
+            body["includes"] = {"media": media}
+        if start + size < len(posts):
+            body["meta"]["next_token"] = _token(start + size)
+        if start > 0:
+            body["meta"]["previous_token"] = _token(max(start - size, 0))
+        return SimResponse(200, body)
+
+    def _tweet(self, post: world.Post, fields: set[str], media_fields: set[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        tid = self.post_id(post)
+        m = post.metrics(self.as_of)
+        quotes = m["shares"] // 4
+        tweet: dict[str, Any] = {"id": tid, "text": post.caption, "edit_history_tweet_ids": [tid]}
+        if "created_at" in fields:
+            tweet["created_at"] = _iso(post.posted_at)
+        if "conversation_id" in fields:
+            tweet["conversation_id"] = tid
+        if "lang" in fields:
+            tweet["lang"] = "en"
+        if "public_metrics" in fields:
+            tweet["public_metrics"] = {
+                "retweet_count": m["shares"] - quotes,
+                "reply_count": m["comments"],
+                "like_count": m["likes"],
+                "quote_count": quotes,
+                "bookmark_count": m["saves"],
+                "impression_count": m["impressions"],
+            }
+        if "entities" in fields and post.hashtags:
+            tags = []
+            for tag in post.hashtags:
+                at = post.caption.find("#" + tag)
+                tags.append({"start": at, "end": at + len(tag) + 1, "tag": tag})
+            tweet["entities"] = {"hashtags": tags}
+        media: list[dict[str, Any]] = []
+        if post.kind == "video":
+            key = f"7_{post.uid % 10**18}"
+            item: dict[str, Any] = {"media_key": key, "type": "video"}
+            if "duration_ms" in media_fields:
+                item["duration_ms"] = post.duration * 1000
+            if "public_metrics" in media_fields:
+                item["public_metrics"] = {"view_count": m["views"]}
+            if "preview_image_url" in media_fields:
+                item["preview_image_url"] = f"https://pbs.twimg.com/ext_tw_video_thumb/{post.uid % 10**18}/pu/img/a.jpg"
+            media.append(item)
+        elif post.kind in ("image", "carousel"):
+            n = 1 if post.kind == "image" else 2 + post.uid % 3
+            for i in range(n):
+                key = f"3_{post.uid % 10**18 + i}"
+                item = {"media_key": key, "type": "photo"}
+                if "url" in media_fields:
+                    item["url"] = f"https://pbs.twimg.com/media/{key}.jpg"
+                media.append(item)
+        if media and "attachments" in fields:
+            tweet["attachments"] = {"media_keys": [x["media_key"] for x in media]}
+        return tweet, media
+
+    def _lookup(self, query: dict[str, str]) -> SimResponse:
+        ids = [i for i in query.get("ids", "").split(",") if i]
+        if not ids or len(ids) > 100:
+            return invalid_request("The `ids` query parameter must hold 1 to 100 ids", "ids", query.get("ids", ""))
+        fields = set(query.get("tweet.fields", "").split(","))
+        media_fields = set(query.get("media.fields", "").split(","))
+        want_media = "attachments.media_keys" in query.get("expansions", "").split(",")
+        data, media, errors = [], [], []
+        for tid in ids:
+            post = self.find_post(tid)
+            if post is None:
+                errors.append(
+                    {
+                        "value": tid,
+                        "detail": f"Could not find tweet with ids: [{tid}].",
+                        "title": "Not Found Error",
+                        "resource_type": "tweet",
+                        "parameter": "ids",
+                        "resource_id": tid,
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                )
+                continue
+            tweet, attached = self._tweet(post, fields, media_fields)
+            data.append(tweet)
+            media.extend(attached)
+        body: dict[str, Any] = {}
+        if data:
+            body["data"] = data
+        if want_media and media:
+            body["includes"] = {"media": media}
+        if errors:
+            body["errors"] = errors
+        return SimResponse(200, body)
+
+    def _search(self, query: dict[str, str]) -> SimResponse:
+        q = query.get("query", "").strip()
+        if not q:
+            return invalid_request("The `query` query parameter can not be empty", "query", "")
+        if not q.startswith("conversation_id:"):
+            return SimResponse(200, {"meta": {"result_count": 0}})  # only conversation lookups are modelled
+        size = self._page_size(query, 10, 100, 10)
+        if isinstance(size, SimResponse):
+            return size
+        start = _offset(query.get("next_token"))
+        if start is None:
+            return invalid_request("The `next_token` query parameter value is not valid", "next_token", "?")
+        post = self.find_post(q.split(":", 1)[1].strip())
+        replies: list[world.Comment] = []
+        if post is not None:
+            window_start = self.as_of - SEARCH_WINDOW
+            replies = [c for c in post.comments(self.as_of) if c.created_at >= window_start]
+            replies.sort(key=lambda c: c.created_at, reverse=True)  # newest first, like search
+        page = replies[start : start + size]
+        fields = set(query.get("tweet.fields", "").split(","))
+        want_users = "author_id" in query.get("expansions", "").split(",")
+        data, users = [], {}
+        if post is not None:
+            everything = post._all_comments()
+            for c in page:
+                cid = self.comment_id(c)
+                author_id = self.account_id(post.account) if c.is_creator else self.fan_id(c.author)
+                parent_id = self.post_id(post) if c.parent_seq is None else self.comment_id(everything[c.parent_seq])
+                parent_author = (
+                    self.account_id(post.account)
+                    if c.parent_seq is None or everything[c.parent_seq].is_creator
+                    else self.fan_id(everything[c.parent_seq].author)
+                )
+                tweet: dict[str, Any] = {"id": cid, "text": c.text, "edit_history_tweet_ids": [cid]}
+                if "author_id" in fields:
+                    tweet["author_id"] = author_id
+                if "created_at" in fields:
+                    tweet["created_at"] = _iso(c.created_at)
+                if "conversation_id" in fields:
+                    tweet["conversation_id"] = self.post_id(post)
+                if "in_reply_to_user_id" in fields:
+                    tweet["in_reply_to_user_id"] = parent_author
+                if "referenced_tweets" in fields:
+                    tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent_id}]
+                if "public_metrics" in fields:
+                    tweet["public_metrics"] = {
+                        "retweet_count": 0,
+                        "reply_count": sum(1 for o in post.comments(self.as_of) if o.parent_seq == c.seq),
+                        "like_count": c.likes(self.as_of),
+                        "quote_count": 0,
+                        "bookmark_count": 0,
+                        "impression_count": c.likes(self.as_of) * 9 + 20,
+                    }
+                data.append(tweet)
+                users[author_id] = {"id": author_id, "name": c.author.replace("_", " ").title(), "username": c.author}
+        body: dict[str, Any] = {"meta": {"result_count": len(data)}}
+        if data:
+            body["data"] = data
+            body["meta"].update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+            if want_users:
+                body["includes"] = {"users": list(users.values())}
+        if start + size < len(replies):
+            body["meta"]["next_token"] = _token(start + size)
+        return SimResponse(200, body)

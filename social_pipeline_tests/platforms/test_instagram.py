@@ -1,0 +1,228 @@
+"""Instagram client + parser against the simulated Graph API (no network, no database)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+
+from social_pipeline.platforms import instagram
+from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
+from social_pipeline.simulator import instagram as ig_sim
+from social_pipeline.simulator import world
+from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+
+AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
+HANDLE = "sunny.studio"
+POSTS = 30  # > one page of 25
+BASE = instagram.Client.default_base_url
+
+
+def _account(token: str | None = "default", posts: int = POSTS, external_id: str | None = None) -> AccountRef:
+    return AccountRef(
+        id="00000000-0000-0000-0000-000000000001",
+        platform="instagram",
+        handle=HANDLE,
+        access_token=demo_token("instagram", HANDLE) if token == "default" else token,
+        posts_per_fetch=posts,
+        external_id=external_id,
+    )
+
+
+def _client(sim=None) -> instagram.Client:
+    session = requests.Session()
+    mount(session, BASE, sim or ig_sim.Simulator(AS_OF, [HANDLE]))
+    return instagram.Client(HttpClient(session, sleep=lambda s: None))
+
+
+@pytest.fixture(scope="module")
+def pulled():
+    client = _client()
+    client.pull(_account())
+    return client, instagram.Client.parse(client.http.responses)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return ig_sim.Simulator(AS_OF, [HANDLE])
+
+
+def test_profile_matches_world(pulled, sim):
+    client, parsed = pulled
+    acct = world.account("instagram", HANDLE)
+    assert client.http.responses[0].endpoint == "me"  # no external_id: the id comes from /me
+    assert parsed.account["external_user_id"] == sim.account_id(acct)
+    assert parsed.account["followers_count"] == acct.followers(AS_OF)
+    assert parsed.account["following_count"] == acct.following(AS_OF)
+    assert parsed.account["posts_count"] == len(acct.posts_until(AS_OF))
+    assert parsed.account["display_name"] == acct.display_name
+    assert parsed.account["total_likes"] is None
+
+
+def test_external_id_skips_me():
+    sim = ig_sim.Simulator(AS_OF, [HANDLE])
+    client = _client(sim)
+    client.pull(_account(posts=2, external_id=sim.account_id(world.account("instagram", HANDLE))))
+    assert all(r.endpoint != "me" for r in client.http.responses)
+    assert len(instagram.Client.parse(client.http.responses).posts) == 2
+
+
+def test_posts_paginate_and_match_world(pulled, sim):
+    client, parsed = pulled
+    pages = [r for r in client.http.responses if r.endpoint == "ig-user/media"]
+    assert [r.request_params["limit"] for r in pages] == [25, 5]
+    assert "after" in pages[1].request_params
+    assert len(parsed.posts) == POSTS
+
+    expected = world.account("instagram", HANDLE).posts_until(AS_OF)[:POSTS]
+    assert [p["external_post_id"] for p in parsed.posts] == [sim.post_id(p) for p in expected]
+    by_id = {p["external_post_id"]: p for p in parsed.posts}
+
+    video = next(p for p in expected if p.kind == "video")
+    rec, m = by_id[sim.post_id(video)], video.metrics(AS_OF)
+    assert rec["media_type"] == "video"
+    assert rec["posted_at"] == video.posted_at
+    assert rec["views_count"] == m["views"]
+    assert rec["likes_count"] == m["likes"]
+    assert rec["comments_count"] == m["comments"]
+    assert rec["shares_count"] == m["shares"]
+    assert rec["saves_count"] == m["saves"]
+    assert rec["reach"] == m["reach"]
+    assert rec["watch_time_seconds"] == pytest.approx(m["watch_time_seconds"])  # ms -> s
+    assert rec["post_url"].startswith("https://www.instagram.com/reel/") and rec["post_url"].endswith("/")
+    for key in ("impressions", "completion_rate", "duration"):
+        assert rec[key] is None
+
+    image = next(p for p in expected if p.kind in ("image", "text"))
+    rec = by_id[sim.post_id(image)]
+    assert rec["media_type"] == "image"
+    assert rec["watch_time_seconds"] is None
+    assert rec["post_url"].startswith("https://www.instagram.com/p/")
+    assert rec["views_count"] == image.metrics(AS_OF)["views"]
+
+
+def test_comments_and_one_level_replies(pulled, sim):
+    client, parsed = pulled
+    expected = world.account("instagram", HANDLE).posts_until(AS_OF)[:POSTS]
+    # comment pagination and the per-comment replies edge were both exercised
+    assert any(r.page_index > 0 for r in client.http.responses if r.endpoint == "ig-media/comments")
+    assert any(r.endpoint == "ig-comment/replies" for r in client.http.responses)
+    assert len(parsed.comments) == sum(len(p.comments(AS_OF)) for p in expected)
+
+    post = max(expected, key=lambda p: len(p.comments(AS_OF)))
+    world_comments = post.comments(AS_OF)
+    by_seq = {c.seq: c for c in world_comments}
+    ours = {c["external_comment_id"]: c for c in parsed.comments if c["external_post_id"] == sim.post_id(post)}
+    assert len(ours) == len(world_comments)
+    for wc in world_comments:
+        rec = ours[sim.comment_id(wc)]
+        root = wc
+        while root.parent_seq is not None:
+            root = by_seq[root.parent_seq]
+        if wc.parent_seq is None:
+            assert rec["parent_external_comment_id"] is None
+        else:  # Instagram threads are one level deep: replies hang under the top-level comment
+            assert rec["parent_external_comment_id"] == sim.comment_id(root)
+        assert rec["commented_at"] == wc.created_at
+        assert rec["likes_count"] == wc.likes(AS_OF)
+        assert rec["author_username"] == wc.author
+        assert rec["comment_text"] == wc.text
+
+
+def test_demographics_are_percent(pulled):
+    _, parsed = pulled
+    demo = parsed.demographics
+    want = world.account("instagram", HANDLE).demographics(AS_OF)
+    for key in ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female"):
+        assert demo[key] == pytest.approx(want[key], abs=0.05)
+    assert sum(demo[k] for k in ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus")) == pytest.approx(100, abs=0.05)
+    assert demo["top_countries"] == pytest.approx(want["top_countries"], abs=0.05)
+    assert demo["top_cities"] == pytest.approx(want["top_cities"], abs=0.05)
+    assert demo["peak_hours"] == want["peak_hours"]
+    assert demo["top_languages"] is None and demo["peak_days"] is None
+
+
+def test_token_never_recorded(pulled):
+    client, _ = pulled
+    token = demo_token("instagram", HANDLE)
+    for r in client.http.responses:
+        assert token not in repr(r.request_params)
+        assert token not in repr(r.payload)  # paging.next URLs are scrubbed
+
+
+def test_missing_token_names_handle():
+    with pytest.raises(PlatformError) as exc:
+        _client().pull(_account(token=None))
+    assert HANDLE in str(exc.value)
+
+
+def test_bad_token_is_a_platform_error_without_the_token():
+    with pytest.raises(PlatformError) as exc:
+        _client().pull(_account(token="EAAG-not-valid-999"))
+    assert "EAAG-not-valid-999" not in str(exc.value)
+    assert "190" in str(exc.value)
+
+
+class _Flaky(BaseAdapter):
+    def __init__(self, inner: SimulatorAdapter):
+        super().__init__()
+        self.inner = inner
+        self.failed = False
+
+    def send(self, request, **kwargs):
+        if not self.failed:
+            self.failed = True
+            resp = requests.Response()
+            resp.status_code = 500
+            resp._content = b'{"error": {"message": "An unknown error has occurred.", "type": "OAuthException", "code": 1}}'
+            resp.request = request
+            return resp
+        return self.inner.send(request, **kwargs)
+
+    def close(self):
+        pass
+
+
+def test_5xx_is_retried():
+    session = requests.Session()
+    session.mount(BASE + "/", _Flaky(SimulatorAdapter(BASE, ig_sim.Simulator(AS_OF, [HANDLE]))))
+    client = instagram.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(_account(posts=3))
+    me = [r for r in client.http.responses if r.endpoint == "me"]
+    assert [r.status_code for r in me] == [500, 200]
+    parsed = instagram.Client.parse(client.http.responses)
+    assert parsed.account["followers_count"] == world.account("instagram", HANDLE).followers(AS_OF)
+    assert len(parsed.posts) == 3
+
+
+def _mutate(pulled, endpoint, fn):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    target = next(r for r in responses if r.endpoint == endpoint and r.ok)
+    fn(target.payload)
+    return responses
+
+
+@pytest.mark.parametrize(
+    "endpoint, mutation",
+    [
+        ("ig-user", lambda p: p.pop("id")),
+        ("ig-user", lambda p: p.update(followers_count=-1)),
+        ("ig-user/media", lambda p: p["data"][0].pop("timestamp")),
+        ("ig-user/media", lambda p: p["data"][0].update(like_count="lots")),
+        ("ig-user/media", lambda p: p["data"][0].update(media_type="HOLOGRAM")),
+        ("ig-user/media", lambda p: p.update(data={"id": 1})),
+        ("ig-media/insights", lambda p: p["data"][0].update(values=[{"value": -4}])),
+        ("ig-media/insights", lambda p: p["data"][0].pop("id")),
+        ("ig-media/comments", lambda p: p["data"][0].pop("media")),
+        ("ig-media/comments", lambda p: p["data"][0].update(timestamp="yesterday")),
+        ("ig-user/insights", lambda p: p["data"][0].update(total_value=None)),
+    ],
+)
+def test_malformed_payload_is_a_parse_error(pulled, endpoint, mutation):
+    responses = _mutate(pulled, endpoint, mutation)
+    with pytest.raises(ParseError):
+        instagram.Client.parse(responses)
