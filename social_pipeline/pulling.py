@@ -71,7 +71,7 @@ def pull_account(account: AccountRef, day: date, *, max_attempts: int = 3, sleep
     secrets = [account.access_token, *settings.credentials.values()]
     try:
         cls = client_class(account.platform)
-        client = cls(http, base_url=settings.base_url, credentials=settings.credentials)
+        client = cls(http, base_url=settings.base_url, credentials=settings.credentials, today=day)
         if account.provider_name == DEMO_PROVIDER:
             simulator = simulator_class(account.platform)(end_of_day(day), [account.handle])
             # Some clients talk to more than one host (YouTube Data + Analytics): answer them all.

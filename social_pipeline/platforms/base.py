@@ -15,7 +15,7 @@ import json
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterable, Mapping
 
 import requests
@@ -268,12 +268,23 @@ class PlatformClient(ABC):
         http: HttpClient,
         base_url: str | None = None,
         credentials: Mapping[str, str] | None = None,
+        *,
+        today: date | None = None,
     ):
         self.http = http
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+        # The day a pull describes: it ends date windows of analytics endpoints. Today (UTC) for a
+        # live pull; the partition day when the simulator answers as of a past day.
+        self.today = today or datetime.now(timezone.utc).date()
         # Platform-level credentials (an API key, an app token); per-account tokens travel on
         # AccountRef.access_token. Never log or format these.
         self.credentials = dict(credentials or {})
+
+    @property
+    def until_epoch(self) -> int:
+        """End of ``today`` as epoch seconds, never later than now."""
+        end = datetime.combine(self.today + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+        return int(min(end, datetime.now(timezone.utc)).timestamp())
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"

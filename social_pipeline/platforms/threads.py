@@ -39,7 +39,6 @@ Quirks worth knowing:
 from __future__ import annotations
 
 import re
-import time
 from typing import Any, Iterable
 
 from .base import (
@@ -104,7 +103,7 @@ class Client(PlatformClient):
         self._get(
             self.url(f"/{user_id}/threads_insights"),
             endpoint=USER_INSIGHTS,
-            params={"metric": ACCOUNT_METRICS, "since": INSIGHTS_FLOOR, "until": int(time.time())},
+            params={"metric": ACCOUNT_METRICS, "since": INSIGHTS_FLOOR, "until": self.until_epoch},
             secret_params=auth,
         )
         for breakdown in BREAKDOWNS:

@@ -235,7 +235,7 @@ class Client(PlatformClient):
                 return
 
     def _pull_analytics(self, video_ids: list[str], channel_published: Any, auth) -> None:
-        today = datetime.now(timezone.utc).date()
+        today = self.today
         try:
             start = parse_timestamp(channel_published).date() if channel_published else None
         except ParseError:

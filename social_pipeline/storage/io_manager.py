@@ -21,7 +21,7 @@ bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are a
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -218,6 +218,7 @@ def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> N
         )
         + action
     )
+    conn.execute(sql.SQL("DROP TABLE {}").format(ident(stage)))
 
 
 def read_frame(conn, spec: TableSpec, window: tuple[date, date] | None) -> pd.DataFrame:

@@ -1,0 +1,467 @@
+"""LinkedIn organization pages through the versioned Community Management API
+(https://api.linkedin.com/rest).
+
+Endpoints used (scopes: r_organization_admin, r_organization_social, rw_organization_admin):
+
+- ``GET /organizations?q=vanityName&vanityName={handle}``: only when the account has no
+  ``external_id`` (the numeric organization id).
+- ``GET /organizations/{id}``: ``localizedName``, ``vanityName``.
+- ``GET /networkSizes/{org urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER``: ``firstDegreeSize`` is the
+  follower count.
+- ``GET /posts?author={org urn}&q=author&count=&start=&sortBy=CREATED``: the organization's posts,
+  newest first, offset-paginated (``paging.start``/``count``; ``count`` <= 100).
+- ``GET /organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity={org urn}
+  &shares=List(...)&ugcPosts=List(...)``: lifetime organic statistics per post.
+- ``GET /socialActions/{post urn}/comments`` and ``GET /socialActions/{comment urn}/comments``:
+  comments and their replies, offset-paginated.
+- ``GET /organizationalEntityFollowerStatistics?q=organizationalEntity&organizationalEntity=
+  {org urn}``: follower counts by country (and seniority, industry, function ...).
+
+Quirks worth knowing:
+
+- Every call carries ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``. A
+  version LinkedIn has sunset (about a year after release) answers HTTP 426; the client then
+  tells the user to set ``LINKEDIN_VERSION`` (credential ``linkedin_version``).
+- Auth: ``Authorization: Bearer <member token>`` of a page administrator.
+- URNs in a path are URL-encoded (``urn%3Ali%3Aorganization%3A123``). Rest.li 2.0 lists in the
+  query are written ``List(urn%3Ali%3Ashare%3A1,urn%3Ali%3Ashare%3A2)``: the URNs encoded, the
+  parentheses and commas not, so that query part is put in the URL by hand.
+- Post ids are ``urn:li:share:{n}`` or ``urn:li:ugcPost:{n}`` (videos and newer posts); share
+  statistics key them as ``share`` or ``ugcPost`` accordingly. Statistics only cover the last 12
+  months (rolling window), so older posts have unknown metrics.
+- Timestamps are epoch **milliseconds** (``publishedAt``, ``created.time``).
+- Statistics give impressions, unique impressions (reach), clicks, likes, comments, shares and an
+  engagement ratio; no video views, saves or watch time.
+- Comments nest one level: a reply (to a comment or to a reply) has ``parentComment`` naming its
+  top-level comment. Commenters are person URNs: names need a separate profile lookup the
+  organization scopes do not grant, so ``author_username`` is only set for the organization itself.
+- Follower statistics give counts per ``urn:li:geo:{id}``; a small table maps common country geo
+  ids to ISO codes, unknown geos stay as their URN. LinkedIn gives no age or gender breakdown.
+- Canonical post URL: ``https://www.linkedin.com/feed/update/{urn}/``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from .base import (
+    AccountRef,
+    ParsedPull,
+    ParseError,
+    PlatformClient,
+    PlatformError,
+    RawResponse,
+    count,
+    ok_payloads,
+)
+
+ORG_LOOKUP = "organizations.vanityName"
+ORGANIZATION = "organizations"
+NETWORK_SIZES = "networkSizes"
+POSTS = "posts"
+SHARE_STATS = "organizationalEntityShareStatistics"
+COMMENTS = "socialActions/comments"
+FOLLOWER_STATS = "organizationalEntityFollowerStatistics"
+
+DEFAULT_VERSION = "202610"
+MAX_COUNT = 100  # documented cap of `count` on the posts finder
+STATS_BATCH = 20  # post URNs per share-statistics request
+COMMENT_COUNT = 100
+MAX_PAGES = 50
+# LinkedIn geo ids of countries (urn:li:geo:{id}) -> ISO 3166 code.
+GEO_COUNTRIES = {
+    "103644278": "US",
+    "101165590": "GB",
+    "101174742": "CA",
+    "101282230": "DE",
+    "106057199": "BR",
+    "102713980": "IN",
+    "101355337": "JP",
+    "105015875": "FR",
+    "103323778": "MX",
+    "101452733": "AU",
+    "105646813": "ES",
+    "103350119": "IT",
+    "102890719": "NL",
+}
+TOP_N = 10
+_COMMENT_URN = re.compile(r"^urn:li:comment:\((.+),([^,()]+)\)$")
+
+
+def encode_urn(urn: str) -> str:
+    """A URN as a path segment or Rest.li list item: every reserved character encoded."""
+    return quote(urn, safe="")
+
+
+class Client(PlatformClient):
+    platform = "linkedin"
+    default_base_url = "https://api.linkedin.com/rest"
+
+    def pull(self, account: AccountRef) -> None:
+        handle = account.handle.lstrip("@")
+        token = account.access_token
+        if not token:
+            raise PlatformError(
+                f"linkedin account @{handle}: no access token (AccountRef.access_token is empty; a "
+                "page administrator's token with r_organization_social and rw_organization_admin "
+                "is required)"
+            )
+        self._version = str(self.credentials.get("linkedin_version") or DEFAULT_VERSION)
+        self._headers = {
+            "LinkedIn-Version": self._version,
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
+        self._auth = {"Authorization": f"Bearer {token}"}
+
+        org_id = account.external_id
+        if org_id and org_id.startswith("urn:li:organization:"):
+            org_id = org_id.rsplit(":", 1)[-1]
+        if not org_id:
+            found = self._get("organizations", ORG_LOOKUP, {"q": "vanityName", "vanityName": handle})
+            elements = found.get("elements") if isinstance(found, dict) else None
+            if not elements or not isinstance(elements[0], dict) or elements[0].get("id") is None:
+                raise PlatformError(
+                    f"linkedin account @{handle}: no organization with vanity name {handle!r}",
+                    endpoint=ORG_LOOKUP,
+                )
+            org_id = str(elements[0]["id"])
+        org_urn = f"urn:li:organization:{org_id}"
+
+        self._get(f"organizations/{org_id}", ORGANIZATION)
+        self._get(f"networkSizes/{encode_urn(org_urn)}", NETWORK_SIZES, {"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"})
+
+        posts = self._posts(org_urn, account.posts_per_fetch)
+        urns = [str(p.get("id")) for p in posts]
+        self._statistics(org_urn, urns)
+        for urn in urns:
+            self._comments(urn, depth=0)
+
+        self._get(FOLLOWER_STATS, FOLLOWER_STATS, {"q": "organizationalEntity", "organizationalEntity": org_urn})
+
+    # -- steps ------------------------------------------------------------------------------
+    def _get(self, path: str, endpoint: str, params: dict[str, Any] | None = None, page_index: int = 0) -> Any:
+        try:
+            return self.http.get(
+                self.url(path), endpoint=endpoint, params=params, headers=self._headers,
+                secret_headers=self._auth, page_index=page_index,
+            )
+        except PlatformError as exc:
+            if exc.status_code == 426:
+                raise PlatformError(
+                    f"{endpoint}: LinkedIn-Version {self._version} has been sunset (HTTP 426). Set the "
+                    "LINKEDIN_VERSION environment variable (credential 'linkedin_version') to a "
+                    "current YYYYMM version.",
+                    status_code=426,
+                    endpoint=endpoint,
+                ) from None
+            raise
+
+    def _posts(self, org_urn: str, wanted: int) -> list[dict[str, Any]]:
+        posts: list[dict[str, Any]] = []
+        start = 0
+        for page_index in range(MAX_PAGES):
+            if len(posts) >= wanted:
+                break
+            n = min(MAX_COUNT, wanted - len(posts))
+            payload = self._get(
+                "posts", POSTS,
+                {"author": org_urn, "q": "author", "count": n, "start": start, "sortBy": "CREATED"},
+                page_index=page_index,
+            )
+            elements = payload.get("elements") if isinstance(payload, dict) else None
+            if not isinstance(elements, list):
+                raise PlatformError(f"{POSTS}: answer has no elements list", endpoint=POSTS)
+            posts.extend(e for e in elements if isinstance(e, dict) and e.get("id"))
+            start += len(elements)
+            if not _has_more(payload.get("paging"), start, len(elements), n):
+                break
+        return posts[:wanted]
+
+    def _statistics(self, org_urn: str, urns: list[str]) -> None:
+        shares = [u for u in urns if u.startswith("urn:li:share:")]
+        ugc = [u for u in urns if u.startswith("urn:li:ugcPost:")]
+        page_index = 0
+        for key, group in (("shares", shares), ("ugcPosts", ugc)):
+            for i in range(0, len(group), STATS_BATCH):
+                batch = group[i : i + STATS_BATCH]
+                # Rest.li list syntax: parentheses and commas stay literal, so it goes in the URL.
+                path = f"{SHARE_STATS}?{key}=List({','.join(encode_urn(u) for u in batch)})"
+                self._get(
+                    path, SHARE_STATS, {"q": "organizationalEntity", "organizationalEntity": org_urn},
+                    page_index=page_index,
+                )
+                page_index += 1
+
+    def _comments(self, target_urn: str, depth: int) -> None:
+        start = 0
+        for page_index in range(MAX_PAGES):
+            payload = self._get(
+                f"socialActions/{encode_urn(target_urn)}/comments", COMMENTS,
+                {"start": start, "count": COMMENT_COUNT}, page_index=page_index,
+            )
+            elements = payload.get("elements") if isinstance(payload, dict) else None
+            if not isinstance(elements, list):
+                raise PlatformError(f"{COMMENTS}: answer has no elements list", endpoint=COMMENTS)
+            for comment in elements:
+                if not isinstance(comment, dict):
+                    continue
+                summary = comment.get("commentsSummary") or {}
+                replies = summary.get("totalFirstLevelComments") or summary.get("aggregatedTotalComments") or 0
+                urn = comment.get("commentUrn") or comment.get("$URN")
+                if depth < 2 and urn and isinstance(replies, int) and replies > 0:
+                    self._comments(str(urn), depth + 1)
+            start += len(elements)
+            if not _has_more(payload.get("paging"), start, len(elements), COMMENT_COUNT):
+                return
+
+    # -- parsing ----------------------------------------------------------------------------
+    @staticmethod
+    def parse(responses: Iterable[RawResponse]) -> ParsedPull:
+        responses = list(responses)
+        out = ParsedPull()
+
+        orgs = ok_payloads(responses, ORGANIZATION)
+        if orgs:
+            org = _obj(orgs[-1], "organization")
+        else:
+            lookups = ok_payloads(responses, ORG_LOOKUP)
+            elements = _list(_obj(lookups[-1], "organization lookup"), "elements", "lookup") if lookups else []
+            if not elements:
+                raise ParseError("linkedin: no successful organization response")
+            org = _obj(elements[0], "organization")
+        org_id = org.get("id")
+        if isinstance(org_id, bool) or not isinstance(org_id, (int, str)) or str(org_id) == "":
+            raise ParseError("linkedin: organization has no id")
+        org_urn = f"urn:li:organization:{org_id}"
+        vanity = org.get("vanityName") if isinstance(org.get("vanityName"), str) else None
+
+        followers = None
+        sizes = ok_payloads(responses, NETWORK_SIZES)
+        if sizes:
+            followers = count(_obj(sizes[-1], "network size").get("firstDegreeSize"))
+        out.account = {
+            "external_user_id": str(org_id),
+            "display_name": org.get("localizedName") if isinstance(org.get("localizedName"), str) else vanity,
+            "followers_count": followers,
+            "following_count": None,
+            "posts_count": None,
+            "total_likes": None,
+            "total_comments": None,
+            "total_views": None,
+            "total_shares": None,
+            "subscribers_count": None,
+            "pins_count": None,
+            "retweets_count": None,
+            "watch_time_minutes": None,
+        }
+
+        stats: dict[str, dict[str, Any]] = {}
+        for payload in ok_payloads(responses, SHARE_STATS):
+            for raw in _list(_obj(payload, "share statistics"), "elements", "share statistics"):
+                row = _obj(raw, "share statistics element")
+                urn = row.get("share") or row.get("ugcPost")
+                if not isinstance(urn, str):
+                    raise ParseError("linkedin: share statistics element names no share/ugcPost")
+                stats[urn] = _obj(row.get("totalShareStatistics"), "totalShareStatistics")
+
+        seen: set[str] = set()
+        for payload in ok_payloads(responses, POSTS):
+            for raw in _list(_obj(payload, "posts page"), "elements", "posts page"):
+                post = _obj(raw, "post")
+                urn = post.get("id")
+                if not isinstance(urn, str) or not urn.startswith("urn:li:"):
+                    raise ParseError("linkedin: post has no urn id")
+                if urn in seen:
+                    continue
+                seen.add(urn)
+                out.posts.append(_parse_post(post, urn, stats.get(urn)))
+
+        seen_comments: set[str] = set()
+        for payload in ok_payloads(responses, COMMENTS):
+            for raw in _list(_obj(payload, "comments page"), "elements", "comments page"):
+                row = _parse_comment(_obj(raw, "comment"), org_urn, vanity)
+                if row["external_comment_id"] in seen_comments:
+                    continue
+                seen_comments.add(row["external_comment_id"])
+                if row["external_post_id"] not in seen:
+                    raise ParseError(f"linkedin: comment {row['external_comment_id']} is on no pulled post")
+                out.comments.append(row)
+
+        follower_stats = ok_payloads(responses, FOLLOWER_STATS)
+        if follower_stats:
+            out.demographics = _demographics(follower_stats[-1])
+        return out
+
+
+def _has_more(paging: Any, next_start: int, got: int, asked: int) -> bool:
+    """Offset paging: a ``rel=next`` link or a ``total`` beyond what was read says there is more;
+    without either, only a full page does (LinkedIn may answer fewer than ``count``)."""
+    if got == 0:
+        return False
+    if isinstance(paging, dict):
+        links = paging.get("links")
+        if isinstance(links, list) and any(isinstance(l, dict) and l.get("rel") == "next" for l in links):
+            return True
+        total = paging.get("total")
+        if isinstance(total, int) and not isinstance(total, bool):
+            return next_start < total
+    return got >= asked
+
+
+# -- parse helpers ---------------------------------------------------------------------------
+def _ms(value: Any, what: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ParseError(f"linkedin: {what} is not an epoch-millisecond timestamp")
+    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+
+
+def _media_type(post: dict[str, Any]) -> str:
+    content = post.get("content")
+    if content is None:
+        return "text"
+    content = _obj(content, "post content")
+    if "multiImage" in content or "carousel" in content:
+        return "carousel"
+    media = content.get("media")
+    if isinstance(media, dict):
+        media_id = str(media.get("id") or "")
+        if media_id.startswith("urn:li:video:"):
+            return "video"
+        if media_id.startswith("urn:li:document:"):
+            return "carousel"  # a document post pages through slides
+        return "image"
+    return "text"  # article / poll / reshare without own media
+
+
+def _parse_post(post: dict[str, Any], urn: str, stats: dict[str, Any] | None) -> dict[str, Any]:
+    posted_at = _ms(post.get("publishedAt"), "publishedAt") or _ms(post.get("createdAt"), "createdAt")
+    if posted_at is None:
+        raise ParseError(f"linkedin: post {urn} has no publishedAt/createdAt")
+    text = post.get("commentary")
+    if text is not None and not isinstance(text, str):
+        raise ParseError(f"linkedin: post {urn} commentary is not text")
+    content = post.get("content") if isinstance(post.get("content"), dict) else {}
+    media = content.get("media") if isinstance(content.get("media"), dict) else {}
+    s = stats or {}
+    return {
+        "external_post_id": urn,
+        "post_url": f"https://www.linkedin.com/feed/update/{urn}/",
+        "caption": text,
+        "title": media.get("title") if isinstance(media.get("title"), str) else None,
+        "media_type": _media_type(post),
+        "media_url": None,  # media are URNs; download URLs need the Images/Videos APIs
+        "duration": None,
+        "posted_at": posted_at,
+        "likes_count": count(s.get("likeCount")),
+        "comments_count": count(s.get("commentCount")),
+        "views_count": None,  # LinkedIn reports impressions, not views
+        "shares_count": count(s.get("shareCount")),
+        "saves_count": None,
+        "watch_time_seconds": None,
+        "completion_rate": None,
+        "impressions": count(s.get("impressionCount")),
+        "reach": count(s.get("uniqueImpressionsCount")),
+    }
+
+
+def _comment_parts(urn: str, what: str) -> tuple[str, str]:
+    """(thread urn, comment id) of ``urn:li:comment:({thread urn},{id})``."""
+    match = _COMMENT_URN.match(urn)
+    if not match:
+        raise ParseError(f"linkedin: {what} {urn[:80]!r} is not a comment URN")
+    return match.group(1), match.group(2)
+
+
+def _parse_comment(comment: dict[str, Any], org_urn: str, vanity: str | None) -> dict[str, Any]:
+    urn = comment.get("commentUrn") or comment.get("$URN")
+    if not isinstance(urn, str):
+        raise ParseError("linkedin: comment has no commentUrn")
+    _, comment_id = _comment_parts(urn, "commentUrn")
+    target = comment.get("object")
+    if not isinstance(target, str):
+        raise ParseError(f"linkedin: comment {comment_id} has no object (post) urn")
+    parent = comment.get("parentComment")
+    if parent is not None and not isinstance(parent, str):
+        raise ParseError(f"linkedin: comment {comment_id} parentComment is not a URN")
+    parent_id = _comment_parts(parent, "parentComment")[1] if parent is not None else None
+    message = comment.get("message")
+    if message is not None:
+        message = _obj(message, "comment message").get("text")
+        if message is not None and not isinstance(message, str):
+            raise ParseError(f"linkedin: comment {comment_id} text is not text")
+    actor = comment.get("actor")
+    if actor is not None and not isinstance(actor, str):
+        raise ParseError(f"linkedin: comment {comment_id} actor is not a URN")
+    created = comment.get("created")
+    created = _obj(created, "comment created") if created is not None else {}
+    likes = comment.get("likesSummary")
+    likes = _obj(likes, "likesSummary") if likes is not None else {}
+    return {
+        "external_post_id": target,
+        "external_comment_id": comment_id,
+        "parent_external_comment_id": parent_id,
+        "comment_text": message,
+        "author_username": vanity if actor == org_urn else None,
+        "author_external_id": actor,
+        "likes_count": count(likes.get("totalLikes")),
+        "commented_at": _ms(created.get("time"), "comment created.time"),
+    }
+
+
+def _demographics(payload: Any) -> dict[str, Any] | None:
+    elements = _list(_obj(payload, "follower statistics"), "elements", "follower statistics")
+    if not elements:
+        return None
+    stats = _obj(elements[0], "follower statistics element")
+    rows = stats.get("followerCountsByGeoCountry")
+    if rows is None:
+        return None
+    if not isinstance(rows, list):
+        raise ParseError("linkedin: followerCountsByGeoCountry is not a list")
+    counts: dict[str, int] = {}
+    for raw in rows:
+        row = _obj(raw, "geo country count")
+        geo = row.get("geo")
+        if not isinstance(geo, str):
+            raise ParseError("linkedin: geo country count has no geo urn")
+        fc = _obj(row.get("followerCounts"), "followerCounts")
+        n = (count(fc.get("organicFollowerCount")) or 0) + (count(fc.get("paidFollowerCount")) or 0)
+        key = GEO_COUNTRIES.get(geo.rsplit(":", 1)[-1], geo) if geo.startswith("urn:li:geo:") else geo
+        counts[key] = counts.get(key, 0) + n
+    total = sum(counts.values())
+    top = None
+    if total > 0:
+        ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:TOP_N]
+        top = {k: round(v / total * 100, 2) for k, v in ranked}
+    return {
+        "age_13_17": None,  # LinkedIn reports no age or gender
+        "age_18_24": None,
+        "age_25_34": None,
+        "age_35_44": None,
+        "age_45_plus": None,
+        "gender_male": None,
+        "gender_female": None,
+        "top_countries": top,
+        "top_cities": None,
+        "top_languages": None,
+        "peak_hours": None,
+        "peak_days": None,
+    }
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ParseError(f"linkedin: {what} is not a JSON object")
+    return value
+
+
+def _list(obj: dict[str, Any], key: str, what: str) -> list[Any]:
+    value = obj.get(key)
+    if not isinstance(value, list):
+        raise ParseError(f"linkedin: {what} has no {key!r} list")
+    return value

@@ -1,0 +1,296 @@
+"""A fake Facebook Graph API (v21.0) for Pages, rendering :mod:`social_pipeline.simulator.world`.
+
+Serves ``/me``, ``/{page-id}``, ``/{page-id}/posts``, ``/{post-id}/insights``,
+``/{post-id}/comments`` and ``/{page-id}/insights`` the way the Graph API documents them:
+``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"}}`` cursor pagination (``next``
+is dropped on the last page), ``summary.total_count`` on ``limit(0)`` edges, ``shares`` omitted when
+nobody shared, ``+0000`` timestamps, and the ``{"error": {"message", "type", "code",
+"fbtrace_id"}}`` envelope for errors.
+
+World post kinds map onto Page post kinds: video -> a video post (``added_video``), image -> a photo
+(``added_photos``), carousel -> an album, text -> a status update without attachments.
+
+``deprecated_metrics`` lets a test play Meta retiring an insights metric: asking for one answers
+HTTP 400 with error code 100, as the real API does for an unknown metric.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any, Iterable
+from urllib.parse import urlencode
+
+from . import world
+from .transport import PlatformSimulator, SimRequest, SimResponse
+
+PAGE_SIZE = 10  # what this fake returns at most per page (the real cap of `limit` is 100)
+PUBLIC_BASE = "https://graph.facebook.com/v21.0"
+KNOWN_POST_METRICS = (
+    "post_impressions",
+    "post_impressions_unique",
+    "post_clicks",
+    "post_video_views",
+    "post_video_view_time",
+)
+KNOWN_PAGE_METRICS = ("page_fans_country", "page_fans_city")
+OTHER_COUNTRIES = ("ES", "IT", "NL", "PL", "AR")
+OTHER_CITIES = ("Chicago", "Madrid", "Sydney", "Mumbai", "Mexico City")
+
+
+class Simulator(PlatformSimulator):
+    platform = "facebook"
+
+    def __init__(self, as_of: datetime, handles: list[str] | None = None, deprecated_metrics: Iterable[str] = ()):
+        super().__init__(as_of, handles)
+        self.deprecated_metrics = set(deprecated_metrics)
+
+    # -- identity ---------------------------------------------------------------------------
+    def account_id(self, account: world.Account) -> str:
+        return str(100_000_000_000_000 + account.uid % 900_000_000_000_000)  # 15-digit Page id
+
+    def object_id(self, post: world.Post) -> str:
+        return str(1_000_000_000_000_000 + post.uid % 9_000_000_000_000_000)  # 16 digits
+
+    def post_id(self, post: world.Post) -> str:
+        return f"{self.account_id(post.account)}_{self.object_id(post)}"
+
+    def comment_id(self, post: world.Post, comment: world.Comment) -> str:
+        return f"{self.object_id(post)}_{100_000_000_000_000 + comment.uid % 900_000_000_000_000}"
+
+    # -- serving ----------------------------------------------------------------------------
+    def handle(self, request: SimRequest) -> SimResponse:
+        if request.method != "GET":
+            return _error(400, "(#100) Unsupported request method", "GraphMethodException", 100)
+        token = request.query.get("access_token")
+        if not token:
+            return _error(400, "An access token is required to request this resource.", "OAuthException", 104)
+        acct = self.account_for_token(token)
+        if acct is None:
+            return _error(401, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190)
+        parts = [p for p in request.path.split("/") if p]
+        page_id = self.account_id(acct)
+        if parts == ["me"] or parts == [page_id]:
+            return self._page(acct, request)
+        if len(parts) == 2 and parts[0] == page_id and parts[1] == "posts":
+            return self._posts(acct, request)
+        if len(parts) == 2 and parts[0] == page_id and parts[1] == "insights":
+            return self._page_insights(acct, request)
+        if len(parts) == 2 and parts[1] in ("insights", "comments"):
+            post = self.find_post(parts[0])
+            if post is not None and post.account == acct:
+                return self._post_insights(post, request) if parts[1] == "insights" else self._comments(post, request)
+        return _error(
+            404,
+            f"Unsupported get request. Object with ID '{parts[0] if parts else ''}' does not exist, "
+            "cannot be loaded due to missing permissions, or does not support this operation.",
+            "GraphMethodException",
+            100,
+            subcode=33,
+        )
+
+    # -- routes -----------------------------------------------------------------------------
+    def _page(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        followers = acct.followers(self.as_of)
+        full = {
+            "id": self.account_id(acct),
+            "name": acct.display_name,
+            "username": acct.handle,
+            "fan_count": int(followers * 0.93),  # Page likes trail Page followers
+            "followers_count": followers,
+            "link": f"https://www.facebook.com/{acct.handle}",
+        }
+        fields = _fields(request) or ["id", "name"]
+        return SimResponse(200, {k: full[k] for k in fields if k in full} | {"id": full["id"]})
+
+    def _posts(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        posts = acct.posts_until(self.as_of)
+        start = _cursor(request.query.get("after"))
+        if start is None:
+            return _error(400, "(#100) Invalid cursor", "OAuthException", 100)
+        limit = _limit(request.query.get("limit"))
+        chunk = posts[start : start + limit]
+        data = [self._render_post(p) for p in chunk]
+        return SimResponse(200, self._paged(data, start, len(chunk), len(posts), request))
+
+    def _render_post(self, post: world.Post) -> dict[str, Any]:
+        m = post.metrics(self.as_of)
+        object_id = self.object_id(post)
+        body: dict[str, Any] = {
+            "id": self.post_id(post),
+            "created_time": _ts(post.posted_at),
+            "permalink_url": f"https://www.facebook.com/{post.account.handle}/posts/{object_id}",
+            "reactions": {"data": [], "summary": {"total_count": m["likes"], "viewer_reaction": "NONE"}},
+            "comments": {"data": [], "summary": {"order": "ranked", "total_count": m["comments"], "can_comment": True}},
+        }
+        if post.caption:
+            body["message"] = post.caption
+        if m["shares"] > 0:
+            body["shares"] = {"count": m["shares"]}
+        image = {"height": 720, "width": 720, "src": f"https://scontent.xx.fbcdn.net/v/t39.30808-6/{object_id}_n.jpg"}
+        if post.kind == "video":
+            body["status_type"] = "added_video"
+            body["attachments"] = {"data": [{
+                "media_type": "video",
+                "type": "video_inline",
+                "media": {"image": image, "source": f"https://video.xx.fbcdn.net/v/t42.1790-2/{object_id}_n.mp4"},
+            }]}
+        elif post.kind == "image":
+            body["status_type"] = "added_photos"
+            body["attachments"] = {"data": [{"media_type": "photo", "type": "photo", "media": {"image": image}}]}
+        elif post.kind == "carousel":
+            body["status_type"] = "added_photos"
+            body["attachments"] = {"data": [{"media_type": "album", "type": "album", "media": {"image": image}}]}
+        else:
+            body["status_type"] = "mobile_status_update"
+        return body
+
+    def _post_insights(self, post: world.Post, request: SimRequest) -> SimResponse:
+        wanted = [m for m in request.query.get("metric", "").split(",") if m]
+        if not wanted:
+            return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
+        bad = [m for m in wanted if m not in KNOWN_POST_METRICS or m in self.deprecated_metrics]
+        if bad:
+            return _error(400, "(#100) The value must be a valid insights metric", "OAuthException", 100)
+        m = post.metrics(self.as_of)
+        video = post.kind == "video"
+        values = {
+            "post_impressions": m["impressions"],
+            "post_impressions_unique": m["reach"],
+            "post_clicks": int(m["views"] * 0.04),
+            "post_video_views": m["views"] if video else 0,
+            "post_video_view_time": m["watch_time_seconds"] * 1000 if video else 0,  # milliseconds
+        }
+        post_id = self.post_id(post)
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": values[name]}],
+                "title": name.replace("_", " ").title(),
+                "description": f"Lifetime: {name}",
+                "id": f"{post_id}/insights/{name}/lifetime",
+            }
+            for name in wanted
+        ]
+        return SimResponse(200, {"data": data})
+
+    def _comments(self, post: world.Post, request: SimRequest) -> SimResponse:
+        comments = post.comments(self.as_of)
+        stream = request.query.get("filter") == "stream"
+        listed = comments if stream else [c for c in comments if c.parent_seq is None]
+        listed = sorted(listed, key=lambda c: (c.created_at, c.seq))
+        start = _cursor(request.query.get("after"))
+        if start is None:
+            return _error(400, "(#100) Invalid cursor", "OAuthException", 100)
+        limit = _limit(request.query.get("limit"))
+        chunk = listed[start : start + limit]
+        by_seq = {c.seq: c for c in comments}
+        page_id = self.account_id(post.account)
+        data = []
+        for c in chunk:
+            author = (
+                {"id": page_id, "name": post.account.display_name}
+                if c.is_creator
+                else {"id": str(world.stable_int("fb-user", c.author) % 10**16), "name": c.author}
+            )
+            row: dict[str, Any] = {
+                "id": self.comment_id(post, c),
+                "message": c.text,
+                "from": author,
+                "created_time": _ts(c.created_at),
+                "like_count": c.likes(self.as_of),
+                "comment_count": sum(1 for r in comments if r.parent_seq == c.seq),
+            }
+            if c.parent_seq is not None:
+                row["parent"] = {"id": self.comment_id(post, by_seq[c.parent_seq])}
+            data.append(row)
+        return SimResponse(200, self._paged(data, start, len(chunk), len(listed), request))
+
+    def _page_insights(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        wanted = [m for m in request.query.get("metric", "").split(",") if m]
+        if not wanted:
+            return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
+        bad = [m for m in wanted if m not in KNOWN_PAGE_METRICS or m in self.deprecated_metrics]
+        if bad:
+            return _error(400, "(#100) The value must be a valid insights metric", "OAuthException", 100)
+        demo = acct.demographics(self.as_of)
+        fans = acct.followers(self.as_of)
+        breakdowns = {
+            "page_fans_country": _counts(demo["top_countries"], OTHER_COUNTRIES, fans),
+            "page_fans_city": _counts(demo["top_cities"], OTHER_CITIES, fans),
+        }
+        end_time = _ts(self.as_of.replace(hour=8, minute=0, second=0, microsecond=0))
+        page_id = self.account_id(acct)
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": breakdowns[name], "end_time": end_time}],
+                "title": name.replace("_", " ").title(),
+                "description": "Lifetime: aggregated fans by location",
+                "id": f"{page_id}/insights/{name}/lifetime",
+            }
+            for name in wanted
+        ]
+        return SimResponse(200, {"data": data})
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _paged(self, data: list[Any], start: int, n: int, total: int, request: SimRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": data}
+        if not data:
+            return body
+        paging: dict[str, Any] = {"cursors": {"before": _encode(start), "after": _encode(start + n - 1)}}
+        if start + n < total:
+            query = {k: v for k, v in request.query.items() if k != "access_token"}
+            query["after"] = _encode(start + n - 1)
+            paging["next"] = f"{PUBLIC_BASE}{request.path}?{urlencode(query)}"
+        body["paging"] = paging
+        return body
+
+
+def _counts(shares: dict[str, float], others: tuple[str, ...], total: int) -> dict[str, int]:
+    """Fan counts whose shares reproduce the world's percentages; the rest goes to other keys."""
+    counts = {k: int(round(v / 100 * total)) for k, v in shares.items()}
+    rest = max(total - sum(counts.values()), 0)
+    extra = [k for k in others if k not in counts]
+    for i, key in enumerate(extra):
+        counts[key] = rest // len(extra) + (1 if i < rest % len(extra) else 0)
+    return counts
+
+
+def _fields(request: SimRequest) -> list[str]:
+    return [f for f in request.query.get("fields", "").split(",") if f]
+
+
+def _limit(raw: str | None) -> int:
+    try:
+        value = int(raw) if raw else 25
+    except ValueError:
+        value = 25
+    return max(1, min(value, PAGE_SIZE))
+
+
+def _encode(index: int) -> str:
+    return base64.b64encode(str(index).encode()).decode()
+
+
+def _cursor(raw: str | None) -> int | None:
+    """Index of the first row after the cursor (0 without one); None when the cursor is bad."""
+    if not raw:
+        return 0
+    try:
+        return int(base64.b64decode(raw.encode()).decode()) + 1
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _ts(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _error(status: int, message: str, kind: str, code: int, subcode: int | None = None) -> SimResponse:
+    err: dict[str, Any] = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEfGh1234567"}
+    if subcode is not None:
+        err["error_subcode"] = subcode
+    return SimResponse(status, {"error": err})
