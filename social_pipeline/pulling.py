@@ -166,14 +166,19 @@ def responses_from_frame(df: pd.DataFrame) -> list[RawResponse]:
         out.append(
             RawResponse(
                 endpoint=row.endpoint,
-                request_params=row.request_params or {},
+                request_params={} if _missing(row.request_params) else row.request_params,
                 page_index=int(row.page_index),
                 attempt=int(row.attempt),
                 status_code=None if pd.isna(row.status_code) else int(row.status_code),
-                payload=row.payload,
-                error=row.error,
+                payload=None if _missing(row.payload) else row.payload,
+                error=None if _missing(row.error) else row.error,
                 latency_ms=0 if pd.isna(row.latency_ms) else int(row.latency_ms),
                 fetched_at=row.fetched_at,
             )
         )
     return out
+
+
+def _missing(value: Any) -> bool:
+    """None, or the NaN/NA that pandas (3.x string columns) puts where a value is missing."""
+    return value is None or (not isinstance(value, (dict, list, str)) and bool(pd.isna(value)))

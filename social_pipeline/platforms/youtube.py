@@ -92,8 +92,9 @@ class Client(PlatformClient):
         base_url: str | None = None,
         credentials=None,
         analytics_base_url: str | None = None,
+        **kwargs,
     ):
-        super().__init__(http, base_url, credentials)
+        super().__init__(http, base_url, credentials, **kwargs)
         # SOCIAL_PIPELINE_YOUTUBE_ANALYTICS_BASE_URL arrives as the credential analytics_base_url.
         analytics = analytics_base_url or self.credentials.pop("analytics_base_url", None)
         self.analytics_base_url = (analytics or self.default_analytics_base_url).rstrip("/")

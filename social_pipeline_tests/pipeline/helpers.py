@@ -1,0 +1,34 @@
+"""Running the real asset graph for a day in tests."""
+
+from dagster import materialize
+
+from social_pipeline.accounts import seed_demo_accounts
+from social_pipeline.assets import all_assets
+from social_pipeline.storage.database import Database
+from social_pipeline.storage.io_manager import PostgresIOManager
+
+TABLES = (
+    "social_raw_pulls", "social_posts_analytics", "social_post_metrics", "social_comments",
+    "social_hashtags", "social_post_hashtags", "social_analytics_snapshots",
+    "social_audience_demographics", "social_api_usage", "social_fetch_jobs",
+)
+
+
+def seed(conn, posts_per_fetch: int = 12) -> None:
+    seed_demo_accounts(conn, posts_per_fetch=posts_per_fetch)
+
+
+def run_day(day, **kwargs):
+    """Materialize every asset for ``day`` against the database of ``$SOCIAL_PIPELINE_DATABASE_URL``."""
+    database = Database()
+    result = materialize(
+        all_assets,
+        partition_key=day.isoformat(),
+        resources={"database": database, "io_manager": PostgresIOManager(database=database)},
+        **kwargs,
+    )
+    return result
+
+
+def counts(conn) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
