@@ -21,7 +21,7 @@ dev: $(STAMP)
 
 ## The test suite, on a real PostgreSQL (embedded, or $$SOCIAL_PIPELINE_DATABASE_URL)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Every asset for one day (DATE=YYYY-MM-DD, default yesterday UTC), recorded in the Dagster instance
 materialize: $(STAMP)

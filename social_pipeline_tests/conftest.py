@@ -89,3 +89,14 @@ def empty_db_url(server_url: str, monkeypatch) -> str:
 def conn(db_url: str):
     with psycopg.connect(db_url, autocommit=True) as connection:
         yield connection
+
+
+@pytest.fixture(scope="module")
+def module_db_url(server_url: str, template_db: str) -> str:
+    """Like ``db_url``, shared by the tests of one module (for expensive set-ups)."""
+    name = _create_db(server_url, template_db)
+    url = with_dbname(server_url, name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(dbmod.URL_ENV, url)
+        yield url
+    _drop_db(server_url, name)

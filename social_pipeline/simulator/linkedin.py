@@ -9,7 +9,8 @@ in paths, epoch-millisecond times, and the ``{"status", "serviceErrorCode", "cod
 error body.
 
 Versioning is enforced: a missing ``LinkedIn-Version`` header is a 400, a version more than 12
-months older than ``as_of`` is a 426 (sunset), one after ``as_of`` does not exist (400).
+months older than the server's clock (the later of ``as_of`` and now) is a 426 (sunset), one
+after it does not exist (400).
 
 World kinds: video -> ``urn:li:ugcPost`` with ``content.media`` ``urn:li:video``; image ->
 ``urn:li:share`` with an ``urn:li:image``; carousel -> ``content.multiImage``; text -> no content.
@@ -19,7 +20,7 @@ top-level comment. Share statistics only cover posts of the last 12 months.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
 
@@ -99,7 +100,10 @@ class Simulator(PlatformSimulator):
     def _check_version(self, version: str) -> SimResponse | None:
         if len(version) != 6 or not version.isdigit():
             return _error(400, "NONEXISTENT_VERSION", f"Requested version {version} is not active", 0)
-        age = (self.as_of.year * 12 + self.as_of.month) - (int(version[:4]) * 12 + int(version[4:]))
+        # Versions are checked against the server's clock when it answers, not the day the data
+        # describes: a backfill of an old day still uses a current version.
+        clock = max(self.as_of, datetime.now(timezone.utc))
+        age = (clock.year * 12 + clock.month) - (int(version[:4]) * 12 + int(version[4:]))
         if age < 0:
             return _error(400, "NONEXISTENT_VERSION", f"Requested version {version} is not active", 0)
         if age > 12:
