@@ -45,7 +45,9 @@ def column_values(series: pd.Series, pg_type: str | None = None) -> list[Any]:
     """The column as Python objects ready for psycopg: NaN/NA/NaT become None, numbers meant for
     integer columns become ints, dicts and lists meant for json columns become Jsonb."""
     kind = series.dtype.kind
-    if kind in "iub" and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+    if kind in "iub":
+        if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):  # Int64, boolean: NA -> None in C
+            return series.to_numpy(dtype=object, na_value=None).tolist()
         return series.tolist()  # numpy ints and bools: no missing values possible
     if kind == "M":
         stamps = series.astype(object).tolist()
