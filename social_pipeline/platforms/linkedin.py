@@ -21,7 +21,7 @@ Quirks worth knowing:
 
 - Every call carries ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``. A
   version LinkedIn has sunset (about a year after release) answers HTTP 426; the client then
-  tells the user to set ``LINKEDIN_VERSION`` (credential ``linkedin_version``).
+  tells the user to set ``SOCIAL_PIPELINE_LINKEDIN_VERSION`` (credential ``version``).
 - Auth: ``Authorization: Bearer <member token>`` of a page administrator.
 - URNs in a path are URL-encoded (``urn%3Ali%3Aorganization%3A123``). Rest.li 2.0 lists in the
   query are written ``List(urn%3Ali%3Ashare%3A1,urn%3Ali%3Ashare%3A2)``: the URNs encoded, the
@@ -109,7 +109,7 @@ class Client(PlatformClient):
                 "page administrator's token with r_organization_social and rw_organization_admin "
                 "is required)"
             )
-        self._version = str(self.credentials.get("linkedin_version") or DEFAULT_VERSION)
+        self._version = str(self.credentials.get("version") or self.credentials.get("linkedin_version") or DEFAULT_VERSION)
         self._headers = {
             "LinkedIn-Version": self._version,
             "X-Restli-Protocol-Version": "2.0.0",
@@ -152,7 +152,7 @@ class Client(PlatformClient):
             if exc.status_code == 426:
                 raise PlatformError(
                     f"{endpoint}: LinkedIn-Version {self._version} has been sunset (HTTP 426). Set the "
-                    "LINKEDIN_VERSION environment variable (credential 'linkedin_version') to a "
+                    "SOCIAL_PIPELINE_LINKEDIN_VERSION environment variable to a "
                     "current YYYYMM version.",
                     status_code=426,
                     endpoint=endpoint,
