@@ -78,7 +78,9 @@ def cmd_dev(args) -> int:
     dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
     argv = [dagster, "dev", "-w", str(REPO / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     _say(f"Dagster UI on http://{args.host}:{args.port}  (Ctrl-C stops it; `social-pipeline db stop` stops Postgres)")
-    os.chdir(REPO)
+    # Start from the instance home: Dagster warns about a dagster.yaml in the working folder that
+    # is not DAGSTER_HOME's, and the repository's copy is the template for that home.
+    os.chdir(env["DAGSTER_HOME"])
     os.execve(dagster, argv, env)
     return 0  # pragma: no cover
 

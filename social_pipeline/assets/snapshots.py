@@ -5,7 +5,6 @@ post history, with engagement rate and day-over-day follower growth."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..analytics.engagement import engagement_rate
 from ..normalize import parse_day
 from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
@@ -17,7 +16,7 @@ from .common import RAW_INS, concat_raw, partition_day
 _TRACKED_TOTALS = """
 SELECT p.social_account_id::text, count(*),
        sum(m.likes_count), sum(m.comments_count), sum(m.views_count), sum(m.shares_count),
-       sum(m.saves_count)
+       avg(m.engagement_rate)
 FROM social_posts_analytics p
 JOIN LATERAL (
     SELECT * FROM social_post_metrics m
@@ -46,8 +45,8 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     metadata=table_metadata("social_analytics_snapshots", partition_column="snapshot_date"),
     kinds={"python", "postgres"},
     description="One row per account per day. Totals the platform does not report are summed over "
-    "the account's tracked posts; engagement_rate = (likes+comments+shares+saves) / views (or "
-    "followers where no views exist) over tracked posts; follower_growth = change since the previous snapshot.",
+    "the account's tracked posts; engagement_rate is the mean of its tracked posts' engagement rates "
+    "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the previous snapshot.",
 )
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     day = partition_day(context)
@@ -62,7 +61,7 @@ def social_analytics_snapshots(context: AssetExecutionContext, database: Databas
         reported = acct.parsed.account
         row = {"social_account_id": acct.account_id, "snapshot_date": day}
         row.update({k: reported.get(k) for k in ACCOUNT_FIELDS})
-        n_posts, likes, comments, views, shares, saves = tracked.get(acct.account_id, (0, None, None, None, None, None))
+        n_posts, likes, comments, views, shares, mean_rate = tracked.get(acct.account_id, (0, None, None, None, None, None))
         sums = dict(zip(TRACKED, (likes, comments, views, shares)))
         for k in TRACKED:
             if row[k] is None and sums[k] is not None:
@@ -71,11 +70,7 @@ def social_analytics_snapshots(context: AssetExecutionContext, database: Databas
             row["posts_count"] = int(n_posts)
         if acct.platform == "twitter" and row["retweets_count"] is None and shares is not None:
             row["retweets_count"] = int(shares)
-        row["engagement_rate"] = engagement_rate(
-            {"likes_count": likes, "comments_count": comments, "shares_count": shares, "saves_count": saves,
-             "views_count": views},
-            reported.get("followers_count"),
-        )
+        row["engagement_rate"] = round(float(mean_rate), 2) if mean_rate is not None else None
         prev = previous.get(acct.account_id)
         followers = row["followers_count"]
         row["follower_growth"] = followers - prev if followers is not None and prev is not None else None
