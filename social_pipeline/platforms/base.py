@@ -12,11 +12,13 @@ Nothing here knows Dagster or Postgres.
 from __future__ import annotations
 
 import json
+import random
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, ClassVar, Iterable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import requests
 
@@ -56,6 +58,19 @@ class AccountRef:
     posts_per_fetch: int = 50
     external_id: str | None = None  # the platform's own user/channel/page id, when known
     access_token: str | None = field(default=None, repr=False, compare=False)
+    # Posts we already track that are still inside the platform's update window
+    # (PlatformClient.update_window_days): their metrics are refreshed by id even when they are no
+    # longer among the newest ``posts_per_fetch``.
+    refresh_post_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """A refreshed OAuth token. ``refresh_token`` is None when the platform keeps the old one."""
+
+    access_token: str = field(repr=False)
+    expires_at: datetime | None = None
+    refresh_token: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -71,6 +86,8 @@ class RawResponse:
     error: str | None
     latency_ms: int
     fetched_at: datetime
+    cost_units: int | None = None  # against a daily unit quota (YouTube)
+    usage: dict[str, str] | None = None  # rate-limit/usage headers the server sent
 
     @property
     def ok(self) -> bool:
@@ -142,12 +159,40 @@ ACCOUNT_FIELDS = (
 )
 
 
+USAGE_HEADERS = (
+    "x-app-usage",  # Meta: {"call_count": %, "total_cputime": %, "total_time": %} of the hourly budget
+    "x-business-use-case-usage",
+    "x-rate-limit-limit",  # X
+    "x-rate-limit-remaining",
+    "x-rate-limit-reset",
+    "x-ratelimit-limit",  # Pinterest, LinkedIn
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "ratelimit-limit",  # Bluesky (IETF draft names)
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "retry-after",
+)
+# Meta asks apps to slow down before any usage figure reaches 100 %.
+META_USAGE_PAUSE_AT = 90
+AUTH_HINT = {
+    401: "the access token was rejected (expired or revoked): reconnect the account or refresh "
+    "social_accounts.access_token",
+    403: "access denied: check the token's permissions/scopes and the account's access to this data",
+}
+
+
 class HttpClient:
     """A ``requests`` session that records every exchange as a :class:`RawResponse`.
 
-    Transient failures (connection errors, 429, 5xx) are retried a few times; other 4xx are
-    fatal. Credentials are passed in ``secret_params``/``secret_headers`` so they are sent but
-    never recorded, and never appear in an error message.
+    Transient failures (connection errors, timeouts, 429, 5xx, and throttling a platform signals
+    inside a 200 body) are retried with exponential backoff and jitter, honouring ``Retry-After``
+    up to ``max_wait`` seconds; other 4xx are fatal. Every attempt is recorded, so the ledger counts
+    retries. An optional shared :class:`~.ratelimit.RateLimiter` spaces requests, and a
+    :class:`~.ratelimit.QuotaBudget` refuses requests that would exceed a daily unit quota.
+
+    Credentials are passed in ``secret_params``/``secret_headers`` so they are sent but never
+    recorded, and never appear in an error message.
     """
 
     def __init__(
@@ -155,15 +200,25 @@ class HttpClient:
         session: requests.Session | None = None,
         *,
         timeout: float = 30.0,
-        max_attempts: int = 3,
-        backoff_seconds: float = 0.5,
+        max_attempts: int = 5,
+        backoff_seconds: float = 1.0,
+        max_wait: float = 120.0,
         sleep=time.sleep,
+        limiter=None,
+        quota=None,
+        jitter=random.random,
     ):
         self.session = session or requests.Session()
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        self.max_wait = max_wait
         self._sleep = sleep
+        self.limiter = limiter
+        self.quota = quota
+        self._jitter = jitter
+        # Set by the platform client: returns a reason when a 2xx body says "slow down".
+        self.throttle_check: Callable[[Any], str | None] | None = None
         self.responses: list[RawResponse] = []
 
     def request(
@@ -178,8 +233,12 @@ class HttpClient:
         secret_headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         page_index: int = 0,
+        cost_units: int | None = None,
     ) -> Any:
-        """Send one request (with retries) and return its decoded JSON body."""
+        """Send one request (with retries) and return its decoded JSON body.
+
+        ``cost_units``: what one attempt costs against the platform's daily unit quota (YouTube).
+        """
         sent_params = {**(params or {}), **(secret_params or {})}
         sent_headers = {**(headers or {}), **(secret_headers or {})}
         recorded = redact(params)
@@ -188,10 +247,20 @@ class HttpClient:
         last_error = "no attempt made"
         status: int | None = None
         for attempt in range(1, self.max_attempts + 1):
+            if self.quota is not None and cost_units:
+                try:
+                    self.quota.spend(cost_units, endpoint)
+                except Exception as exc:  # QuotaExceeded: stop before spending more
+                    raise PlatformError(f"{endpoint}: {exc}", endpoint=endpoint) from None
+            if self.limiter is not None:
+                self.limiter.acquire()
             started = time.perf_counter()
             fetched_at = datetime.now(timezone.utc)
             payload: Any = None
             error: str | None = None
+            usage: dict[str, str] | None = None
+            retry_after: float | None = None
+            throttled = False
             try:
                 resp = self.session.request(
                     method,
@@ -202,17 +271,26 @@ class HttpClient:
                     timeout=self.timeout,
                 )
                 status = resp.status_code
+                usage = {h: resp.headers[h] for h in USAGE_HEADERS if h in resp.headers} or None
+                retry_after = _retry_after_seconds(resp.headers.get("retry-after"))
                 try:
                     payload = resp.json()
                 except ValueError:
                     payload = None
                     if 200 <= status < 300:
-                        error = "response body is not JSON"
+                        error = "response body is not JSON (truncated or an HTML error page)"
                 if error is None and not 200 <= status < 300:
                     error = f"HTTP {status}: {_error_summary(payload)}"
+                    if status in AUTH_HINT:
+                        error += f" -- {AUTH_HINT[status]}"
+                if error is None and self.throttle_check is not None:
+                    reason = self.throttle_check(payload)
+                    if reason:
+                        error, throttled = f"throttled: {reason}", True
+            except requests.Timeout:
+                status, error = None, f"timed out after {self.timeout:g} s"
             except requests.RequestException as exc:
-                status = None
-                error = f"{type(exc).__name__}: connection failed"
+                status, error = None, f"{type(exc).__name__}: connection failed"
             latency = int((time.perf_counter() - started) * 1000)
             self.responses.append(
                 RawResponse(
@@ -225,19 +303,99 @@ class HttpClient:
                     error=error,
                     latency_ms=latency,
                     fetched_at=fetched_at,
+                    cost_units=cost_units,
+                    usage=usage,
                 )
             )
+            self._respect_usage(usage)
             if error is None:
                 return payload
             last_error = error
-            transient = status is None or status == 429 or status >= 500
+            transient = (
+                throttled or status is None or status == 429 or status >= 500 or error.startswith("response body")
+            )
             if not transient or attempt == self.max_attempts:
                 break
-            self._sleep(self.backoff_seconds * (2 ** (attempt - 1)))
-        raise PlatformError(f"{endpoint}: {last_error}", status_code=status, endpoint=endpoint)
+            delay = self._backoff(attempt)
+            if retry_after is not None:
+                if retry_after > self.max_wait:
+                    last_error += f" (server asked to retry after {retry_after:.0f} s, more than {self.max_wait:.0f} s)"
+                    break
+                delay = max(delay, retry_after)
+            if self.limiter is not None and (status == 429 or throttled):
+                self.limiter.pause(delay)
+            self._sleep(delay)
+        attempts = sum(1 for r in self.responses if r.endpoint == endpoint and r.page_index == page_index)
+        raise PlatformError(
+            f"{endpoint}: {last_error}" + (f" (after {attempts} attempts)" if attempts > 1 else ""),
+            status_code=status,
+            endpoint=endpoint,
+        )
 
     def get(self, url: str, *, endpoint: str, **kwargs) -> Any:
         return self.request("GET", url, endpoint=endpoint, **kwargs)
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.max_wait, self.backoff_seconds * (2 ** (attempt - 1)))
+        return base * (0.5 + self._jitter())  # "equal jitter": between half and 1.5x
+
+    def _respect_usage(self, usage: Mapping[str, str] | None) -> None:
+        """Slow the provider down when a usage header says its budget is nearly spent."""
+        if not usage or self.limiter is None:
+            return
+        meta = usage.get("x-app-usage") or usage.get("x-business-use-case-usage")
+        if meta:
+            try:
+                figures = json.loads(meta)
+            except ValueError:
+                figures = {}
+            values = _percentages(figures)
+            if values and max(values) >= META_USAGE_PAUSE_AT:
+                self.limiter.pause(60.0)
+        remaining = usage.get("x-rate-limit-remaining") or usage.get("x-ratelimit-remaining")
+        reset = usage.get("x-rate-limit-reset") or usage.get("x-ratelimit-reset")
+        if remaining is not None and reset is not None and remaining.strip() == "0":
+            try:
+                reset_at = float(reset)
+            except ValueError:
+                return
+            # X sends an epoch second; others send seconds from now.
+            wait = reset_at - time.time() if reset_at > 1e9 else reset_at
+            if 0 < wait <= self.max_wait:
+                self.limiter.pause(wait)
+
+
+def _percentages(figures: Any) -> list[float]:
+    """Every numeric usage figure in Meta's usage header (nested per business id for BUC)."""
+    found: list[float] = []
+    if isinstance(figures, dict):
+        for key, value in figures.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and key != "estimated_time_to_regain_access":
+                found.append(float(value))
+            elif isinstance(value, (dict, list)):
+                found.extend(_percentages(value))
+    elif isinstance(figures, list):
+        for item in figures:
+            found.extend(_percentages(item))
+    return found
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
 
 def _error_summary(payload: Any) -> str:
@@ -262,6 +420,8 @@ class PlatformClient(ABC):
 
     platform: ClassVar[str]
     default_base_url: ClassVar[str]
+    # How long after publication a post's metrics are still refreshed every day.
+    update_window_days: ClassVar[int] = 30
 
     def __init__(
         self,
@@ -279,6 +439,8 @@ class PlatformClient(ABC):
         # Platform-level credentials (an API key, an app token); per-account tokens travel on
         # AccountRef.access_token. Never log or format these.
         self.credentials = dict(credentials or {})
+        if http.throttle_check is None:
+            http.throttle_check = self.throttled
 
     @property
     def until_epoch(self) -> int:
@@ -297,6 +459,18 @@ class PlatformClient(ABC):
         Responses accumulate in ``self.http.responses``; raise :class:`PlatformError` when the
         pull cannot complete.
         """
+
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """Exchange ``refresh_token`` (or a long-lived token) for a fresh access token through
+        the platform's documented OAuth endpoint. Platforms without expiring tokens keep this
+        default."""
+        raise PlatformError(f"{self.platform} tokens cannot be refreshed through its API")
+
+    @staticmethod
+    def throttled(payload: Any) -> str | None:
+        """A reason when a successful (2xx) body nonetheless says the request was throttled;
+        platforms that signal rate limits this way override it (TikTok)."""
+        return None
 
     @staticmethod
     @abstractmethod
