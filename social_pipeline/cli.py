@@ -146,6 +146,44 @@ def cmd_backfill(args) -> int:
     return _materialize_days(days)
 
 
+def cmd_simulator(args) -> int:
+    from .platforms import canonical
+    from .simulator.server import make_server
+
+    platform = canonical(args.platform)
+    as_of = datetime.fromisoformat(args.as_of).replace(tzinfo=timezone.utc) if args.as_of else None
+    server = make_server(platform, "127.0.0.1", args.port, as_of)
+    _say(f"{platform} simulator on http://127.0.0.1:{server.server_address[1]}  (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_accounts(args) -> int:
+    from .tokens import expiring_tokens
+
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT a.platform, a.handle, COALESCE(c.provider_name, 'official'), c.monitoring_enabled, "
+            "c.fetch_frequency, c.last_fetched_at, a.token_expires_at FROM social_accounts a "
+            "LEFT JOIN social_analytics_config c ON c.social_account_id = a.id ORDER BY a.platform, a.handle"
+        ).fetchall()
+        soon = dict(expiring_tokens(conn, None, 7))
+    _say(f"{'platform':<10} {'handle':<28} {'provider':<16} {'monitoring':<10} {'last fetched':<20} token")
+    for platform, handle, provider, enabled, _freq, last, expires in rows:
+        state = "on" if enabled else ("off" if enabled is not None else "-")
+        token = "no expiry recorded" if expires is None else f"expires {expires:%Y-%m-%d}"
+        if f"{platform}/{handle}" in soon:
+            token += "  << EXPIRES WITHIN 7 DAYS: refresh or reconnect"
+        last_text = f"{last:%Y-%m-%d %H:%M}" if last else "never"
+        _say(f"{platform:<10} {handle:<28} {provider:<16} {state:<10} {last_text:<20} {token}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="social-pipeline", description="Own your social-media numbers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
     p.add_argument("--end", required=True, help="last day (inclusive), YYYY-MM-DD")
     p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("accounts", help="accounts and their token health")
+    p.add_argument("action", choices=["list"])
+    p.set_defaults(func=cmd_accounts)
+
+    p = sub.add_parser("simulator", help="serve a platform's simulator over HTTP on loopback")
+    p.add_argument("action", choices=["serve"])
+    p.add_argument("platform")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--as-of", help="answer as of this UTC time (YYYY-MM-DDTHH:MM:SS); default now")
+    p.set_defaults(func=cmd_simulator)
     return parser
 
 
@@ -179,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, MigrationError, db.DatabaseUnavailable) as exc:
+    except (CliError, MigrationError, db.DatabaseUnavailable, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dagster import Definitions
 
 from .assets import all_assets
+from .platforms import PLATFORMS
+from .settings import platform_resource, resource_key
 from .schedules import daily_job, daily_schedule
 from .storage.database import Database
 from .storage.io_manager import PostgresIOManager
@@ -15,5 +17,10 @@ defs = Definitions(
     assets=all_assets,
     jobs=[daily_job],
     schedules=[daily_schedule],
-    resources={"database": database, "io_manager": PostgresIOManager(database=database)},
+    resources={
+        "database": database,
+        "io_manager": PostgresIOManager(database=database),
+        # One resource per platform: base URL, credentials and limits as EnvVar references.
+        **{resource_key(p): platform_resource(p) for p in PLATFORMS},
+    },
 )

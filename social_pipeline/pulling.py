@@ -7,6 +7,8 @@ auth, pagination, parsing) runs and a backfill of any day is reproducible.
 
 from __future__ import annotations
 
+import importlib
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -18,8 +20,10 @@ import requests
 from .accounts import DEMO_PROVIDER
 from .platforms import client_class
 from .platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
-from .settings import platform_settings
+from .platforms.ratelimit import DEFAULT_DAILY_UNITS, QuotaBudget, limiter_for
+from .settings import PlatformSettings, platform_settings
 from .simulator import mount, simulator_class
+from .simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
 
 RAW_COLUMNS = (
     "pull_id",
@@ -38,6 +42,8 @@ RAW_COLUMNS = (
     "payload",
     "latency_ms",
     "fetched_at",
+    "cost_units",
+    "response_meta",
 )
 
 
@@ -62,27 +68,83 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-def pull_account(account: AccountRef, day: date, *, max_attempts: int = 3, sleep=None) -> PullResult:
-    """Pull ``account`` as of the end of ``day``; never raises for API trouble."""
-    settings = platform_settings(account.platform)
+PROVIDER_MODULES = {("tiktok", "rapidapi_tiktok"): "tiktok_rapidapi"}
+RETRY_ENV = "SOCIAL_PIPELINE_RETRY_BACKOFF_SECONDS"
+
+
+def client_class_for(platform: str, provider: str) -> type:
+    """The client for ``platform`` reached through ``provider`` (the demo uses the official one)."""
+    module = PROVIDER_MODULES.get((platform, provider))
+    if module is None:
+        if provider not in ("official", "demo", platform):
+            raise PlatformError(
+                f"provider {provider!r} is not supported for {platform}; use NULL/'official', 'demo'"
+                + "".join(f" or {p!r}" for (pl, p) in PROVIDER_MODULES if pl == platform)
+            )
+        return client_class(platform)
+    return importlib.import_module(f"social_pipeline.platforms.{module}").Client
+
+
+def _backoff_seconds() -> float:
+    try:
+        return max(float(os.environ.get(RETRY_ENV, "1.0")), 0.0)
+    except ValueError:
+        return 1.0
+
+
+def make_client(account: AccountRef, day: date, http: HttpClient, settings: PlatformSettings):
+    """The account's client; for the demo provider, with the simulator mounted on its session."""
+    cls = client_class_for(account.platform, account.provider_name)
+    client = cls(http, base_url=settings.base_url, credentials=settings.credentials, today=day)
+    if account.provider_name == DEMO_PROVIDER:
+        simulator = simulator_class(account.platform)(end_of_day(day), [account.handle])
+        plan = FaultPlan.parse(os.environ.get(FAULTS_ENV))
+        if plan is not None:
+            simulator = FaultySimulator(simulator, plan)
+        # Some clients talk to more than one host (YouTube Data + Analytics, OAuth): answer them all.
+        for name, value in vars(client).items():
+            if name.endswith("base_url") and isinstance(value, str):
+                mount(http.session, value, simulator)
+        for name, value in client.credentials.items():
+            if name.endswith("base_url") and isinstance(value, str):
+                mount(http.session, value, simulator)
+    return client
+
+
+def pull_account(
+    account: AccountRef,
+    day: date,
+    *,
+    settings: PlatformSettings | None = None,
+    quota_used: int = 0,
+    max_attempts: int = 5,
+    sleep=None,
+) -> PullResult:
+    """Pull ``account`` as of the end of ``day``; never raises for API trouble.
+
+    Live providers share a per-provider rate limiter and, where the platform counts units, a
+    daily quota (``quota_used`` units already spent today). The demo source is not limited.
+    """
+    settings = settings or platform_settings(account.platform)
+    demo = account.provider_name == DEMO_PROVIDER
+    limiter = quota = None
+    if not demo:
+        limiter = limiter_for(account.provider_name, account.platform, settings.requests_per_minute)
+        units = settings.daily_quota_units or DEFAULT_DAILY_UNITS.get(account.platform)
+        quota = QuotaBudget(units, used=quota_used) if units else None
     session = requests.Session()
-    http = HttpClient(session, max_attempts=max_attempts, **({"sleep": sleep} if sleep else {}))
+    http = HttpClient(
+        session,
+        max_attempts=max_attempts,
+        backoff_seconds=_backoff_seconds(),
+        limiter=limiter,
+        quota=quota,
+        **({"sleep": sleep} if sleep else {}),
+    )
     pull_id = str(uuid.uuid4())
     secrets = [account.access_token, *settings.credentials.values()]
     try:
-        cls = client_class(account.platform)
-        client = cls(http, base_url=settings.base_url, credentials=settings.credentials, today=day)
-        if account.provider_name == DEMO_PROVIDER:
-            simulator = simulator_class(account.platform)(end_of_day(day), [account.handle])
-            # Some clients talk to more than one host (YouTube Data + Analytics): answer them all.
-            for name, value in vars(client).items():
-                if name.endswith("base_url") and isinstance(value, str):
-                    mount(session, value, simulator)
-        elif account.provider_name not in ("official", account.platform):
-            raise PlatformError(
-                f"provider {account.provider_name!r} is not supported for {account.platform} "
-                f"(account {account.handle}); use the official API or 'demo'"
-            )
+        client = make_client(account, day, http, settings)
         client.pull(account)
         return PullResult(account, pull_id, True, http.responses)
     except PlatformError as exc:
@@ -118,6 +180,8 @@ def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
             "payload": _clean(r.payload),
             "latency_ms": max(r.latency_ms, 0),
             "fetched_at": r.fetched_at,
+            "cost_units": r.cost_units,
+            "response_meta": r.usage,
         }
         for r in result.responses
     ]
@@ -136,6 +200,8 @@ def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
                 "payload": None,
                 "latency_ms": 0,
                 "fetched_at": datetime.now(timezone.utc),
+                "cost_units": None,
+                "response_meta": None,
             }
         )
     return rows
@@ -143,7 +209,7 @@ def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
 
 def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(RAW_COLUMNS))
-    for col in ("page_index", "attempt", "status_code", "latency_ms"):
+    for col in ("page_index", "attempt", "status_code", "latency_ms", "cost_units"):
         df[col] = df[col].astype("Int64")
     return df
 
@@ -174,6 +240,8 @@ def responses_from_frame(df: pd.DataFrame) -> list[RawResponse]:
                 error=None if _missing(row.error) else row.error,
                 latency_ms=0 if pd.isna(row.latency_ms) else int(row.latency_ms),
                 fetched_at=row.fetched_at,
+                cost_units=None if _missing(row.cost_units) else int(row.cost_units),
+                usage=None if _missing(row.response_meta) else row.response_meta,
             )
         )
     return out

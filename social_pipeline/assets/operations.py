@@ -10,7 +10,9 @@ from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from .common import RAW_INS, concat_raw, partition_day
 
-USAGE_COLUMNS = ["provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date"]
+USAGE_COLUMNS = [
+    "provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date", "cost_units", "retries",
+]
 JOB_COLUMNS = [
     "social_account_id", "job_type", "status", "posts_fetched", "comments_fetched", "error_message",
     "started_at", "completed_at", "platform", "partition_date", "requests_made",
@@ -24,8 +26,9 @@ JOB_COLUMNS = [
     partitions_def=daily_partitions,
     metadata=table_metadata("social_api_usage", partition_column="date"),
     kinds={"python", "postgres"},
-    description="Requests per provider, platform, endpoint and outcome for the day (retries "
-    "included), with mean latency: the basis for rate-limit and cost tracking.",
+    description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
+    "counted (retries also counted apart), with mean latency and quota units (YouTube): the basis "
+    "for rate-limit and cost tracking.",
 )
 def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
     day = partition_day(context)
@@ -34,12 +37,23 @@ def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
     if df.empty:
         return Output(pd.DataFrame(columns=USAGE_COLUMNS), metadata={"requests": 0})
     grouped = (
-        df.assign(success=df["ok"].astype(bool), latency=pd.to_numeric(df["latency_ms"]))
+        df.assign(
+            success=df["ok"].astype(bool),
+            latency=pd.to_numeric(df["latency_ms"]),
+            units=pd.to_numeric(df["cost_units"]),
+            retry=(pd.to_numeric(df["attempt"]) > 1).astype(int),
+        )
         .groupby(["provider_name", "platform", "endpoint", "success"], as_index=False)
-        .agg(request_count=("pull_id", "size"), latency_ms=("latency", "mean"))
+        .agg(
+            request_count=("pull_id", "size"),
+            latency_ms=("latency", "mean"),
+            cost_units=("units", lambda u: u.sum() if u.notna().any() else None),
+            retries=("retry", "sum"),
+        )
     )
     grouped["latency_ms"] = grouped["latency_ms"].round().astype("Int64")
-    grouped["request_count"] = grouped["request_count"].astype("Int64")
+    for col in ("request_count", "cost_units", "retries"):
+        grouped[col] = pd.to_numeric(grouped[col]).astype("Int64")
     grouped["date"] = day
     return Output(grouped[USAGE_COLUMNS], metadata={"requests": int(grouped["request_count"].sum())})
 
@@ -47,12 +61,15 @@ def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
 @asset(
     key=AssetKey("social_fetch_jobs"),
     ins=RAW_INS,
+    # After the normalized data is committed, so last_fetched_at never runs ahead of it.
+    deps=[AssetKey("social_posts_analytics"), AssetKey("social_post_metrics"), AssetKey("social_comments")],
     group_name="operations",
     partitions_def=daily_partitions,
     metadata=table_metadata("social_fetch_jobs", partition_column="partition_date", where="job_type = 'daily'"),
     kinds={"python", "postgres"},
-    description="One daily fetch job per monitored account: status of its newest pull, posts and "
-    "comments fetched, the error when it failed. Also advances social_analytics_config.last_fetched_at.",
+    description="One daily fetch job per monitored account, final state: status of its newest pull, "
+    "posts and comments fetched, the error when it failed (the raw assets record the live "
+    "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",
 )
 def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     day = partition_day(context)

@@ -4,6 +4,8 @@ from dagster import materialize
 
 from social_pipeline.accounts import seed_demo_accounts
 from social_pipeline.assets import all_assets
+from social_pipeline.platforms import PLATFORMS
+from social_pipeline.settings import platform_resource, resource_key
 from social_pipeline.storage.database import Database
 from social_pipeline.storage.io_manager import PostgresIOManager
 
@@ -24,7 +26,11 @@ def run_day(day, **kwargs):
     result = materialize(
         all_assets,
         partition_key=day.isoformat(),
-        resources={"database": database, "io_manager": PostgresIOManager(database=database)},
+        resources={
+            "database": database,
+            "io_manager": PostgresIOManager(database=database),
+            **{resource_key(p): platform_resource(p) for p in PLATFORMS},
+        },
         **kwargs,
     )
     return result
