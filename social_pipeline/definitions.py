@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions
 
 from .assets import all_assets
+from .checks import asset_checks
 from .platforms import PLATFORMS
 from .settings import platform_resource, resource_key
 from .schedules import daily_job, daily_schedule
@@ -15,6 +16,7 @@ database = Database()
 
 defs = Definitions(
     assets=all_assets,
+    asset_checks=asset_checks,
     jobs=[daily_job],
     schedules=[daily_schedule],
     resources={

@@ -4,6 +4,7 @@ from dagster import materialize
 
 from social_pipeline.accounts import seed_demo_accounts
 from social_pipeline.assets import all_assets
+from social_pipeline.checks import asset_checks
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.settings import platform_resource, resource_key
 from social_pipeline.storage.database import Database
@@ -24,7 +25,7 @@ def run_day(day, **kwargs):
     """Materialize every asset for ``day`` against the database of ``$SOCIAL_PIPELINE_DATABASE_URL``."""
     database = Database()
     result = materialize(
-        all_assets,
+        [*all_assets, *asset_checks],
         partition_key=day.isoformat(),
         resources={
             "database": database,

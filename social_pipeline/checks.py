@@ -1,0 +1,154 @@
+"""Data-quality checks on every table, shown in the Dagster UI next to their assets.
+
+Each check counts the rows of one partition day (or, for whole-table invariants, of the table)
+that break a rule, and reports a sample. ERROR marks data that is wrong (a duplicated natural key,
+a negative count, a reply threaded to another post's comment); WARN marks data that is suspicious
+but can be real (a follower spike, views going down after a platform's audit, a missing day).
+
+Several rules are also constraints of our schema; the checks still run because an existing
+database (a Supabase schema created by hand) may lack them, and they say which rows are at fault.
+"""
+
+from dataclasses import dataclass
+
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+
+from .partitions import daily_partitions
+from .storage.database import Database
+
+ERROR, WARN = AssetCheckSeverity.ERROR, AssetCheckSeverity.WARN
+SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class Rule:
+    asset: str
+    name: str
+    severity: AssetCheckSeverity
+    description: str
+    # A query returning the offending rows (first column: a label for the sample); it may use
+    # %(day)s (the partition day).
+    sql: str
+
+
+RULES = [
+    # -- posts ----------------------------------------------------------------------------------
+    Rule("social_posts_analytics", "natural_key_unique", ERROR, "One row per (platform, external_post_id).",
+         "SELECT platform || ':' || external_post_id FROM social_posts_analytics "
+         "GROUP BY platform, external_post_id HAVING count(*) > 1"),
+    Rule("social_posts_analytics", "account_exists", ERROR, "Every post's account exists in social_accounts.",
+         "SELECT p.id::text FROM social_posts_analytics p LEFT JOIN social_accounts a ON a.id = p.social_account_id "
+         "WHERE a.id IS NULL"),
+    Rule("social_posts_analytics", "values_valid", ERROR, "Durations are non-negative; posts are not dated in the future of their pull.",
+         "SELECT id::text FROM social_posts_analytics WHERE duration < 0 "
+         "OR (posted_at IS NOT NULL AND posted_at::date > last_seen_date)"),
+    # -- post metrics ---------------------------------------------------------------------------
+    Rule("social_post_metrics", "natural_key_unique", ERROR, "One daily row per (post_id, snapshot_date).",
+         "SELECT post_id || '@' || snapshot_date FROM social_post_metrics WHERE snapshot_date = %(day)s "
+         "AND snapshot_hour IS NULL GROUP BY post_id, snapshot_date HAVING count(*) > 1"),
+    Rule("social_post_metrics", "counts_non_negative", ERROR, "No count is negative.",
+         "SELECT id::text FROM social_post_metrics WHERE snapshot_date = %(day)s AND (likes_count < 0 "
+         "OR comments_count < 0 OR views_count < 0 OR shares_count < 0 OR saves_count < 0 "
+         "OR watch_time_seconds < 0 OR impressions < 0 OR reach < 0)"),
+    Rule("social_post_metrics", "rates_within_bounds", ERROR, "engagement_rate in [0, 999.99], completion_rate in [0, 100].",
+         "SELECT id::text FROM social_post_metrics WHERE snapshot_date = %(day)s AND (engagement_rate < 0 "
+         "OR engagement_rate > 999.99 OR completion_rate < 0 OR completion_rate > 100)"),
+    Rule("social_post_metrics", "views_do_not_decrease", WARN,
+         "A post's views are not lower than the day before (platforms do sometimes remove invalid views).",
+         "SELECT m.post_id || ': ' || p.views_count || ' -> ' || m.views_count FROM social_post_metrics m "
+         "JOIN social_post_metrics p ON p.post_id = m.post_id AND p.snapshot_date = m.snapshot_date - 1 "
+         "AND p.snapshot_hour IS NULL WHERE m.snapshot_date = %(day)s AND m.snapshot_hour IS NULL "
+         "AND m.views_count < p.views_count"),
+    # -- snapshots ------------------------------------------------------------------------------
+    Rule("social_analytics_snapshots", "natural_key_unique", ERROR, "One row per (account, day).",
+         "SELECT social_account_id || '@' || snapshot_date FROM social_analytics_snapshots "
+         "WHERE snapshot_date = %(day)s GROUP BY social_account_id, snapshot_date HAVING count(*) > 1"),
+    Rule("social_analytics_snapshots", "counts_non_negative", ERROR, "No count is negative.",
+         "SELECT id::text FROM social_analytics_snapshots WHERE snapshot_date = %(day)s AND (followers_count < 0 "
+         "OR following_count < 0 OR posts_count < 0 OR total_likes < 0 OR total_comments < 0 OR total_views < 0 "
+         "OR total_shares < 0 OR engagement_rate < 0)"),
+    Rule("social_analytics_snapshots", "no_missing_days", WARN,
+         "A monitored account has a snapshot for every day of the last 30 since its first one.",
+         "SELECT a.platform || '/' || a.handle || ' missing ' || g.day::date FROM social_accounts a "
+         "JOIN social_analytics_config c ON c.social_account_id = a.id AND c.monitoring_enabled "
+         "JOIN LATERAL (SELECT min(snapshot_date) AS first FROM social_analytics_snapshots s "
+         "WHERE s.social_account_id = a.id) f ON f.first IS NOT NULL "
+         "CROSS JOIN LATERAL generate_series(GREATEST(f.first, %(day)s::date - 29), %(day)s::date, interval '1 day') AS g(day) "
+         "WHERE NOT EXISTS (SELECT 1 FROM social_analytics_snapshots s WHERE s.social_account_id = a.id "
+         "AND s.snapshot_date = g.day::date)"),
+    Rule("social_analytics_snapshots", "no_follower_spike_or_drop", WARN,
+         "Followers did not change by more than 20 % (and 100 accounts) in a day.",
+         "SELECT a.platform || '/' || a.handle || ': ' || (s.followers_count - s.follower_growth) || ' -> ' "
+         "|| s.followers_count FROM social_analytics_snapshots s JOIN social_accounts a ON a.id = s.social_account_id "
+         "WHERE s.snapshot_date = %(day)s AND s.follower_growth IS NOT NULL AND abs(s.follower_growth) > 100 "
+         "AND abs(s.follower_growth) > 0.2 * GREATEST(s.followers_count - s.follower_growth, 1)"),
+    # -- comments -------------------------------------------------------------------------------
+    Rule("social_comments", "natural_key_unique", ERROR, "One row per (post_id, external_comment_id).",
+         "SELECT post_id || ':' || external_comment_id FROM social_comments GROUP BY post_id, external_comment_id "
+         "HAVING count(*) > 1"),
+    Rule("social_comments", "replies_threaded_on_their_post", ERROR,
+         "A reply's parent is a comment on the same post, and a top-level comment has no parent.",
+         "SELECT c.id::text FROM social_comments c LEFT JOIN social_comments p ON p.id = c.parent_comment_id "
+         "WHERE (c.parent_comment_id IS NOT NULL AND (p.post_id <> c.post_id OR NOT c.is_reply)) "
+         "OR (c.parent_comment_id = c.id)"),
+    Rule("social_comments", "values_valid", ERROR, "Likes non-negative; sentiment label and score agree.",
+         "SELECT id::text FROM social_comments WHERE likes_count < 0 OR (sentiment IS NULL) <> (sentiment_score IS NULL) "
+         "OR (sentiment = 'positive' AND sentiment_score < 0) OR (sentiment = 'negative' AND sentiment_score > 0)"),
+    # -- hashtags -------------------------------------------------------------------------------
+    Rule("social_hashtags", "hashtag_unique_case_folded", ERROR, "Hashtags are stored case-folded, once.",
+         "SELECT lower(hashtag) FROM social_hashtags GROUP BY lower(hashtag) HAVING count(*) > 1 "
+         "UNION ALL SELECT hashtag FROM social_hashtags WHERE hashtag <> lower(hashtag) OR hashtag LIKE '#%%'"),
+    Rule("social_hashtags", "values_valid", ERROR, "Uses and views non-negative, mean rate in bounds.",
+         "SELECT hashtag FROM social_hashtags WHERE total_uses < 0 OR total_views < 0 OR avg_engagement_rate < 0 "
+         "OR avg_engagement_rate > 999.99"),
+    Rule("social_post_hashtags", "natural_key_unique", ERROR, "One link per (post, hashtag).",
+         "SELECT post_id || ':' || hashtag_id FROM social_post_hashtags GROUP BY post_id, hashtag_id HAVING count(*) > 1"),
+    # -- demographics ---------------------------------------------------------------------------
+    Rule("social_audience_demographics", "shares_add_up", WARN,
+         "Age groups add up to 100 % (±5) when all are reported; male + female do not exceed 100.5 %.",
+         "SELECT social_account_id::text FROM social_audience_demographics WHERE snapshot_date = %(day)s AND ("
+         "(age_13_17 IS NOT NULL AND age_18_24 IS NOT NULL AND age_25_34 IS NOT NULL AND age_35_44 IS NOT NULL "
+         "AND age_45_plus IS NOT NULL AND abs(age_13_17 + age_18_24 + age_25_34 + age_35_44 + age_45_plus - 100) > 5) "
+         "OR coalesce(gender_male, 0) + coalesce(gender_female, 0) > 100.5)"),
+    # -- operations -----------------------------------------------------------------------------
+    Rule("social_api_usage", "values_valid", ERROR, "Counts non-negative; retries never exceed requests.",
+         "SELECT platform || ' ' || endpoint FROM social_api_usage WHERE date = %(day)s AND (request_count < 0 "
+         "OR retries > request_count OR latency_ms < 0 OR cost_units < 0)"),
+    Rule("social_fetch_jobs", "no_failed_jobs", WARN, "Every account's fetch job of the day completed.",
+         "SELECT platform || ': ' || left(coalesce(error_message, status), 200) FROM social_fetch_jobs "
+         "WHERE partition_date = %(day)s AND status = 'failed'"),
+    Rule("social_fetch_jobs", "no_stuck_jobs", WARN, "No fetch job stays pending or running for over two hours.",
+         "SELECT platform || ' ' || partition_date FROM social_fetch_jobs WHERE status IN ('pending', 'running') "
+         "AND created_at < now() - interval '2 hours'"),
+]
+
+
+def evaluate(conn, rule: Rule, day) -> AssetCheckResult:
+    rows = conn.execute(rule.sql, {"day": day}).fetchall()
+    sample = [str(r[0]) for r in rows[:SAMPLE]]
+    return AssetCheckResult(
+        passed=not rows,
+        severity=rule.severity,
+        metadata={
+            "violations": len(rows),
+            "sample": MetadataValue.md("\n".join(f"- {s}" for s in sample) or "none"),
+        },
+    )
+
+
+def build_check(rule: Rule):
+    @asset_check(
+        asset=AssetKey(rule.asset),
+        name=rule.name,
+        description=rule.description,
+        partitions_def=daily_partitions,
+    )
+    def _check(context: AssetCheckExecutionContext, database: Database) -> AssetCheckResult:
+        day = context.partition_time_window.start.date() if context.has_partition_key else None
+        with database.connect() as conn:
+            return evaluate(conn, rule, day)
+
+    return _check
+
+
+asset_checks = [build_check(rule) for rule in RULES]
