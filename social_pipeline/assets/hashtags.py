@@ -18,7 +18,7 @@ HASHTAGS = AssetKey("social_hashtags")
 
 # Each post known by the end of the day, with its latest daily metrics up to that day.
 _HISTORY = """
-SELECT p.id, p.caption, p.first_seen_date, p.posted_at::date, m.views_count, m.engagement_rate
+SELECT p.id, p.caption, p.first_seen_date, p.posted_at::date, m.views_count, m.engagement_rate, p.platform
 FROM social_posts_analytics p
 LEFT JOIN LATERAL (
     SELECT views_count, engagement_rate FROM social_post_metrics m
@@ -35,9 +35,11 @@ def aggregate(rows, day: date) -> pd.DataFrame:
     views = defaultdict(int)
     rates = defaultdict(list)
     first, last = {}, {}
-    for _, caption, first_seen, posted, view_count, rate in rows:
+    platforms: dict[str, dict[str, int]] = defaultdict(dict)
+    for _, caption, first_seen, posted, view_count, rate, platform in rows:
         for tag in extract_hashtags(caption):
             uses[tag] += 1
+            platforms[tag][platform] = platforms[tag].get(platform, 0) + 1
             views[tag] += int(view_count or 0)
             if rate is not None:
                 rates[tag].append(float(rate))
@@ -53,6 +55,7 @@ def aggregate(rows, day: date) -> pd.DataFrame:
             "first_seen_date": [first[t] for t in uses],
             "last_seen_date": [last[t] for t in uses],
             "stats_date": [day] * len(uses),
+            "platform_breakdown": [dict(sorted(platforms[t].items())) for t in uses],
         }
     )
     return df.astype({"total_uses": "Int64", "total_views": "Int64"})
@@ -65,8 +68,9 @@ def aggregate(rows, day: date) -> pd.DataFrame:
     partitions_def=daily_partitions,
     metadata=table_metadata("social_hashtags", mode="upsert", keys=("hashtag",), newer_column="stats_date"),
     kinds={"python", "postgres"},
-    description="Every hashtag's uses, summed views and mean engagement rate over all posts known by "
-    "the end of the day, recomputed from history (a replay of an older day does not regress newer stats).",
+    description="Every hashtag's uses, summed views, mean engagement rate, first/last use and uses per "
+    "platform over all posts known by the end of the day, recomputed from history (a replay of an "
+    "older day does not regress newer stats).",
 )
 def social_hashtags(context: AssetExecutionContext, database: Database):
     day = partition_day(context)
