@@ -7,14 +7,30 @@ Endpoints used (Page access token with pages_read_engagement, read_insights):
 - ``GET /{page-id}?fields=id,name,username,fan_count,followers_count,link``: the Page profile.
 - ``GET /{page-id}/posts?fields=...&limit=&after=``: the Page's posts, newest first, with the
   reaction / comment totals as ``summary(total_count)`` of a ``limit(0)`` edge (no rows fetched).
-- ``GET /{post-id}/insights?metric=...``: lifetime post insights.
+- ``GET /{post-id}/insights?metric=...&since=&until=``: lifetime post insights.
+- ``GET /{post-id}?fields=...``: one post by id, for tracked posts that are no longer among the
+  newest ``posts_per_fetch`` but still inside :attr:`Client.update_window_days` (refresh by id);
+  their insights follow. Comments of refreshed posts are not fetched again.
 - ``GET /{post-id}/comments?filter=stream&fields=...``: every comment of a post, replies included,
   flat and chronological; a reply carries ``parent{id}``.
-- ``GET /{page-id}/insights?metric=page_fans_country,page_fans_city&period=lifetime``: where the
-  Page's fans live (the only audience breakdown left; age/gender were retired by Meta).
+- ``GET /{page-id}/insights?metric=page_fans_country,page_fans_city&period=lifetime&since=&until=``:
+  where the Page's fans live (the only audience breakdown left; age/gender were retired by Meta).
+- ``GET /oauth/access_token?grant_type=fb_exchange_token`` (token refresh, see
+  :meth:`Client.refresh_access_token`), then ``GET /{page-id}?fields=access_token`` for the Page token.
 
 Quirks worth knowing:
 
+- Insights ranges: Meta documents that only 90 days of insights can be read at once with
+  ``since``/``until`` (the server rejects ranges above ~93 days). Page and post insights are asked
+  with an explicit window: ``until`` = the end of the pull day (``self.today``, never later than
+  now) and ``since`` = 90 days earlier, both Unix seconds. Lifetime values are unaffected by the
+  window; it keeps backfills of past days reproducible and inside the documented cap.
+- Expired/revoked tokens answer HTTP **400** (not 401) with ``error.code`` 190 (``OAuthException``;
+  ``error_subcode`` 463 = expired, 460 = password changed, 458 = app removed). The client turns
+  that into a :class:`PlatformError` saying the token must be refreshed or the Page reconnected.
+- App usage: every answer carries ``X-App-Usage: {"call_count", "total_cputime", "total_time"}``
+  (percent of the app's rolling hourly budget). :class:`HttpClient` records it and pauses the
+  shared rate limiter when any figure reaches 90 %, before Meta starts throttling (code 4).
 - The token travels as the ``access_token`` query parameter (never recorded).
 - Cursor pagination: ``paging.cursors.after`` is the cursor, and the *absence* of ``paging.next``
   (not a short page) means the end of the edge. ``limit`` is capped at 100 for posts/comments.
@@ -40,7 +56,10 @@ Quirks worth knowing:
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+import requests
 
 from .base import (
     AccountRef,
@@ -49,6 +68,7 @@ from .base import (
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
     parse_timestamp,
@@ -57,6 +77,7 @@ from .base import (
 ME = "me"
 PAGE = "page"
 PAGE_POSTS = "page/posts"
+POST = "post"  # GET /{post-id}: refresh by id
 POST_INSIGHTS = "post/insights"
 POST_COMMENTS = "post/comments"
 PAGE_INSIGHTS = "page/insights"
@@ -74,12 +95,23 @@ PAGE_METRICS = ("page_fans_country", "page_fans_city")
 MAX_LIMIT = 100  # documented cap of `limit` on the posts and comments edges
 MAX_COMMENT_PAGES = 50  # safety stop per post
 INVALID_METRIC_CODE = 100  # Graph API "invalid parameter", what a retired metric answers
+EXPIRED_TOKEN_CODE = 190  # OAuthException: token expired, revoked or otherwise invalid
+INSIGHTS_RANGE_DAYS = 90  # documented cap of a since..until insights range
 TOP_N = 10
 
 
 class Client(PlatformClient):
     platform = "facebook"
     default_base_url = "https://graph.facebook.com/v21.0"
+    # Graph keeps lifetime post insights for two years, so there is no hard limit; engagement on
+    # Page posts plateaus within days, and each refreshed post costs two calls (post + insights)
+    # against the Page's hourly usage budget, so tracked posts are refreshed for 30 days.
+    update_window_days = 30
+
+    def __init__(self, http, base_url: str | None = None, credentials: Mapping[str, str] | None = None, **kwargs):
+        super().__init__(http, base_url, credentials, **kwargs)
+        # The OAuth endpoint lives on the Graph host itself.
+        self.oauth_base_url = str(self.credentials.get("oauth_base_url") or self.base_url).rstrip("/")
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
@@ -89,7 +121,12 @@ class Client(PlatformClient):
                 f"facebook account @{handle}: no Page access token (AccountRef.access_token is "
                 "empty; a Page access token with pages_read_engagement and read_insights is required)"
             )
-        secret = {"access_token": token}
+        try:
+            self._pull(account, handle, {"access_token": token})
+        except PlatformError as exc:
+            raise self._token_problem(exc, handle) from None
+
+    def _pull(self, account: AccountRef, handle: str, secret: dict[str, str]) -> None:
 
         page_id = account.external_id
         if not page_id:
@@ -107,11 +144,26 @@ class Client(PlatformClient):
             self._insights(post_id, _is_video(post), secret)
             self._comments(post_id, secret)
 
+        listed = {str(p.get("id")) for p in posts}
+        extra = [pid for pid in dict.fromkeys(account.refresh_post_ids) if pid and pid not in listed]
+        for index, post_id in enumerate(extra):
+            try:
+                post = self.http.get(
+                    self.url(post_id), endpoint=POST, params={"fields": POST_FIELDS}, secret_params=secret,
+                    page_index=index,
+                )
+            except PlatformError as exc:
+                if self._graph_code(exc) == INVALID_METRIC_CODE and exc.status_code in (400, 404):
+                    continue  # deleted, or no longer visible to this token: nothing to refresh
+                raise
+            if isinstance(post, dict) and post.get("id"):
+                self._insights(str(post["id"]), _is_video(post), secret)
+
         try:
             self.http.get(
                 self.url(f"{page_id}/insights"),
                 endpoint=PAGE_INSIGHTS,
-                params={"metric": ",".join(PAGE_METRICS), "period": "lifetime"},
+                params={"metric": ",".join(PAGE_METRICS), "period": "lifetime", **self._window()},
                 secret_params=secret,
             )
         except PlatformError as exc:
@@ -143,11 +195,19 @@ class Client(PlatformClient):
             page_index += 1
         return posts[:wanted]
 
+    def _window(self) -> dict[str, int]:
+        """The insights range: 90 days (the documented cap) ending with the pull day."""
+        until = self.until_epoch
+        return {"since": until - INSIGHTS_RANGE_DAYS * 86400, "until": until}
+
     def _insights(self, post_id: str, is_video: bool, secret: dict[str, str]) -> None:
         metrics = POST_METRICS + (VIDEO_METRICS if is_video else ())
         url = self.url(f"{post_id}/insights")
+        window = self._window()
         try:
-            self.http.get(url, endpoint=POST_INSIGHTS, params={"metric": ",".join(metrics)}, secret_params=secret)
+            self.http.get(
+                url, endpoint=POST_INSIGHTS, params={"metric": ",".join(metrics), **window}, secret_params=secret
+            )
             return
         except PlatformError as exc:
             if not self._retired_metric(exc):
@@ -155,7 +215,7 @@ class Client(PlatformClient):
         # One metric is retired: ask one by one so the others still arrive.
         for metric in metrics:
             try:
-                self.http.get(url, endpoint=POST_INSIGHTS, params={"metric": metric}, secret_params=secret)
+                self.http.get(url, endpoint=POST_INSIGHTS, params={"metric": metric, **window}, secret_params=secret)
             except PlatformError as exc:
                 if not self._retired_metric(exc):
                     raise
@@ -179,11 +239,107 @@ class Client(PlatformClient):
 
     def _retired_metric(self, exc: PlatformError) -> bool:
         """Whether the last recorded answer is Graph error code 100 (a metric Meta retired)."""
-        if exc.status_code != 400 or not self.http.responses:
-            return False
-        payload = self.http.responses[-1].payload
-        err = payload.get("error") if isinstance(payload, dict) else None
-        return isinstance(err, dict) and err.get("code") == INVALID_METRIC_CODE
+        return exc.status_code == 400 and self._graph_code(exc) == INVALID_METRIC_CODE
+
+    def _graph_code(self, exc: PlatformError) -> int | None:
+        """``error.code`` of the Graph error body behind ``exc`` (the last recorded answer)."""
+        if exc.status_code is None or not self.http.responses:
+            return None
+        err = _graph_error(self.http.responses[-1].payload)
+        return err.get("code") if err else None
+
+    def _token_problem(self, exc: PlatformError, handle: str) -> PlatformError:
+        """``exc``, or a clearer error when Graph says the token is expired/revoked (code 190)."""
+        if self._graph_code(exc) != EXPIRED_TOKEN_CODE:
+            return exc
+        err = _graph_error(self.http.responses[-1].payload) or {}
+        sub = err.get("error_subcode")
+        reason = {463: "has expired", 460: "was invalidated by a password change", 458: "was revoked (app removed)",
+                  467: "is no longer valid"}.get(sub, "is invalid, expired or revoked")
+        return PlatformError(
+            f"facebook account @{handle}: the Page access token {reason} (Graph OAuthException 190"
+            f"{f', subcode {sub}' if sub else ''}). Refresh it (SOCIAL_PIPELINE_FACEBOOK_APP_ID and "
+            "SOCIAL_PIPELINE_FACEBOOK_APP_SECRET let the pipeline exchange it) or reconnect the Page "
+            "to store a new Page access token in social_accounts.access_token.",
+            status_code=exc.status_code,
+            endpoint=exc.endpoint,
+        )
+
+    # -- token refresh ----------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """Exchange a (short- or long-lived) user token for a long-lived one (about 60 days) with
+        ``GET /oauth/access_token?grant_type=fb_exchange_token``, then, when the Page id is known,
+        read the Page's own token with it (``GET /{page-id}?fields=access_token``): a Page token
+        obtained from a long-lived user token does not expire. The long-lived user token is returned
+        as ``refresh_token`` since it is what the next exchange needs.
+
+        App credentials come from ``app_id``/``app_secret`` (``SOCIAL_PIPELINE_FACEBOOK_APP_ID`` /
+        ``..._APP_SECRET``). Nothing here is recorded: the answers hold tokens.
+        """
+        handle = account.handle.lstrip("@")
+        missing = [f"SOCIAL_PIPELINE_FACEBOOK_{n.upper()}" for n in ("app_id", "app_secret") if not self.credentials.get(n)]
+        if missing:
+            raise PlatformError(f"facebook account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
+        if not refresh_token:
+            raise PlatformError(f"facebook account @{handle}: no token to exchange: reconnect the Page")
+        secrets = [refresh_token, self.credentials["app_secret"]]
+        body = self._token_get(
+            f"{self.oauth_base_url}/oauth/access_token",
+            {
+                "grant_type": "fb_exchange_token",
+                "client_id": self.credentials["app_id"],
+                "client_secret": self.credentials["app_secret"],
+                "fb_exchange_token": refresh_token,
+            },
+            handle, secrets,
+        )
+        user_token = body.get("access_token")
+        if not isinstance(user_token, str) or not user_token:
+            raise PlatformError(f"facebook account @{handle}: token exchange answered without an access_token")
+        expires_in = body.get("expires_in")
+        expires_at = (
+            datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+            if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0
+            else None
+        )
+        if not account.external_id:
+            return TokenGrant(access_token=user_token, expires_at=expires_at)
+        page = self._token_get(
+            self.url(account.external_id), {"fields": "access_token", "access_token": user_token},
+            handle, [*secrets, user_token],
+        )
+        page_token = page.get("access_token")
+        if not isinstance(page_token, str) or not page_token:
+            raise PlatformError(
+                f"facebook account @{handle}: the exchanged token gives no Page access token for Page "
+                f"{account.external_id} (the user must manage the Page): reconnect the Page"
+            )
+        return TokenGrant(access_token=page_token, expires_at=None, refresh_token=user_token)
+
+    def _token_get(self, url: str, params: dict[str, str], handle: str, secrets: list[str]) -> dict[str, Any]:
+        """One unrecorded GET for the token flow; errors name the problem, never a secret."""
+        try:
+            resp = self.http.session.get(url, params=params, timeout=self.http.timeout)
+        except requests.RequestException as exc:
+            raise PlatformError(f"facebook account @{handle}: token refresh failed: {type(exc).__name__}") from None
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if 200 <= resp.status_code < 300 and isinstance(body, dict):
+            return body
+        err = _graph_error(body) or {}
+        detail = _scrub(str(err.get("message") or "non-JSON answer"), secrets)[:200]
+        what = (
+            "the token to exchange has expired or was revoked: reconnect the Page (Facebook Login)"
+            if err.get("code") == EXPIRED_TOKEN_CODE
+            else "check SOCIAL_PIPELINE_FACEBOOK_APP_ID / SOCIAL_PIPELINE_FACEBOOK_APP_SECRET or reconnect the Page"
+        )
+        raise PlatformError(
+            f"facebook account @{handle}: token refresh failed (HTTP {resp.status_code}: {detail}); {what}",
+            status_code=resp.status_code,
+            endpoint="oauth/access_token",
+        )
 
     # -- parsing ----------------------------------------------------------------------------
     @staticmethod
@@ -217,16 +373,18 @@ class Client(PlatformClient):
 
         insights = _post_insights(ok_payloads(responses, POST_INSIGHTS))
         by_object_id: dict[str, str] = {}
-        seen: set[str] = set()
-        for payload in ok_payloads(responses, PAGE_POSTS):
-            for raw in _list(_obj(payload, "posts page"), "data", "posts page"):
+        # Listed posts, then posts refreshed by id; a post fetched twice keeps its newest data.
+        latest: dict[str, dict[str, Any]] = {}
+        for r in responses:
+            if not r.ok or r.endpoint not in (PAGE_POSTS, POST):
+                continue
+            items = _list(_obj(r.payload, "posts page"), "data", "posts page") if r.endpoint == PAGE_POSTS else [r.payload]
+            for raw in items:
                 post = _obj(raw, "post")
-                post_id = _str(post, "id", "post")
-                if post_id in seen:
-                    continue
-                seen.add(post_id)
-                by_object_id[post_id.split("_", 1)[-1]] = post_id
-                out.posts.append(_parse_post(post, post_id, insights.get(post_id, {})))
+                latest[_str(post, "id", "post")] = post
+        for post_id, post in latest.items():
+            by_object_id[post_id.split("_", 1)[-1]] = post_id
+            out.posts.append(_parse_post(post, post_id, insights.get(post_id, {})))
 
         seen_comments: set[str] = set()
         for payload in ok_payloads(responses, POST_COMMENTS):
@@ -249,6 +407,18 @@ class Client(PlatformClient):
 
 
 # -- parse helpers ---------------------------------------------------------------------------
+def _graph_error(payload: Any) -> dict[str, Any] | None:
+    err = payload.get("error") if isinstance(payload, dict) else None
+    return err if isinstance(err, dict) else None
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 def _is_video(post: dict[str, Any]) -> bool:
     return _media_type(post) == "video"
 

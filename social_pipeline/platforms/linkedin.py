@@ -16,13 +16,25 @@ Endpoints used (scopes: r_organization_admin, r_organization_social, rw_organiza
   comments and their replies, offset-paginated.
 - ``GET /organizationalEntityFollowerStatistics?q=organizationalEntity&organizationalEntity=
   {org urn}``: follower counts by country (and seniority, industry, function ...).
+- ``GET /posts/{post urn}``: one post by id, for tracked posts that are no longer among the newest
+  ``posts_per_fetch`` but still inside :attr:`Client.update_window_days` (refresh by id); their
+  statistics then come through the same ``List(...)`` share-statistics request, in batches.
+- ``POST https://www.linkedin.com/oauth/v2/accessToken`` (form ``grant_type=refresh_token``):
+  token refresh, see :meth:`Client.refresh_access_token`.
 
 Quirks worth knowing:
 
 - Every call carries ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``. A
   version LinkedIn has sunset (about a year after release) answers HTTP 426; the client then
   tells the user to set ``SOCIAL_PIPELINE_LINKEDIN_VERSION`` (credential ``version``).
-- Auth: ``Authorization: Bearer <member token>`` of a page administrator.
+- The version comes from the ``version`` credential (``SOCIAL_PIPELINE_LINKEDIN_VERSION``), then
+  ``linkedin_version``, then :data:`DEFAULT_VERSION`.
+- Auth: ``Authorization: Bearer <member token>`` of a page administrator. Access tokens last 60
+  days; an expired one answers 401 ``{"serviceErrorCode": 65601, "code": "EXPIRED_ACCESS_TOKEN"}``
+  (revoked: ``REVOKED_ACCESS_TOKEN``), which the client turns into an error saying to refresh the
+  token or reconnect. Programmatic refresh tokens last a year from the first authorization and
+  are not rotated.
+- Throttling is HTTP 429 (daily per-app and per-member caps); :class:`HttpClient` retries it.
 - URNs in a path are URL-encoded (``urn%3Ali%3Aorganization%3A123``). Rest.li 2.0 lists in the
   query are written ``List(urn%3Ali%3Ashare%3A1,urn%3Ali%3Ashare%3A2)``: the URNs encoded, the
   parentheses and commas not, so that query part is put in the URL by hand.
@@ -43,9 +55,11 @@ Quirks worth knowing:
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
 from urllib.parse import quote
+
+import requests
 
 from .base import (
     AccountRef,
@@ -54,6 +68,7 @@ from .base import (
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
 )
@@ -62,11 +77,13 @@ ORG_LOOKUP = "organizations.vanityName"
 ORGANIZATION = "organizations"
 NETWORK_SIZES = "networkSizes"
 POSTS = "posts"
+POST = "posts/{urn}"  # refresh by id
 SHARE_STATS = "organizationalEntityShareStatistics"
 COMMENTS = "socialActions/comments"
 FOLLOWER_STATS = "organizationalEntityFollowerStatistics"
 
 DEFAULT_VERSION = "202610"
+DEFAULT_OAUTH_BASE_URL = "https://www.linkedin.com/oauth/v2"
 MAX_COUNT = 100  # documented cap of `count` on the posts finder
 STATS_BATCH = 20  # post URNs per share-statistics request
 COMMENT_COUNT = 100
@@ -99,9 +116,22 @@ def encode_urn(urn: str) -> str:
 class Client(PlatformClient):
     platform = "linkedin"
     default_base_url = "https://api.linkedin.com/rest"
+    # Share statistics are lifetime figures for posts of the last 12 months; LinkedIn documents no
+    # shorter window, and organic engagement settles within weeks, so the default 30 days.
+    update_window_days = 30
+
+    def __init__(self, http, base_url: str | None = None, credentials: Mapping[str, str] | None = None, **kwargs):
+        super().__init__(http, base_url, credentials, **kwargs)
+        self.oauth_base_url = str(self.credentials.get("oauth_base_url") or DEFAULT_OAUTH_BASE_URL).rstrip("/")
+        self._handle = ""
+        self._version = self._api_version()
+
+    def _api_version(self) -> str:
+        return str(self.credentials.get("version") or self.credentials.get("linkedin_version") or DEFAULT_VERSION)
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
+        self._handle = handle
         token = account.access_token
         if not token:
             raise PlatformError(
@@ -109,7 +139,7 @@ class Client(PlatformClient):
                 "page administrator's token with r_organization_social and rw_organization_admin "
                 "is required)"
             )
-        self._version = str(self.credentials.get("version") or self.credentials.get("linkedin_version") or DEFAULT_VERSION)
+        self._version = self._api_version()
         self._headers = {
             "LinkedIn-Version": self._version,
             "X-Restli-Protocol-Version": "2.0.0",
@@ -135,9 +165,24 @@ class Client(PlatformClient):
 
         posts = self._posts(org_urn, account.posts_per_fetch)
         urns = [str(p.get("id")) for p in posts]
-        self._statistics(org_urn, urns)
+        next_index = self._statistics(org_urn, urns)
         for urn in urns:
             self._comments(urn, depth=0)
+
+        # Refresh by id: each post, then their statistics in the same batched request.
+        listed = set(urns)
+        extra = [u for u in dict.fromkeys(account.refresh_post_ids) if u and u not in listed]
+        refreshed: list[str] = []
+        for index, urn in enumerate(extra):
+            try:
+                post = self._get(f"posts/{encode_urn(urn)}", POST, page_index=index)
+            except PlatformError as exc:
+                if exc.status_code in (403, 404):
+                    continue  # deleted, or no longer this organization's
+                raise
+            if isinstance(post, dict) and isinstance(post.get("id"), str):
+                refreshed.append(post["id"])
+        self._statistics(org_urn, refreshed, next_index)
 
         self._get(FOLLOWER_STATS, FOLLOWER_STATS, {"q": "organizationalEntity", "organizationalEntity": org_urn})
 
@@ -157,7 +202,88 @@ class Client(PlatformClient):
                     status_code=426,
                     endpoint=endpoint,
                 ) from None
+            if exc.status_code == 401:
+                raise self._token_problem(exc) from None
             raise
+
+    def _token_problem(self, exc: PlatformError) -> PlatformError:
+        payload = self.http.responses[-1].payload if self.http.responses else None
+        code = payload.get("code") if isinstance(payload, dict) else None
+        reason = {
+            "EXPIRED_ACCESS_TOKEN": "has expired",
+            "REVOKED_ACCESS_TOKEN": "was revoked",
+            "INVALID_ACCESS_TOKEN": "is not valid",
+        }.get(code if isinstance(code, str) else "", "was rejected (expired or revoked)")
+        return PlatformError(
+            f"linkedin account @{self._handle}: the access token {reason} (HTTP 401"
+            f"{f' {code}' if isinstance(code, str) else ''}). Refresh it with the stored refresh token "
+            "(needs SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID and SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET) or have "
+            "a page administrator reconnect the account.",
+            status_code=401,
+            endpoint=exc.endpoint,
+        )
+
+    # -- token refresh ----------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """``POST {oauth}/accessToken`` (form: ``grant_type=refresh_token``, ``refresh_token``,
+        ``client_id``, ``client_secret``; ``SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID`` / ``..._CLIENT_SECRET``).
+        A new 60-day access token comes back; the refresh token keeps its original one-year life and
+        is not rotated (``TokenGrant.refresh_token`` stays None unless LinkedIn sends a different one).
+        The form carries secrets, so it is sent directly and never recorded.
+        """
+        handle = account.handle.lstrip("@")
+        missing = [
+            f"SOCIAL_PIPELINE_LINKEDIN_{n.upper()}" for n in ("client_id", "client_secret") if not self.credentials.get(n)
+        ]
+        if missing:
+            raise PlatformError(f"linkedin account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
+        if not refresh_token:
+            raise PlatformError(f"linkedin account @{handle}: no refresh token stored: reconnect the account")
+        secret = self.credentials["client_secret"]
+        try:
+            resp = self.http.session.post(
+                f"{self.oauth_base_url}/accessToken",
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token,
+                    "client_id": self.credentials["client_id"],
+                    "client_secret": secret,
+                },
+                headers={"Accept": "application/json"},
+                timeout=self.http.timeout,
+            )
+        except requests.RequestException as exc:
+            raise PlatformError(f"linkedin account @{handle}: token refresh failed: {type(exc).__name__}") from None
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not 200 <= resp.status_code < 300 or not isinstance(token, str) or not token:
+            said = "no usable answer"
+            if isinstance(body, dict):
+                said = str(body.get("error_description") or body.get("message") or body.get("error") or said)
+            for s in (refresh_token, secret):
+                said = said.replace(s, "[redacted]")
+            raise PlatformError(
+                f"linkedin account @{handle}: token refresh failed (HTTP {resp.status_code}: {said[:200]}); the "
+                "refresh token has expired (a year after the first authorization) or was revoked, or the client "
+                "credentials are wrong: check SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID / "
+                "SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET or have a page administrator reconnect the account",
+                status_code=resp.status_code,
+                endpoint="oauth/v2/accessToken",
+            )
+        expires_in = body.get("expires_in")
+        new_refresh = body.get("refresh_token")
+        return TokenGrant(
+            access_token=token,
+            expires_at=(
+                datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+                if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0
+                else None
+            ),
+            refresh_token=new_refresh if isinstance(new_refresh, str) and new_refresh and new_refresh != refresh_token else None,
+        )
 
     def _posts(self, org_urn: str, wanted: int) -> list[dict[str, Any]]:
         posts: list[dict[str, Any]] = []
@@ -180,10 +306,10 @@ class Client(PlatformClient):
                 break
         return posts[:wanted]
 
-    def _statistics(self, org_urn: str, urns: list[str]) -> None:
+    def _statistics(self, org_urn: str, urns: list[str], page_index: int = 0) -> int:
+        """Lifetime statistics of ``urns`` in batches; returns the next free page_index."""
         shares = [u for u in urns if u.startswith("urn:li:share:")]
         ugc = [u for u in urns if u.startswith("urn:li:ugcPost:")]
-        page_index = 0
         for key, group in (("shares", shares), ("ugcPosts", ugc)):
             for i in range(0, len(group), STATS_BATCH):
                 batch = group[i : i + STATS_BATCH]
@@ -194,6 +320,7 @@ class Client(PlatformClient):
                     page_index=page_index,
                 )
                 page_index += 1
+        return page_index
 
     def _comments(self, target_urn: str, depth: int) -> None:
         start = 0
@@ -267,17 +394,21 @@ class Client(PlatformClient):
                     raise ParseError("linkedin: share statistics element names no share/ugcPost")
                 stats[urn] = _obj(row.get("totalShareStatistics"), "totalShareStatistics")
 
-        seen: set[str] = set()
-        for payload in ok_payloads(responses, POSTS):
-            for raw in _list(_obj(payload, "posts page"), "elements", "posts page"):
+        # Listed posts, then posts refreshed by id; a post fetched twice keeps its newest data.
+        latest: dict[str, dict[str, Any]] = {}
+        for r in responses:
+            if not r.ok or r.endpoint not in (POSTS, POST):
+                continue
+            items = _list(_obj(r.payload, "posts page"), "elements", "posts page") if r.endpoint == POSTS else [r.payload]
+            for raw in items:
                 post = _obj(raw, "post")
                 urn = post.get("id")
                 if not isinstance(urn, str) or not urn.startswith("urn:li:"):
                     raise ParseError("linkedin: post has no urn id")
-                if urn in seen:
-                    continue
-                seen.add(urn)
-                out.posts.append(_parse_post(post, urn, stats.get(urn)))
+                latest[urn] = post
+        seen = set(latest)
+        for urn, post in latest.items():
+            out.posts.append(_parse_post(post, urn, stats.get(urn)))
 
         seen_comments: set[str] = set()
         for payload in ok_payloads(responses, COMMENTS):

@@ -11,6 +11,11 @@ Endpoints used (scopes: user_accounts:read, pins:read, boards:read, ads:read for
   ``pin_metrics=true`` adds ``pin_metrics.lifetime_metrics`` with the lifetime ``reaction`` and
   ``comment`` totals (the only place v5 gives those).
 - ``GET /pins/{pin_id}/analytics?start_date=&end_date=&metric_types=...``: per-Pin metrics.
+- ``GET /pins/{pin_id}?pin_metrics=true``: one Pin by id, for tracked Pins that are no longer among
+  the newest ``posts_per_fetch`` but still inside :attr:`Client.update_window_days` (refresh by
+  id); its analytics follow when it was created inside the analytics window.
+- ``POST /oauth/token`` (form ``grant_type=refresh_token``, HTTP Basic ``client_id:client_secret``):
+  token refresh, see :meth:`Client.refresh_access_token`.
 - ``GET /ad_accounts`` and ``GET /ad_accounts/{id}/audience_insights?audience_insight_type=
   YOUR_TOTAL_AUDIENCE``: audience demographics. Pinterest documents audience insights only under
   an ad account; an account without one (or too small an audience) simply has no demographics.
@@ -20,9 +25,19 @@ Quirks worth knowing:
 - Auth: ``Authorization: Bearer <token>``. Errors are ``{"code": int, "message": str}``.
 - Pagination is by opaque ``bookmark``; a null/absent bookmark ends the list. ``page_size`` <= 250.
 - ``created_at`` is ISO-8601 *without* an offset; it is UTC.
-- Pin analytics only reach 90 days back: the client asks for the 90 days ending at the pull day.
-  So ``saves``/``impressions``/video metrics of a Pin older than 90 days cover the window only.
+- Pin analytics only reach 90 days back (documented retention; ``start_date`` may not be more
+  than 90 days ago): the client asks for the 90 days ending at the pull day (``self.today``).
+  For a Pin created inside that window the window sums *are* its lifetime totals. For a Pin
+  created before it they would only cover part of its life, so ``saves``/``views``/watch time/
+  completion (and ``impressions`` without ``pin_metrics``) stay **None** (unknown) rather than a
+  partial or zero figure; the client does not even ask analytics for such a Pin refreshed by id.
   ``impressions`` prefers the lifetime ``pin_metrics`` value when present.
+- A metric type Pinterest no longer accepts makes the whole analytics request fail with HTTP 400;
+  the client then asks the metrics one by one, remembers the rejected ones for the rest of the
+  pull, and those metrics stay None.
+- An expired or revoked token answers HTTP 401 ``{"code": 2, "message": "Authentication
+  failed."}``; the client says to refresh the token or reconnect the account. Access tokens last
+  30 days; continuous refresh tokens 60 days, renewed (rotated) with each refresh.
 - ``VIDEO_AVG_WATCH_TIME`` is in **milliseconds** (per view); video ``duration`` on the Pin media
   is in **milliseconds** too. Total watch time = average x ``VIDEO_MRC_VIEW``; completion rate =
   average watch time / duration.
@@ -37,8 +52,10 @@ Quirks worth knowing:
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any, Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+import requests
 
 from .base import (
     AccountRef,
@@ -47,6 +64,7 @@ from .base import (
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
     parse_timestamp,
@@ -56,6 +74,7 @@ USER_ACCOUNT = "user_account"
 USER_ANALYTICS = "user_account/analytics"
 PINS = "pins"
 PIN_ANALYTICS = "pins/analytics"
+PIN = "pins/{pin_id}"  # refresh by id
 AD_ACCOUNTS = "ad_accounts"
 AUDIENCE = "ad_accounts/audience_insights"
 
@@ -78,6 +97,15 @@ TOP_N = 10
 class Client(PlatformClient):
     platform = "pinterest"
     default_base_url = "https://api.pinterest.com/v5"
+    # Pinterest keeps 90 days of analytics: a Pin's window sums equal its lifetime totals only
+    # while it is younger than that, so tracked Pins are refreshed for 90 days.
+    update_window_days = ANALYTICS_DAYS
+
+    def __init__(self, http, base_url: str | None = None, credentials: Mapping[str, str] | None = None, **kwargs):
+        super().__init__(http, base_url, credentials, **kwargs)
+        # The token endpoint is on the API host (https://api.pinterest.com/v5/oauth/token).
+        self.oauth_base_url = str(self.credentials.get("oauth_base_url") or self.base_url).rstrip("/")
+        self._rejected_metrics: set[str] = set()
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
@@ -87,26 +115,140 @@ class Client(PlatformClient):
                 f"pinterest account @{handle}: no access token (AccountRef.access_token is empty; "
                 "a Pinterest OAuth token with user_accounts:read and pins:read is required)"
             )
-        auth = {"Authorization": f"Bearer {token}"}
-        end = self.today
-        window = {"start_date": (end - timedelta(days=ANALYTICS_DAYS - 1)).isoformat(), "end_date": end.isoformat()}
+        try:
+            self._pull(account, handle, {"Authorization": f"Bearer {token}"})
+        except PlatformError as exc:
+            if exc.status_code != 401:
+                raise
+            said = _said(self.http.responses[-1].payload) if self.http.responses else None
+            raise PlatformError(
+                f"pinterest account @{handle}: the access token was rejected (HTTP 401"
+                f"{f': {said}' if said else ''}); it has expired or was revoked. Refresh it with the stored "
+                "refresh token (needs SOCIAL_PIPELINE_PINTEREST_CLIENT_ID and "
+                "SOCIAL_PIPELINE_PINTEREST_CLIENT_SECRET) or reconnect the account.",
+                status_code=401,
+                endpoint=exc.endpoint,
+            ) from None
 
+    def _window(self) -> dict[str, str]:
+        """The analytics window: the 90 days (documented retention) ending with the pull day."""
+        end = self.today
+        return {"start_date": (end - timedelta(days=ANALYTICS_DAYS - 1)).isoformat(), "end_date": end.isoformat()}
+
+    def _pull(self, account: AccountRef, handle: str, auth: dict[str, str]) -> None:
+        window = self._window()
         self.http.get(self.url("user_account"), endpoint=USER_ACCOUNT, secret_headers=auth)
         self.http.get(self.url("user_account/analytics"), endpoint=USER_ANALYTICS, params=window, secret_headers=auth)
 
+        first_day = date.fromisoformat(window["start_date"])
         pins = self._pins(account.posts_per_fetch, auth)
         for index, pin in enumerate(pins):
             # page_index = the Pin's position in the listing: the analytics answer does not repeat
-            # the Pin id, so parse() pairs them by this position.
-            self.http.get(
-                self.url(f"pins/{pin['id']}/analytics"),
-                endpoint=PIN_ANALYTICS,
-                params={**window, "metric_types": ",".join(PIN_METRIC_TYPES)},
-                secret_headers=auth,
-                page_index=index,
-            )
+            # the Pin id, so parse() pairs them by this position. Pins created before the window
+            # are not asked: their window sums are not lifetime totals.
+            created = _created_day(pin)
+            if created is None or created >= first_day:
+                self._analytics(str(pin["id"]), index, window, auth)
+
+        # Refresh by id; their page_index continues after the listing's, for the same pairing.
+        listed = {str(p["id"]) for p in pins}
+        extra = [pid for pid in dict.fromkeys(account.refresh_post_ids) if pid and pid not in listed]
+        for offset, pin_id in enumerate(extra):
+            index = len(pins) + offset
+            try:
+                pin = self.http.get(
+                    self.url(f"pins/{pin_id}"), endpoint=PIN, params={"pin_metrics": "true"},
+                    secret_headers=auth, page_index=index,
+                )
+            except PlatformError as exc:
+                if exc.status_code == 404:
+                    continue  # deleted Pin
+                raise
+            created = _created_day(pin)
+            if created is not None and created >= first_day:
+                self._analytics(pin_id, index, window, auth)
+            # Older Pins: window sums are not lifetime totals, so they are not asked (stay None).
 
         self._audience(handle, auth)
+
+    def _analytics(self, pin_id: str, index: int, window: dict[str, str], auth: dict[str, str]) -> None:
+        metrics = [m for m in PIN_METRIC_TYPES if m not in self._rejected_metrics]
+        if not metrics:
+            return
+        url = self.url(f"pins/{pin_id}/analytics")
+        try:
+            self.http.get(
+                url, endpoint=PIN_ANALYTICS, params={**window, "metric_types": ",".join(metrics)},
+                secret_headers=auth, page_index=index,
+            )
+            return
+        except PlatformError as exc:
+            if exc.status_code != 400:
+                raise
+        # A metric type is no longer accepted: ask one by one so the others still arrive.
+        for metric in metrics:
+            try:
+                self.http.get(
+                    url, endpoint=PIN_ANALYTICS, params={**window, "metric_types": metric},
+                    secret_headers=auth, page_index=index,
+                )
+            except PlatformError as exc:
+                if exc.status_code != 400:
+                    raise
+                self._rejected_metrics.add(metric)
+
+    # -- token refresh ----------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """``POST /oauth/token`` with ``grant_type=refresh_token`` and HTTP Basic client
+        credentials (``SOCIAL_PIPELINE_PINTEREST_CLIENT_ID`` / ``..._CLIENT_SECRET``). Access
+        tokens last 30 days; Pinterest's continuous refresh tokens last 60 days and a new one comes
+        with each refresh (returned as ``refresh_token``). Nothing is recorded: the answer holds tokens.
+        """
+        handle = account.handle.lstrip("@")
+        missing = [
+            f"SOCIAL_PIPELINE_PINTEREST_{n.upper()}" for n in ("client_id", "client_secret") if not self.credentials.get(n)
+        ]
+        if missing:
+            raise PlatformError(f"pinterest account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
+        if not refresh_token:
+            raise PlatformError(f"pinterest account @{handle}: no refresh token stored: reconnect the account")
+        client_id, client_secret = self.credentials["client_id"], self.credentials["client_secret"]
+        url = f"{self.oauth_base_url}/oauth/token"
+        try:
+            resp = self.http.session.post(
+                url,
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                auth=(client_id, client_secret),
+                headers={"Accept": "application/json"},
+                timeout=self.http.timeout,
+            )
+        except requests.RequestException as exc:
+            raise PlatformError(f"pinterest account @{handle}: token refresh failed: {type(exc).__name__}") from None
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not 200 <= resp.status_code < 300 or not isinstance(token, str) or not token:
+            said = _scrub(_said(body) or "no usable answer", [refresh_token, client_secret])
+            raise PlatformError(
+                f"pinterest account @{handle}: token refresh failed (HTTP {resp.status_code}: {said}); the "
+                "refresh token has expired or was revoked, or the client credentials are wrong: check "
+                "SOCIAL_PIPELINE_PINTEREST_CLIENT_ID / SOCIAL_PIPELINE_PINTEREST_CLIENT_SECRET or reconnect the account",
+                status_code=resp.status_code,
+                endpoint="oauth/token",
+            )
+        expires_in = body.get("expires_in")
+        new_refresh = body.get("refresh_token")
+        return TokenGrant(
+            access_token=token,
+            expires_at=(
+                datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+                if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0
+                else None
+            ),
+            refresh_token=new_refresh if isinstance(new_refresh, str) and new_refresh and new_refresh != refresh_token else None,
+        )
 
     def _pins(self, wanted: int, auth: dict[str, str]) -> list[dict[str, Any]]:
         pins: list[dict[str, Any]] = []
@@ -184,22 +326,39 @@ class Client(PlatformClient):
             "watch_time_minutes": None,
         }
 
-        pins: list[dict[str, Any]] = []
-        seen: set[str] = set()
+        # Pin id -> (Pin, index of its analytics). Listed Pins are indexed by their position,
+        # Pins refreshed by id by their page_index; a Pin fetched twice keeps its newest data.
+        # Positions count every listed item, as the client numbered them when asking analytics.
+        latest: dict[str, tuple[dict[str, Any], int]] = {}
+        position = 0
         for payload in ok_payloads(responses, PINS):
             for raw in _list(_obj(payload, "pins page"), "items", "pins page"):
                 pin = _obj(raw, "pin")
-                pin_id = _str(pin, "id", "pin")
-                if pin_id not in seen:
-                    seen.add(pin_id)
-                    pins.append(pin)
+                latest[_str(pin, "id", "pin")] = (pin, position)
+                position += 1
+        for r in responses:
+            if r.endpoint == PIN and r.ok:
+                pin = _obj(r.payload, "pin")
+                latest[_str(pin, "id", "pin")] = (pin, r.page_index)
 
         analytics: dict[int, dict[str, Any]] = {}
+        first_day: dict[int, date] = {}
         for r in responses:
             if r.endpoint == PIN_ANALYTICS and r.ok:
-                analytics[r.page_index] = _summary(r.payload)
-        for index, pin in enumerate(pins):
-            out.posts.append(_parse_pin(pin, analytics.get(index)))
+                # Metrics asked one by one arrive in several answers: merge them.
+                analytics[r.page_index] = {**analytics.get(r.page_index, {}), **_summary(r.payload)}
+                start = r.request_params.get("start_date")
+                if isinstance(start, str):
+                    try:
+                        first_day[r.page_index] = date.fromisoformat(start)
+                    except ValueError:
+                        raise ParseError(f"pinterest: analytics start_date {start!r} is not a date") from None
+        for pin, index in latest.values():
+            window = analytics.get(index)
+            created = _created_day(pin)
+            if window is not None and index in first_day and created is not None and created < first_day[index]:
+                window = None  # created before the window: its sums are not lifetime totals
+            out.posts.append(_parse_pin(pin, window))
 
         audiences = ok_payloads(responses, AUDIENCE)
         if audiences:
@@ -209,6 +368,30 @@ class Client(PlatformClient):
 
 
 # -- parse helpers ---------------------------------------------------------------------------
+def _created_day(pin: Any) -> date | None:
+    if not isinstance(pin, dict):
+        return None
+    try:
+        created = parse_timestamp(pin.get("created_at"))
+    except ParseError:
+        return None
+    return created.date() if created else None
+
+
+def _said(payload: Any) -> str | None:
+    """Pinterest's own error message (``{"code", "message"}``), shortened."""
+    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        return payload["message"][:200]
+    return None
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 def _summary(payload: Any) -> dict[str, Any]:
     """Window totals of one Pin analytics answer: ``all.summary_metrics`` (or
     ``lifetime_metrics``), else the sum of ``daily_metrics``."""

@@ -12,17 +12,30 @@ World post kinds map onto Page post kinds: video -> a video post (``added_video`
 
 ``deprecated_metrics`` lets a test play Meta retiring an insights metric: asking for one answers
 HTTP 400 with error code 100, as the real API does for an unknown metric.
+
+Also served: ``/{post-id}?fields=...`` (one post, for refresh by id), ``/{page-id}?fields=
+access_token`` (the Page token), and ``/oauth/access_token?grant_type=fb_exchange_token`` (accepts
+``demo-refresh-{handle}`` or the demo token itself, with any non-empty app id/secret; answers
+``{"access_token", "token_type": "bearer", "expires_in"}``). Insights validate ``since``/``until``:
+Unix seconds, ``since < until``, at most 93 days apart (what Graph enforces; 90 is documented).
+
+Tokens: a bad token answers HTTP 400 ``OAuthException`` code 190; the demo token with
+``-expired`` appended answers code 190 subcode 463 (session expired), as Graph does.
+
+Every answer carries ``X-App-Usage`` (percent of the app's hourly budget): low figures normally,
+high ones (>= 90 %) for a simulator built with ``high_usage=True``.
 """
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # what this fake returns at most per page (the real cap of `limit` is 100)
 PUBLIC_BASE = "https://graph.facebook.com/v21.0"
@@ -36,14 +49,25 @@ KNOWN_POST_METRICS = (
 KNOWN_PAGE_METRICS = ("page_fans_country", "page_fans_city")
 OTHER_COUNTRIES = ("ES", "IT", "NL", "PL", "AR")
 OTHER_CITIES = ("Chicago", "Madrid", "Sydney", "Mumbai", "Mexico City")
+MAX_INSIGHTS_RANGE = 93 * 86400  # what Graph enforces between since and until
+LONG_LIVED_SECONDS = 5_183_944  # ~60 days, what fb_exchange_token answers
+LOW_USAGE = {"call_count": 4, "total_cputime": 1, "total_time": 2}
+HIGH_USAGE = {"call_count": 96, "total_cputime": 41, "total_time": 63}
 
 
 class Simulator(PlatformSimulator):
     platform = "facebook"
 
-    def __init__(self, as_of: datetime, handles: list[str] | None = None, deprecated_metrics: Iterable[str] = ()):
+    def __init__(
+        self,
+        as_of: datetime,
+        handles: list[str] | None = None,
+        deprecated_metrics: Iterable[str] = (),
+        high_usage: bool = False,
+    ):
         super().__init__(as_of, handles)
         self.deprecated_metrics = set(deprecated_metrics)
+        self.high_usage = high_usage
 
     # -- identity ---------------------------------------------------------------------------
     def account_id(self, account: world.Account) -> str:
@@ -60,18 +84,37 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        answer = self._route(request)
+        usage = HIGH_USAGE if self.high_usage else LOW_USAGE
+        answer.headers.setdefault("X-App-Usage", json.dumps(usage))
+        return answer
+
+    def _route(self, request: SimRequest) -> SimResponse:
         if request.method != "GET":
             return _error(400, "(#100) Unsupported request method", "GraphMethodException", 100)
+        parts = [p for p in request.path.split("/") if p]
+        if parts == ["oauth", "access_token"]:
+            return self._exchange(request)
         token = request.query.get("access_token")
         if not token:
             return _error(400, "An access token is required to request this resource.", "OAuthException", 104)
+        if token.endswith("-expired") and token.startswith(f"{DEMO_TOKEN_PREFIX}{self.platform}-"):
+            return _error(
+                400,
+                f"Error validating access token: Session has expired on {_expired_on(self.as_of)}. "
+                f"The current time is {_expired_on(self.as_of, now=True)}.",
+                "OAuthException", 190, subcode=463,
+            )
         acct = self.account_for_token(token)
         if acct is None:
-            return _error(401, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190)
-        parts = [p for p in request.path.split("/") if p]
+            return _error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190)
         page_id = self.account_id(acct)
         if parts == ["me"] or parts == [page_id]:
             return self._page(acct, request)
+        if len(parts) == 1:
+            post = self.find_post(parts[0])
+            if post is not None and post.account == acct:
+                return SimResponse(200, self._render_post(post))
         if len(parts) == 2 and parts[0] == page_id and parts[1] == "posts":
             return self._posts(acct, request)
         if len(parts) == 2 and parts[0] == page_id and parts[1] == "insights":
@@ -90,6 +133,43 @@ class Simulator(PlatformSimulator):
         )
 
     # -- routes -----------------------------------------------------------------------------
+    def _exchange(self, request: SimRequest) -> SimResponse:
+        q = request.query
+        if q.get("grant_type") != "fb_exchange_token":
+            return _error(400, "(#100) Invalid grant_type", "OAuthException", 100)
+        if not q.get("client_id") or not q.get("client_secret"):
+            return _error(400, "Missing client_id or client_secret parameter.", "OAuthException", 101)
+        given = q.get("fb_exchange_token") or ""
+        handle = None
+        if given.startswith("demo-refresh-"):
+            handle = given[len("demo-refresh-"):]
+        elif given.startswith(f"{DEMO_TOKEN_PREFIX}{self.platform}-") and not given.endswith("-expired"):
+            handle = given[len(f"{DEMO_TOKEN_PREFIX}{self.platform}-"):]
+        if not handle:
+            return _error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190)
+        return SimResponse(200, {
+            "access_token": demo_token(self.platform, handle),
+            "token_type": "bearer",
+            "expires_in": LONG_LIVED_SECONDS,
+        })
+
+    def _check_range(self, request: SimRequest) -> SimResponse | None:
+        q = request.query
+        if "since" not in q and "until" not in q:
+            return None
+        try:
+            since, until = int(q["since"]), int(q["until"])
+        except (KeyError, ValueError):
+            return _error(400, "(#100) since and until must be Unix timestamps", "OAuthException", 100)
+        if since >= until:
+            return _error(400, "(#100) since must be before until", "OAuthException", 100)
+        if until - since > MAX_INSIGHTS_RANGE:
+            return _error(
+                400, f"(#100) There cannot be more than 93 days ({MAX_INSIGHTS_RANGE} s) between since and until",
+                "OAuthException", 100,
+            )
+        return None
+
     def _page(self, acct: world.Account, request: SimRequest) -> SimResponse:
         followers = acct.followers(self.as_of)
         full = {
@@ -99,6 +179,7 @@ class Simulator(PlatformSimulator):
             "fan_count": int(followers * 0.93),  # Page likes trail Page followers
             "followers_count": followers,
             "link": f"https://www.facebook.com/{acct.handle}",
+            "access_token": demo_token(self.platform, acct.handle),  # the Page token, when asked for
         }
         fields = _fields(request) or ["id", "name"]
         return SimResponse(200, {k: full[k] for k in fields if k in full} | {"id": full["id"]})
@@ -146,6 +227,9 @@ class Simulator(PlatformSimulator):
         return body
 
     def _post_insights(self, post: world.Post, request: SimRequest) -> SimResponse:
+        problem = self._check_range(request)
+        if problem is not None:
+            return problem
         wanted = [m for m in request.query.get("metric", "").split(",") if m]
         if not wanted:
             return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
@@ -208,6 +292,9 @@ class Simulator(PlatformSimulator):
         return SimResponse(200, self._paged(data, start, len(chunk), len(listed), request))
 
     def _page_insights(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        problem = self._check_range(request)
+        if problem is not None:
+            return problem
         wanted = [m for m in request.query.get("metric", "").split(",") if m]
         if not wanted:
             return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
@@ -283,6 +370,12 @@ def _cursor(raw: str | None) -> int | None:
         return int(base64.b64decode(raw.encode()).decode()) + 1
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _expired_on(moment: datetime, now: bool = False) -> str:
+    """Graph's wording of the expiry moment (a day before ``moment``) or of the current time."""
+    when = moment if now else moment - timedelta(days=1)
+    return when.strftime("%A, %d-%b-%y %H:%M:%S UTC")
 
 
 def _ts(moment: datetime) -> str:

@@ -16,6 +16,13 @@ World kinds: video -> ``urn:li:ugcPost`` with ``content.media`` ``urn:li:video``
 ``urn:li:share`` with an ``urn:li:image``; carousel -> ``content.multiImage``; text -> no content.
 Comments nest one level as on LinkedIn: every reply (also a reply to a reply) hangs under its
 top-level comment. Share statistics only cover posts of the last 12 months.
+
+Also served: ``GET /posts/{urn}`` (one post, for refresh by id; 404 when unknown) and, when the
+simulator is mounted at the OAuth host (``https://www.linkedin.com/oauth/v2``), ``POST
+/accessToken`` with form ``grant_type=refresh_token``: ``demo-refresh-{handle}`` (with any non-empty
+client id/secret) gets ``{"access_token", "expires_in", "refresh_token", "refresh_token_expires_in",
+"scope"}``; another refresh token gets 400 ``{"error": "invalid_request", "error_description"}``.
+The demo token with ``-expired`` appended answers 401 ``EXPIRED_ACCESS_TOKEN`` (service code 65601).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # this fake's page size (the real cap of `count` on /posts is 100)
 COUNTRY_GEO = {
@@ -33,6 +40,8 @@ COUNTRY_GEO = {
     "IN": "102713980", "JP": "101355337", "FR": "105015875", "MX": "103323778", "AU": "101452733",
 }
 OTHER_GEOS = ("105646813", "103350119", "104514075")  # Spain, Italy, and one the client does not map
+ACCESS_SECONDS = 60 * 86400  # access tokens last 60 days
+REFRESH_SECONDS = 365 * 86400  # refresh tokens: a year from the first authorization
 
 
 class Simulator(PlatformSimulator):
@@ -58,6 +67,8 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        if request.method == "POST" and request.path.rstrip("/") == "/accessToken":
+            return self._access_token(request)
         if request.method != "GET":
             return _error(405, "METHOD_NOT_ALLOWED", "Method not allowed", 100)
         version = request.headers.get("LinkedIn-Version")
@@ -66,7 +77,10 @@ class Simulator(PlatformSimulator):
         problem = self._check_version(version)
         if problem is not None:
             return problem
-        acct = self.account_for_token(self.bearer(request))
+        token = self.bearer(request)
+        if token and token.endswith("-expired"):
+            return _error(401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65601)
+        acct = self.account_for_token(token)
         if acct is None:
             return _error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
         parts = [unquote(p) for p in request.path.split("/") if p]
@@ -81,6 +95,11 @@ class Simulator(PlatformSimulator):
             if q.get("edgeType") not in ("COMPANY_FOLLOWED_BY_MEMBER", "CompanyFollowedByMember"):
                 return _error(400, "ILLEGAL_ARGUMENT", "edgeType is required", 100)
             return SimResponse(200, {"firstDegreeSize": acct.followers(self.as_of)})
+        if len(parts) == 2 and parts[0] == "posts":
+            post = self.find_post(parts[1])
+            if post is None or post.account != acct:
+                return _error(404, "RESOURCE_NOT_FOUND", f"Not found: {parts[1]}", 0)
+            return SimResponse(200, self._render_post(post))
         if parts == ["posts"] and q.get("q") == "author":
             if q.get("author") != self.org_urn(acct):
                 return _error(403, "ACCESS_DENIED", "Not enough permissions to access: posts.FINDER-author", 100)
@@ -111,6 +130,29 @@ class Simulator(PlatformSimulator):
         return None
 
     # -- routes -----------------------------------------------------------------------------
+    def _access_token(self, request: SimRequest) -> SimResponse:
+        form = request.body if isinstance(request.body, dict) else {}
+        if form.get("grant_type") != "refresh_token" or not form.get("refresh_token"):
+            return SimResponse(400, {"error": "invalid_request",
+                                     "error_description": 'A required parameter "refresh_token" is missing'})
+        if not form.get("client_id") or not form.get("client_secret"):
+            return SimResponse(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+        given = str(form["refresh_token"])
+        if not given.startswith("demo-refresh-") or given.endswith("-expired"):
+            return SimResponse(400, {
+                "error": "invalid_request",
+                "error_description": "The provided authorization grant or refresh token is invalid, expired or revoked",
+            })
+        handle = given[len("demo-refresh-"):]
+        elapsed = int((self.as_of - world.EPOCH).total_seconds()) % REFRESH_SECONDS
+        return SimResponse(200, {
+            "access_token": demo_token(self.platform, handle),
+            "expires_in": ACCESS_SECONDS,
+            "refresh_token": given,  # not rotated; its clock keeps running
+            "refresh_token_expires_in": max(REFRESH_SECONDS - elapsed, 1),
+            "scope": "r_organization_admin,r_organization_social,rw_organization_admin",
+        })
+
     def _organization(self, acct: world.Account) -> dict[str, Any]:
         name = acct.display_name
         return {

@@ -11,16 +11,27 @@ have no data. Each day's value is the growth of the world's cumulative metric ov
 
 World kinds map onto Pins: video -> video Pin, carousel -> ``multiple_images``, image and text ->
 image Pin (Pinterest has no text-only Pins).
+
+Also served: ``GET /pins/{pin_id}`` (one Pin, ``pin_metrics`` optional; 404 code 50 when unknown)
+and ``POST /oauth/token`` (form ``grant_type=refresh_token`` with HTTP Basic client credentials):
+``demo-refresh-{handle}`` gets ``{"access_token", "token_type", "expires_in", "refresh_token",
+"refresh_token_expires_in", "scope", "response_type"}``; another refresh token gets 401 code 283
+("The authorization grant is invalid"), missing client credentials 401 code 2.
+
+The demo token with ``-expired`` appended answers 401 ``{"code": 2, "message": "Authentication
+failed."}`` like any token Pinterest no longer accepts. ``deprecated_metrics`` plays Pinterest
+dropping a metric type: asking for it answers 400 code 1.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # this fake's page size (the real cap of page_size is 250)
 ANALYTICS_DAYS = 90
@@ -35,8 +46,16 @@ ANALYTICS_TYPES = (
 )
 
 
+ACCESS_SECONDS = 30 * 86400  # access tokens last 30 days
+REFRESH_SECONDS = 60 * 86400  # continuous refresh tokens last 60 days
+
+
 class Simulator(PlatformSimulator):
     platform = "pinterest"
+
+    def __init__(self, as_of: datetime, handles: list[str] | None = None, deprecated_metrics: Iterable[str] = ()):
+        super().__init__(as_of, handles)
+        self.deprecated_metrics = set(deprecated_metrics)
 
     def account_id(self, account: world.Account) -> str:
         return str(10**17 + account.uid % (9 * 10**17))
@@ -49,12 +68,22 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        parts = [p for p in request.path.split("/") if p]
+        if request.method == "POST" and parts == ["oauth", "token"]:
+            return self._token(request)
         if request.method != "GET":
             return _error(405, 1, "Method not allowed.")
-        acct = self.account_for_token(self.bearer(request))
+        token = self.bearer(request)
+        if token and token.endswith("-expired"):
+            return _error(401, 2, "Authentication failed.")
+        acct = self.account_for_token(token)
         if acct is None:
             return _error(401, 2, "Authentication failed.")
-        parts = [p for p in request.path.split("/") if p]
+        if len(parts) == 2 and parts[0] == "pins":
+            post = self.find_post(parts[1])
+            if post is None or post.account != acct:
+                return _error(404, 50, "Pin not found.")
+            return SimResponse(200, self._render_pin(post, request.query.get("pin_metrics") == "true"))
         if parts == ["user_account"]:
             return self._user_account(acct)
         if parts == ["user_account", "analytics"]:
@@ -75,6 +104,32 @@ class Simulator(PlatformSimulator):
         return _error(404, 404, f"Not found: {request.path}")
 
     # -- routes -----------------------------------------------------------------------------
+    def _token(self, request: SimRequest) -> SimResponse:
+        auth = request.headers.get("Authorization", "")
+        try:
+            user, _, secret = base64.b64decode(auth[6:]).decode().partition(":") if auth.startswith("Basic ") else ("", "", "")
+        except (binascii.Error, UnicodeDecodeError):
+            user, secret = "", ""
+        if not user or not secret:
+            return _error(401, 2, "Authentication failed.")
+        form = request.body if isinstance(request.body, dict) else {}
+        if form.get("grant_type") != "refresh_token":
+            return _error(400, 1, "grant_type must be authorization_code, refresh_token or client_credentials.")
+        given = str(form.get("refresh_token") or "")
+        if not given.startswith("demo-refresh-") or given.endswith("-expired"):
+            return _error(401, 283, "The authorization grant is invalid")
+        handle = given[len("demo-refresh-"):]
+        return SimResponse(200, {
+            "access_token": demo_token(self.platform, handle),
+            "token_type": "bearer",
+            "expires_in": ACCESS_SECONDS,
+            "scope": "user_accounts:read,pins:read,boards:read,ads:read",
+            # The demo keeps handing out the one refresh token it accepts.
+            "refresh_token": given,
+            "refresh_token_expires_in": REFRESH_SECONDS,
+            "response_type": "refresh_token",
+        })
+
     def _user_account(self, acct: world.Account) -> SimResponse:
         followers = acct.followers(self.as_of)
         return SimResponse(200, {
@@ -174,7 +229,7 @@ class Simulator(PlatformSimulator):
         if isinstance(window, SimResponse):
             return window
         wanted = [m for m in request.query.get("metric_types", "").split(",") if m]
-        if not wanted or any(m not in ANALYTICS_TYPES for m in wanted):
+        if not wanted or any(m not in ANALYTICS_TYPES or m in self.deprecated_metrics for m in wanted):
             return _error(400, 1, "metric_types must be a list of supported metrics.")
         return SimResponse(200, self._series([post], *window, wanted))
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms import facebook
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
+from social_pipeline.platforms.ratelimit import RateLimiter
 from social_pipeline.simulator import facebook as fb_sim
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
@@ -167,7 +171,9 @@ def test_bad_token_is_platform_error_without_secret():
     with pytest.raises(PlatformError) as exc:
         client.pull(_account(token="EAAB-not-a-demo-token"))
     assert "EAAB-not-a-demo-token" not in str(exc.value)
-    assert exc.value.status_code == 401
+    # Graph answers a bad token with HTTP 400 and OAuthException code 190 (not 401).
+    assert exc.value.status_code == 400
+    assert "reconnect" in str(exc.value) and HANDLE in str(exc.value)
 
 
 class _FlakyAdapter(BaseAdapter):
@@ -231,3 +237,242 @@ def test_negative_count_is_parse_error(pulled):
     responses = _mutated(pulled, "post/insights", lambda p: p["data"][0]["values"][0].__setitem__("value", -3))
     with pytest.raises(ParseError):
         facebook.Client.parse(responses)
+
+
+
+# -- refresh by id, insights windows, usage header ------------------------------------------------
+def _sim_client(sim=None, *, sleep=None, limiter=None, credentials=None, faults=()):
+    sim = sim or fb_sim.Simulator(AS_OF, [HANDLE])
+    session = requests.Session()
+    inner = SimulatorAdapter(facebook.Client.default_base_url, sim)
+    session.mount(facebook.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
+    http = HttpClient(session, sleep=sleep or (lambda s: None), limiter=limiter)
+    return facebook.Client(http, credentials=credentials, today=AS_OF.date())
+
+
+def _page_id():
+    return fb_sim.Simulator(AS_OF, [HANDLE]).account_id(world.account("facebook", HANDLE))
+
+
+def test_refresh_by_id_returns_old_posts_with_current_metrics():
+    sim = fb_sim.Simulator(AS_OF, [HANDLE])
+    posts = _world_posts()
+    old = [posts[9], posts[14]]
+    ids = [sim.post_id(posts[0]), sim.post_id(old[0]), sim.post_id(old[1]), sim.post_id(old[0]), f"{_page_id()}_404"]
+    client = _sim_client(sim)
+    client.pull(replace(_account(posts=3, external_id=_page_id()), refresh_post_ids=tuple(ids)))
+    fetched = [r for r in client.http.responses if r.endpoint == "post"]
+    assert len(fetched) == 3  # the listed post is not fetched again, the duplicate id only once
+    assert [r.status_code for r in fetched] == [200, 200, 404]  # a deleted post is skipped
+    parsed = facebook.Client.parse(client.http.responses)
+    got = {p["external_post_id"]: p for p in parsed.posts}
+    assert len(parsed.posts) == len(got) == 5
+    for post in old:
+        row, m = got[sim.post_id(post)], post.metrics(AS_OF)
+        assert row["likes_count"] == m["likes"] and row["reach"] == m["reach"]
+        assert row["impressions"] == m["impressions"] and row["posted_at"] == post.posted_at
+
+
+def test_parse_keeps_newest_fetch_of_a_post(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    listed = next(r for r in responses if r.endpoint == "page/posts" and r.ok).payload["data"][0]
+    newer = copy.deepcopy(listed)
+    newer["reactions"]["summary"]["total_count"] += 7
+    responses.append(replace(responses[-1], endpoint="post", payload=newer, request_params={}, page_index=0))
+    parsed = facebook.Client.parse(responses)
+    rows = [p for p in parsed.posts if p["external_post_id"] == listed["id"]]
+    assert len(rows) == 1 and rows[0]["likes_count"] == listed["reactions"]["summary"]["total_count"] + 7
+    assert parsed.posts[0]["external_post_id"] == listed["id"]  # position of its first appearance
+
+
+def test_insights_use_a_90_day_window_ending_on_the_pull_day():
+    client = _sim_client()
+    client.pull(_account(posts=2, external_id=_page_id()))
+    end = datetime.combine(AS_OF.date() + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    until = int(min(end, datetime.now(timezone.utc)).timestamp())
+    for endpoint in ("post/insights", "page/insights"):
+        params = next(r for r in client.http.responses if r.endpoint == endpoint).request_params
+        assert params["until"] == until and params["until"] - params["since"] == 90 * 86400
+
+
+def test_simulator_rejects_an_insights_range_over_93_days():
+    sim = fb_sim.Simulator(AS_OF, [HANDLE])
+    client = _sim_client(sim)
+    post_id = sim.post_id(_world_posts()[0])
+    with pytest.raises(PlatformError) as exc:
+        client.http.get(
+            client.url(f"{post_id}/insights"), endpoint="post/insights",
+            params={"metric": "post_impressions", "since": 1_700_000_000, "until": 1_700_000_000 + 100 * 86400},
+            secret_params={"access_token": demo_token("facebook", HANDLE)},
+        )
+    assert exc.value.status_code == 400 and "93 days" in str(exc.value)
+
+
+class _FakeClock:
+    def __init__(self):
+        self.now, self.sleeps = 1000.0, []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize("high", [False, True])
+def test_app_usage_header_pauses_the_limiter(high):
+    fake = _FakeClock()
+    limiter = RateLimiter(600, 60.0, clock=fake.clock, sleep=fake.sleep)
+    client = _sim_client(fb_sim.Simulator(AS_OF, [HANDLE], high_usage=high), limiter=limiter)
+    client.pull(_account(posts=1, external_id=_page_id()))
+    usage = json.loads(client.http.responses[0].usage["x-app-usage"])
+    assert set(usage) == {"call_count", "total_cputime", "total_time"}
+    if high:
+        assert max(usage.values()) >= 90
+        assert fake.sleeps and max(fake.sleeps) >= 59  # held ~60 s before the next call
+        assert limiter.waited_seconds >= 60 * (len(client.http.responses) - 1) - 1
+    else:
+        assert max(usage.values()) < 90 and fake.sleeps == []
+
+
+# -- transient failures ------------------------------------------------------------------------
+class _Faults(BaseAdapter):
+    """Answers the first requests with scripted faults, then defers to the simulator."""
+
+    def __init__(self, inner, faults):
+        super().__init__()
+        self.inner, self.faults = inner, list(faults)
+
+    def send(self, request, **kwargs):
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            status, body, headers = fault
+            resp = requests.Response()
+            resp.status_code, resp._content = status, body.encode("utf-8")
+            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
+            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+            return resp
+        return self.inner.send(request, **kwargs)
+
+    def close(self):
+        pass
+
+
+THROTTLED = '{"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "is_transient": true, "code": 4, "fbtrace_id": "A1b2"}}'
+UNKNOWN = '{"error": {"message": "An unknown error has occurred.", "type": "OAuthException", "is_transient": true, "code": 1, "fbtrace_id": "A1b2"}}'
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        (429, THROTTLED, {"Retry-After": "2"}),
+        (500, UNKNOWN, {}),
+        "timeout",
+        (200, '{"id": "1234", "name": "Corner Bak', {}),  # truncated body
+    ],
+    ids=["429", "500", "timeout", "truncated"],
+)
+def test_transient_failure_is_retried(fault):
+    sleeps = []
+    client = _sim_client(sleep=sleeps.append, faults=[fault])
+    client.pull(_account(posts=2, external_id=_page_id()))
+    first, second = client.http.responses[:2]
+    assert (first.endpoint, first.attempt, second.endpoint, second.attempt) == ("page", 1, "page", 2)
+    assert first.error and not first.ok and second.ok
+    assert len(sleeps) == 1
+    if fault == "timeout":
+        assert first.status_code is None and "timed out" in first.error
+    elif fault[0] == 200:
+        assert first.status_code == 200 and first.payload is None and "not JSON" in first.error
+    else:
+        assert first.status_code == fault[0]
+        if fault[0] == 429:
+            assert sleeps[0] >= 2  # Retry-After honoured
+    assert len(facebook.Client.parse(client.http.responses).posts) == 2
+
+
+# -- payload shape -----------------------------------------------------------------------------
+def test_extra_fields_are_ignored_and_missing_optional_metrics_are_none(pulled):
+    def mutate(p):
+        p["data"][0]["brand_new_field"] = {"nested": [1, 2]}
+        p["data"][0].pop("shares", None)
+        p["data"][0].pop("reactions")
+        p["unexpected"] = True
+
+    responses = _mutated(pulled, "page/posts", mutate)
+    insights = next(r for r in responses if r.endpoint == "post/insights" and r.ok)
+    insights.payload["data"] = [row for row in insights.payload["data"] if row["name"] != "post_impressions_unique"]
+    parsed = facebook.Client.parse(responses)
+    first = parsed.posts[0]
+    assert first["likes_count"] is None  # reactions edge missing: unknown, not 0
+    assert first["reach"] is None and first["impressions"] is not None
+    assert len(parsed.posts) == POSTS
+
+
+def test_missing_created_time_is_parse_error(pulled):
+    with pytest.raises(ParseError):
+        facebook.Client.parse(_mutated(pulled, "page/posts", lambda p: p["data"][0].pop("created_time")))
+
+
+MIXED = "Café ☕ 👩🏽‍🍳 e\u0301 n\u0303 — שלום עולם ‏مرحبا بالعالم‎ 🇵🇹 #日本"
+
+
+def test_unicode_captions_round_trip():
+    class Sim(fb_sim.Simulator):
+        def _render_post(self, post):
+            body = super()._render_post(post)
+            body["message"] = MIXED
+            return body
+
+    client = _sim_client(Sim(AS_OF, [HANDLE]))
+    client.pull(_account(posts=2, external_id=_page_id()))
+    parsed = facebook.Client.parse(client.http.responses)
+    assert [p["caption"] for p in parsed.posts] == [MIXED, MIXED]  # not normalized, not escaped
+
+
+# -- tokens ------------------------------------------------------------------------------------
+def test_expired_token_says_what_to_do_without_the_token():
+    token = demo_token("facebook", HANDLE) + "-expired"
+    client = _sim_client()
+    with pytest.raises(PlatformError) as exc:
+        client.pull(_account(token=token))
+    message = str(exc.value)
+    assert HANDLE in message and "expired" in message and "subcode 463" in message
+    assert "reconnect" in message and "SOCIAL_PIPELINE_FACEBOOK_APP_SECRET" in message
+    assert token not in message and demo_token("facebook", HANDLE) not in message
+    assert len(client.http.responses) == 1  # not retried
+
+
+CREDS = {"app_id": "1234567890", "app_secret": "app-secret-value"}
+
+
+def test_token_refresh_exchanges_then_reads_the_page_token():
+    client = _sim_client(credentials=CREDS)
+    grant = client.refresh_access_token(_account(external_id=_page_id()), "demo-refresh-" + HANDLE)
+    assert grant.access_token == demo_token("facebook", HANDLE)
+    assert grant.expires_at is None  # a Page token from a long-lived user token does not expire
+    assert grant.refresh_token == demo_token("facebook", HANDLE)  # the long-lived user token
+    assert client.http.responses == []  # token answers are never recorded
+    # Without the Page id: the long-lived user token, ~60 days.
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert grant.expires_at is not None
+    assert timedelta(days=59) < grant.expires_at - datetime.now(timezone.utc) <= timedelta(days=61)
+    # Pulling with the refreshed token works.
+    client.pull(_account(token=grant.access_token, posts=1, external_id=_page_id()))
+
+
+def test_token_refresh_failures():
+    client = _sim_client(credentials=CREDS)
+    with pytest.raises(PlatformError) as exc:
+        client.refresh_access_token(_account(), "EAAB-revoked-long-lived")
+    message = str(exc.value)
+    assert exc.value.status_code == 400 and "reconnect" in message and HANDLE in message
+    assert "EAAB-revoked-long-lived" not in message and "app-secret-value" not in message
+    with pytest.raises(PlatformError) as exc:
+        _sim_client(credentials={"app_id": "1"}).refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert "SOCIAL_PIPELINE_FACEBOOK_APP_SECRET" in str(exc.value)
+    assert "APP_ID" not in str(exc.value)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms import linkedin
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
@@ -151,7 +153,8 @@ def test_sunset_version_tells_user_what_to_set():
     with pytest.raises(PlatformError) as exc:
         client.pull(_account(posts=2))
     assert exc.value.status_code == 426
-    assert "LINKEDIN_VERSION" in str(exc.value) and "202401" in str(exc.value)
+    assert "SOCIAL_PIPELINE_LINKEDIN_VERSION" in str(exc.value) and "202401" in str(exc.value)
+    assert len(client.http.responses) == 1  # 426 is not retried
 
 
 def test_missing_token_names_handle():
@@ -220,3 +223,198 @@ def test_malformed_payloads_are_parse_errors(pulled):
     for endpoint, mutate in bad:
         with pytest.raises(ParseError):
             linkedin.Client.parse(_mutated(pulled, endpoint, mutate))
+
+
+
+def _org_id():
+    return SIM.account_id(world.account("linkedin", HANDLE))
+
+
+def _sim_client(sim=None, *, sleep=None, credentials=None, faults=()):
+    sim = sim or li_sim.Simulator(AS_OF, [HANDLE])
+    session = requests.Session()
+    inner = SimulatorAdapter(linkedin.Client.default_base_url, sim)
+    session.mount(linkedin.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
+    mount(session, linkedin.DEFAULT_OAUTH_BASE_URL, sim)
+    return linkedin.Client(HttpClient(session, sleep=sleep or (lambda s: None)), credentials=credentials)
+
+
+def test_version_comes_from_the_version_credential_first():
+    assert linkedin.Client(HttpClient(), credentials={"version": "202609", "linkedin_version": "202401"})._version == "202609"
+    assert linkedin.Client(HttpClient(), credentials={"linkedin_version": "202608"})._version == "202608"
+    assert linkedin.Client(HttpClient())._version == linkedin.DEFAULT_VERSION
+    client = _sim_client(credentials={"version": "202609", "linkedin_version": "202401"})
+    client.pull(_account(posts=1, external_id=_org_id()))  # the sunset fallback is not used
+
+
+# -- refresh by id -----------------------------------------------------------------------------
+def test_refresh_by_id_returns_old_posts_with_current_metrics():
+    posts = _world_posts()
+    recent = [posts[9], posts[16]]
+    ancient = next(p for p in posts if p.posted_at < AS_OF - timedelta(days=400))
+    ids = [SIM.post_id(posts[0]), *(SIM.post_id(p) for p in recent), SIM.post_id(ancient), SIM.post_id(recent[1]),
+           "urn:li:share:7000000000000000001"]
+    client = _sim_client()
+    client.pull(replace(_account(posts=3, external_id=_org_id()), refresh_post_ids=tuple(ids)))
+    fetched = [r for r in client.http.responses if r.endpoint == "posts/{urn}"]
+    assert [r.status_code for r in fetched] == [200, 200, 200, 404]  # listed/duplicate ids not refetched
+    stats = [r for r in client.http.responses if r.endpoint == "organizationalEntityShareStatistics"]
+    assert [r.page_index for r in stats] == list(range(len(stats)))  # refreshed batches follow the listing's
+    parsed = linkedin.Client.parse(client.http.responses)
+    got = {p["external_post_id"]: p for p in parsed.posts}
+    assert len(parsed.posts) == len(got) == 6
+    for post in recent:
+        row, m = got[SIM.post_id(post)], post.metrics(AS_OF)
+        assert row["likes_count"] == m["likes"] and row["impressions"] == m["impressions"]
+        assert row["reach"] == m["reach"] and row["posted_at"] == post.posted_at
+    old_row = got[SIM.post_id(ancient)]
+    assert old_row["likes_count"] is None and old_row["impressions"] is None  # beyond the 12-month statistics
+
+
+def test_parse_keeps_newest_fetch_of_a_post(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    post = copy.deepcopy(next(r for r in responses if r.endpoint == "posts" and r.ok).payload["elements"][0])
+    post["commentary"] = "edited later"
+    responses.append(replace(responses[-1], endpoint="posts/{urn}", payload=post, request_params={}))
+    parsed = linkedin.Client.parse(responses)
+    rows = [p for p in parsed.posts if p["external_post_id"] == post["id"]]
+    assert len(rows) == 1 and rows[0]["caption"] == "edited later" and len(parsed.posts) == POSTS
+
+
+# -- transient failures ------------------------------------------------------------------------
+class _Faults(BaseAdapter):
+    """Answers the first requests with scripted faults, then defers to the simulator."""
+
+    def __init__(self, inner, faults):
+        super().__init__()
+        self.inner, self.faults = inner, list(faults)
+
+    def send(self, request, **kwargs):
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            status, body, headers = fault
+            resp = requests.Response()
+            resp.status_code, resp._content = status, body.encode("utf-8")
+            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
+            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+            return resp
+        return self.inner.send(request, **kwargs)
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        (429, '{"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle APPLICATION DAY limit for calls to this resource is reached."}', {"Retry-After": "2"}),
+        (500, '{"status": 500, "message": "Internal Server Error"}', {}),
+        "timeout",
+        (200, '{"id": 12345678, "vanityName": "acme.rob', {}),  # truncated body
+    ],
+    ids=["429", "500", "timeout", "truncated"],
+)
+def test_transient_failure_is_retried(fault):
+    sleeps = []
+    client = _sim_client(sleep=sleeps.append, faults=[fault])
+    client.pull(_account(posts=2, external_id=_org_id()))
+    first, second = client.http.responses[:2]
+    assert (first.endpoint, first.attempt, second.endpoint, second.attempt) == ("organizations", 1, "organizations", 2)
+    assert first.error and not first.ok and second.ok and len(sleeps) == 1
+    if fault == "timeout":
+        assert first.status_code is None and "timed out" in first.error
+    elif fault[0] == 200:
+        assert first.payload is None and "not JSON" in first.error
+    else:
+        assert first.status_code == fault[0]
+        if fault[0] == 429:
+            assert sleeps[0] >= 2
+    assert len(linkedin.Client.parse(client.http.responses).posts) == 2
+
+
+# -- payload shape -----------------------------------------------------------------------------
+def test_extra_fields_ignored_missing_optional_metrics_none(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    listing = next(r for r in responses if r.endpoint == "posts" and r.ok).payload
+    listing["elements"][0]["brandNewField"] = {"x": [1]}
+    listing["somethingElse"] = True
+    first_urn = listing["elements"][0]["id"]
+    for r in responses:
+        if r.endpoint == "organizationalEntityShareStatistics" and r.ok:
+            for row in r.payload["elements"]:
+                if first_urn in (row.get("share"), row.get("ugcPost")):
+                    row["totalShareStatistics"].pop("uniqueImpressionsCount")
+                    row["totalShareStatistics"]["newMetric"] = 3
+    parsed = linkedin.Client.parse(responses)
+    first = next(p for p in parsed.posts if p["external_post_id"] == first_urn)
+    assert first["reach"] is None and first["likes_count"] is not None
+    assert len(parsed.posts) == POSTS
+
+
+def test_missing_timestamps_is_parse_error(pulled):
+    def mutate(p):
+        p["elements"][0].pop("publishedAt")
+        p["elements"][0].pop("createdAt")
+
+    with pytest.raises(ParseError):
+        linkedin.Client.parse(_mutated(pulled, "posts", mutate))
+
+
+MIXED = "Café ☕ 👩🏽‍🍳 e\u0301 n\u0303 — שלום עולם ‏مرحبا بالعالم‎ 🇵🇹 #日本"
+
+
+def test_unicode_captions_round_trip():
+    class Sim(li_sim.Simulator):
+        def _render_post(self, post):
+            body = super()._render_post(post)
+            body["commentary"] = MIXED
+            return body
+
+    client = _sim_client(Sim(AS_OF, [HANDLE]))
+    client.pull(_account(posts=2, external_id=_org_id()))
+    assert [p["caption"] for p in linkedin.Client.parse(client.http.responses).posts] == [MIXED, MIXED]
+
+
+# -- tokens ------------------------------------------------------------------------------------
+def test_expired_token_says_what_to_do_without_the_token():
+    token = demo_token("linkedin", HANDLE) + "-expired"
+    client = _sim_client()
+    with pytest.raises(PlatformError) as exc:
+        client.pull(_account(token=token))
+    message = str(exc.value)
+    assert exc.value.status_code == 401 and HANDLE in message and "has expired" in message
+    assert "EXPIRED_ACCESS_TOKEN" in message and "reconnect" in message
+    assert "SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID" in message
+    assert token not in message and demo_token("linkedin", HANDLE) not in message
+    assert len(client.http.responses) == 1
+
+
+CREDS = {"client_id": "86abcdef", "client_secret": "li-client-secret"}
+
+
+def test_token_refresh_success():
+    client = _sim_client(credentials=CREDS)
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert grant.access_token == demo_token("linkedin", HANDLE)
+    assert timedelta(days=59) < grant.expires_at - datetime.now(timezone.utc) <= timedelta(days=60)
+    assert grant.refresh_token is None  # LinkedIn does not rotate refresh tokens
+    assert client.http.responses == []
+    client.pull(_account(token=grant.access_token, posts=1, external_id=_org_id()))
+
+
+def test_token_refresh_failures():
+    client = _sim_client(credentials=CREDS)
+    with pytest.raises(PlatformError) as exc:
+        client.refresh_access_token(_account(), "AQX-revoked-refresh")
+    message = str(exc.value)
+    assert exc.value.status_code == 400 and "invalid, expired or revoked" in message and HANDLE in message
+    assert "AQX-revoked-refresh" not in message and "li-client-secret" not in message
+    with pytest.raises(PlatformError) as exc:
+        _sim_client(credentials={"client_id": "x"}).refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert "SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET" in str(exc.value) and "CLIENT_ID" not in str(exc.value)
+    # The OAuth host can be overridden (e.g. a sandbox).
+    assert linkedin.Client(HttpClient(), credentials={"oauth_base_url": "https://sandbox.example/oauth/v2/"}).oauth_base_url == "https://sandbox.example/oauth/v2"

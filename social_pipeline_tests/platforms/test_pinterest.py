@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms import pinterest
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
@@ -190,3 +192,214 @@ def test_malformed_payloads_are_parse_errors(pulled):
     for endpoint, mutate in bad:
         with pytest.raises(ParseError):
             pinterest.Client.parse(_mutated(pulled, endpoint, mutate))
+
+
+
+# -- refresh by id -----------------------------------------------------------------------------
+def _sim_client(sim=None, *, sleep=None, credentials=None, faults=()):
+    sim = sim or pin_sim.Simulator(AS_OF, [HANDLE])
+    session = requests.Session()
+    inner = SimulatorAdapter(pinterest.Client.default_base_url, sim)
+    session.mount(pinterest.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
+    return pinterest.Client(
+        HttpClient(session, sleep=sleep or (lambda s: None)), credentials=credentials, today=AS_OF.date()
+    )
+
+
+def test_update_window_is_pinterest_analytics_retention():
+    assert pinterest.Client.update_window_days == 90
+
+
+def test_refresh_by_id_returns_old_pins_with_current_metrics():
+    sim = pin_sim.Simulator(AS_OF, [HANDLE])
+    posts = _world_posts()
+    recent = [posts[8], posts[12]]
+    ancient = next(p for p in posts if p.posted_at < AS_OF - timedelta(days=95))
+    ids = [sim.post_id(posts[0]), *(sim.post_id(p) for p in recent), sim.post_id(ancient), sim.post_id(recent[0]), "9999"]
+    client = _sim_client(sim)
+    client.pull(replace(_account(posts=3), refresh_post_ids=tuple(ids)))
+    fetched = [r for r in client.http.responses if r.endpoint == "pins/{pin_id}"]
+    assert [r.status_code for r in fetched] == [200, 200, 200, 404]  # listed/duplicate ids not refetched
+    analytics = [r.page_index for r in client.http.responses if r.endpoint == "pins/analytics"]
+    assert analytics == [0, 1, 2, 3, 4]  # none for the Pin older than the analytics window
+    parsed = pinterest.Client.parse(client.http.responses)
+    got = {p["external_post_id"]: p for p in parsed.posts}
+    assert len(parsed.posts) == len(got) == 6
+    for post in recent:
+        row, m = got[sim.post_id(post)], post.metrics(AS_OF)
+        assert row["saves_count"] == m["saves"] and row["likes_count"] == m["likes"]
+        assert row["impressions"] == m["impressions"] and row["posted_at"] == post.posted_at
+    old_row, m = got[sim.post_id(ancient)], ancient.metrics(AS_OF)
+    assert old_row["likes_count"] == m["likes"] and old_row["impressions"] == m["impressions"]  # lifetime
+    # Window metrics of a Pin older than 90 days: unknown, not 0.
+    assert old_row["saves_count"] is None and old_row["views_count"] is None
+    assert old_row["watch_time_seconds"] is None and old_row["completion_rate"] is None
+
+
+def test_parse_drops_window_sums_of_pins_created_before_the_window(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    listing = next(r for r in responses if r.endpoint == "pins" and r.ok)
+    listing.payload["items"][0]["created_at"] = (AS_OF - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%S")
+    parsed = pinterest.Client.parse(responses)
+    assert parsed.posts[0]["saves_count"] is None and parsed.posts[1]["saves_count"] is not None
+
+
+def test_parse_keeps_newest_fetch_of_a_pin(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    pin = copy.deepcopy(next(r for r in responses if r.endpoint == "pins" and r.ok).payload["items"][1])
+    pin["pin_metrics"]["lifetime_metrics"]["reaction"] += 5
+    responses.append(replace(responses[-1], endpoint="pins/{pin_id}", payload=pin, request_params={}, page_index=1))
+    parsed = pinterest.Client.parse(responses)
+    rows = [p for p in parsed.posts if p["external_post_id"] == pin["id"]]
+    assert len(rows) == 1 and rows[0]["likes_count"] == pin["pin_metrics"]["lifetime_metrics"]["reaction"]
+    assert len(parsed.posts) == POSTS
+
+
+def test_rejected_metric_type_degrades_to_none():
+    client = _sim_client(pin_sim.Simulator(AS_OF, [HANDLE], deprecated_metrics={"SAVE"}))
+    client.pull(_account(posts=3))
+    parsed = pinterest.Client.parse(client.http.responses)
+    for got, want in zip(parsed.posts, _world_posts()[:3]):
+        assert got["saves_count"] is None  # rejected: unknown
+        assert got["impressions"] == want.metrics(AS_OF)["impressions"]
+        if want.kind == "video":
+            assert got["views_count"] == want.metrics(AS_OF)["views"]
+    calls = [r for r in client.http.responses if r.endpoint == "pins/analytics"]
+    # Pin 1: combined (400) + 8 single metrics; pins 2 and 3: one call without SAVE.
+    assert len(calls) == 1 + 8 + 2
+    assert "SAVE" not in calls[-1].request_params["metric_types"]
+
+
+# -- transient failures ------------------------------------------------------------------------
+class _Faults(BaseAdapter):
+    """Answers the first requests with scripted faults, then defers to the simulator."""
+
+    def __init__(self, inner, faults):
+        super().__init__()
+        self.inner, self.faults = inner, list(faults)
+
+    def send(self, request, **kwargs):
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            status, body, headers = fault
+            resp = requests.Response()
+            resp.status_code, resp._content = status, body.encode("utf-8")
+            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
+            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+            return resp
+        return self.inner.send(request, **kwargs)
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        (429, '{"code": 8, "message": "You have exceeded your rate limit. Try again later."}', {"Retry-After": "2"}),
+        (500, '{"code": 3, "message": "Internal server error."}', {}),
+        "timeout",
+        (200, '{"account_type": "BUSINESS", "id": "5491', {}),  # truncated body
+    ],
+    ids=["429", "500", "timeout", "truncated"],
+)
+def test_transient_failure_is_retried(fault):
+    sleeps = []
+    client = _sim_client(sleep=sleeps.append, faults=[fault])
+    client.pull(_account(posts=2))
+    first, second = client.http.responses[:2]
+    assert (first.endpoint, first.attempt, second.endpoint, second.attempt) == ("user_account", 1, "user_account", 2)
+    assert first.error and not first.ok and second.ok and len(sleeps) == 1
+    if fault == "timeout":
+        assert first.status_code is None and "timed out" in first.error
+    elif fault[0] == 200:
+        assert first.payload is None and "not JSON" in first.error
+    else:
+        assert first.status_code == fault[0]
+        if fault[0] == 429:
+            assert sleeps[0] >= 2
+    assert len(pinterest.Client.parse(client.http.responses).posts) == 2
+
+
+# -- payload shape -----------------------------------------------------------------------------
+def test_extra_fields_ignored_missing_optional_metrics_none(pulled):
+    def mutate(p):
+        p["items"][0]["brand_new"] = {"x": [1]}
+        p["items"][0]["pin_metrics"]["lifetime_metrics"].pop("reaction")
+        p["surprise"] = 1
+
+    responses = _mutated(pulled, "pins", mutate)
+    analytics = next(r for r in responses if r.endpoint == "pins/analytics" and r.ok and r.page_index == 0)
+    analytics.payload["all"]["summary_metrics"].pop("SAVE")
+    parsed = pinterest.Client.parse(responses)
+    assert parsed.posts[0]["likes_count"] is None and parsed.posts[0]["saves_count"] is None
+    assert parsed.posts[0]["impressions"] is not None and len(parsed.posts) == POSTS
+
+
+MIXED = "Café ☕ 👩🏽‍🍳 e\u0301 n\u0303 — שלום עולם ‏مرحبا بالعالم‎ 🇵🇹 #日本"
+
+
+def test_unicode_captions_round_trip():
+    class Sim(pin_sim.Simulator):
+        def _render_pin(self, post, with_metrics):
+            pin = super()._render_pin(post, with_metrics)
+            pin["description"], pin["title"] = MIXED, MIXED[::-1]
+            return pin
+
+    client = _sim_client(Sim(AS_OF, [HANDLE]))
+    client.pull(_account(posts=2))
+    parsed = pinterest.Client.parse(client.http.responses)
+    assert [(p["caption"], p["title"]) for p in parsed.posts] == [(MIXED, MIXED[::-1])] * 2
+
+
+# -- tokens ------------------------------------------------------------------------------------
+def test_expired_token_says_what_to_do_without_the_token():
+    token = demo_token("pinterest", HANDLE) + "-expired"
+    client = _sim_client()
+    with pytest.raises(PlatformError) as exc:
+        client.pull(_account(token=token))
+    message = str(exc.value)
+    assert exc.value.status_code == 401 and HANDLE in message and "expired" in message
+    assert "reconnect" in message and "SOCIAL_PIPELINE_PINTEREST_CLIENT_ID" in message
+    assert token not in message and demo_token("pinterest", HANDLE) not in message
+
+
+CREDS = {"client_id": "1487654", "client_secret": "pin-client-secret"}
+
+
+def test_token_refresh_success():
+    seen = []
+
+    class Spy(pin_sim.Simulator):
+        def handle(self, request):
+            seen.append(request)
+            return super().handle(request)
+
+    client = _sim_client(Spy(AS_OF, [HANDLE]), credentials=CREDS)
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert grant.access_token == demo_token("pinterest", HANDLE)
+    assert timedelta(days=29) < grant.expires_at - datetime.now(timezone.utc) <= timedelta(days=30)
+    assert grant.refresh_token is None  # the demo hands back the same refresh token
+    req = seen[-1]
+    assert req.method == "POST" and req.path == "/oauth/token"
+    assert req.body == {"grant_type": "refresh_token", "refresh_token": "demo-refresh-" + HANDLE}
+    assert req.headers["Authorization"].startswith("Basic ")
+    assert client.http.responses == []  # never recorded
+    client.pull(_account(token=grant.access_token, posts=1))
+
+
+def test_token_refresh_failures():
+    client = _sim_client(credentials=CREDS)
+    with pytest.raises(PlatformError) as exc:
+        client.refresh_access_token(_account(), "pinr.revoked-refresh")
+    message = str(exc.value)
+    assert exc.value.status_code == 401 and "authorization grant is invalid" in message and HANDLE in message
+    assert "pinr.revoked-refresh" not in message and "pin-client-secret" not in message
+    with pytest.raises(PlatformError) as exc:
+        _sim_client(credentials={}).refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert "SOCIAL_PIPELINE_PINTEREST_CLIENT_ID" in str(exc.value)
+    assert "SOCIAL_PIPELINE_PINTEREST_CLIENT_SECRET" in str(exc.value)
