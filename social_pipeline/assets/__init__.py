@@ -2,6 +2,7 @@
 
 from .audience import social_audience_demographics
 from .comments import social_comments
+from .content import social_content_mappings
 from .hashtags import social_hashtags, social_post_hashtags
 from .operations import social_api_usage, social_fetch_jobs
 from .posts import social_post_metrics, social_posts_analytics
@@ -19,4 +20,5 @@ all_assets = [
     social_audience_demographics,
     social_api_usage,
     social_fetch_jobs,
+    social_content_mappings,
 ]

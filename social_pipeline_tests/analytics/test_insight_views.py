@@ -1,6 +1,6 @@
 """The insight views against hand-computed values on a small known history."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ def history(conn):
     """Account A (tiktok) with four posts and known metrics; snapshots over 8 days."""
     acct = conn.execute("INSERT INTO social_accounts (platform, handle) VALUES ('tiktok', 'alice') RETURNING id").fetchone()[0]
     conn.execute("INSERT INTO social_analytics_config (social_account_id) VALUES (%s)", (acct,))
-    now = datetime.utcnow().replace(microsecond=0)
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
     monday_14 = (now - timedelta(days=now.weekday() + 7)).replace(hour=14, minute=5, second=0)  # a Monday, 14:05
     posts = {
         # name: (posted_at, caption, views, likes, comments)
