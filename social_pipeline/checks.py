@@ -110,6 +110,13 @@ RULES = [
          "(age_13_17 IS NOT NULL AND age_18_24 IS NOT NULL AND age_25_34 IS NOT NULL AND age_35_44 IS NOT NULL "
          "AND age_45_plus IS NOT NULL AND abs(age_13_17 + age_18_24 + age_25_34 + age_35_44 + age_45_plus - 100) > 5) "
          "OR coalesce(gender_male, 0) + coalesce(gender_female, 0) > 100.5)"),
+    # -- content mapping ------------------------------------------------------------------------
+    Rule("social_content_mappings", "links_consistent", ERROR,
+         "A mapping linked to a post agrees with it on platform and id, and its clip belongs to its video.",
+         "SELECT m.id::text FROM social_content_mappings m LEFT JOIN social_posts_analytics p ON p.id = m.post_id "
+         "LEFT JOIN clips c ON c.id = m.clip_id WHERE (m.post_id IS NOT NULL AND (lower(p.platform) <> lower(m.platform) "
+         "OR p.external_post_id <> m.external_post_id)) OR (m.video_id IS NOT NULL AND c.video_id IS NOT NULL "
+         "AND c.video_id <> m.video_id)"),
     # -- operations -----------------------------------------------------------------------------
     Rule("social_api_usage", "values_valid", ERROR, "Counts non-negative; retries never exceed requests.",
          "SELECT platform || ' ' || endpoint FROM social_api_usage WHERE date = %(day)s AND (request_count < 0 "

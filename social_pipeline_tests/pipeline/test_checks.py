@@ -28,7 +28,7 @@ def test_every_table_has_checks_and_all_pass_on_a_clean_day(day_db):
     assert tables == {
         "social_posts_analytics", "social_post_metrics", "social_analytics_snapshots", "social_comments",
         "social_hashtags", "social_post_hashtags", "social_audience_demographics", "social_api_usage",
-        "social_fetch_jobs",
+        "social_fetch_jobs", "social_content_mappings",
     }
     for rule in RULES:
         assert evaluations.get((rule.asset, rule.name)) is True, rule.name
@@ -107,3 +107,13 @@ def test_failed_and_stuck_jobs(conn):
     conn.execute("UPDATE social_fetch_jobs SET status = 'running', created_at = now() - interval '3 hours' "
                  "WHERE id = (SELECT max(id) FROM social_fetch_jobs)")
     assert _fails(conn, "social_fetch_jobs", "no_stuck_jobs")
+
+
+def test_mapping_pointing_at_another_platforms_post_fails(conn):
+    post = conn.execute("SELECT id, external_post_id, post_url FROM social_posts_analytics WHERE platform = 'tiktok' LIMIT 1").fetchone()
+    video = conn.execute("INSERT INTO videos (title) VALUES ('v') RETURNING id").fetchone()[0]
+    conn.execute("INSERT INTO social_content_mappings (post_url, platform, external_post_id, post_id, video_id) "
+                 "VALUES (%s, 'tiktok', %s, %s, %s)", (post[2], post[1], post[0], video))
+    assert not _fails(conn, "social_content_mappings", "links_consistent")
+    conn.execute("UPDATE social_content_mappings SET platform = 'youtube'")
+    assert _fails(conn, "social_content_mappings", "links_consistent")
