@@ -4,6 +4,8 @@ Endpoints used (all GET under https://public.api.bsky.app/xrpc):
 - ``app.bsky.actor.getProfile``   ?actor=<handle or DID>
 - ``app.bsky.feed.getAuthorFeed`` ?actor=<DID>&limit=1..100&cursor=&filter=posts_no_replies
 - ``app.bsky.feed.getPostThread`` ?uri=<at-uri>&depth=&parentHeight=0, for posts with replies
+- ``app.bsky.feed.getPosts``      ?uris=<at-uri>&uris=... (up to 25, repeated parameter), to
+  refresh tracked posts that are no longer among the newest ``posts_per_fetch``
 
 Quirks worth knowing:
 - Public data needs no token; ``account.access_token`` is ignored (a PDS session token is not
@@ -25,6 +27,13 @@ Quirks worth knowing:
   exposed), ``app.bsky.embed.images#view`` -> image (several images -> carousel), also inside
   ``app.bsky.embed.recordWithMedia#view``; anything else (links, quotes) -> text.
 - No audience demographics exist.
+- Rate limits: the AppView answers 429 with ``ratelimit-limit`` / ``ratelimit-remaining`` /
+  ``ratelimit-reset`` (epoch seconds) / ``ratelimit-policy`` headers (3,000 requests per 5
+  minutes per IP); the HTTP layer retries 429 with backoff and records the headers.
+- Refresh by id: posts tracked inside ``update_window_days`` but missing from the newest feed
+  page(s) are re-read with getPosts (25 uris a call; unknown or deleted uris are silently left
+  out), and their threads are re-read when they have replies. Posts by other authors are
+  ignored. No tokens are involved, so there is nothing to refresh or expire.
 """
 
 from __future__ import annotations
@@ -46,8 +55,10 @@ from .base import (
 EP_PROFILE = "app.bsky.actor.getProfile"
 EP_FEED = "app.bsky.feed.getAuthorFeed"
 EP_THREAD = "app.bsky.feed.getPostThread"
+EP_POSTS = "app.bsky.feed.getPosts"
 
 FEED_MAX = 100
+GET_POSTS_MAX = 25  # lexicon: uris maxLength 25
 THREAD_DEPTH = 100  # lexicon allows up to 1000; deep enough for real conversations
 
 REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -57,6 +68,9 @@ THREAD_POST = "app.bsky.feed.defs#threadViewPost"
 class Client(PlatformClient):
     platform = "bluesky"
     default_base_url = "https://public.api.bsky.app/xrpc"
+    # Bluesky counts never freeze and the AppView documents no metric window; the default 30 days
+    # covers the weeks in which posts still gather likes and reposts (one getPosts per 25 posts).
+    update_window_days = 30
 
     def pull(self, account: AccountRef) -> None:
         actor = account.external_id or account.handle.lstrip("@")
@@ -78,6 +92,7 @@ class Client(PlatformClient):
 
         wanted = max(account.posts_per_fetch, 0)
         own = 0
+        seen: set[str] = set()
         with_replies: list[str] = []
         cursor: str | None = None
         page = 0
@@ -97,11 +112,28 @@ class Client(PlatformClient):
                 if post is None:
                     continue
                 own += 1
+                seen.add(post.get("uri"))
                 if isinstance(post.get("replyCount"), int) and post["replyCount"] > 0:
                     with_replies.append(post.get("uri"))
             cursor = body.get("cursor") if isinstance(body, dict) else None
             if not cursor or not items:
                 break
+
+        # Tracked posts still inside the update window but no longer among the newest.
+        refresh = [u for u in dict.fromkeys(account.refresh_post_ids) if isinstance(u, str) and u and u not in seen]
+        for index, begin in enumerate(range(0, len(refresh), GET_POSTS_MAX)):
+            body = self.http.get(
+                self.url(EP_POSTS),
+                endpoint=EP_POSTS,
+                params={"uris": refresh[begin : begin + GET_POSTS_MAX]},  # sent as repeated uris=
+                page_index=index,
+            )
+            for post in (body.get("posts") or []) if isinstance(body, dict) else []:
+                author = (post or {}).get("author") if isinstance(post, dict) else None
+                if not isinstance(author, dict) or author.get("did") != did:
+                    continue
+                if isinstance(post.get("replyCount"), int) and post["replyCount"] > 0:
+                    with_replies.append(post.get("uri"))
 
         for index, uri in enumerate(u for u in with_replies if isinstance(u, str)):
             self.http.get(
@@ -139,7 +171,8 @@ class Client(PlatformClient):
             "watch_time_minutes": None,
         }
 
-        seen: set[str] = set()
+        # Feed order first, then refreshed posts; a post fetched twice keeps the later data.
+        posts: dict[str, dict[str, Any]] = {}
         for body in ok_payloads(responses, EP_FEED):
             if not isinstance(body, dict) or not isinstance(body.get("feed"), list):
                 raise ParseError(f"{EP_FEED}: 'feed' is missing or not a list")
@@ -150,11 +183,18 @@ class Client(PlatformClient):
                 if post is None:
                     continue
                 record = _post_record(post, EP_FEED)
-                uri = post["uri"]
-                if uri in seen:
-                    continue
-                seen.add(uri)
-                out.posts.append(_post(post, record))
+                posts[post["uri"]] = _post(post, record)
+        for body in ok_payloads(responses, EP_POSTS):
+            if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
+                raise ParseError(f"{EP_POSTS}: 'posts' is missing or not a list")
+            for post in body["posts"]:
+                if not isinstance(post, dict):
+                    raise ParseError(f"{EP_POSTS}: a post is not an object")
+                if _own_post({"post": post}, did) is None:
+                    continue  # someone else's post: not ours to track
+                record = _post_record(post, EP_POSTS)
+                posts[post["uri"]] = _post(post, record)
+        out.posts = list(posts.values())
 
         comment_ids: set[str] = set()
         for body in ok_payloads(responses, EP_THREAD):

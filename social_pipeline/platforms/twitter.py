@@ -30,28 +30,58 @@ Quirks worth knowing:
   total_likes; totals and retweets_count are summed downstream from posts.
 - Auth: OAuth 2 bearer; the account's user token (``account.access_token``) or an app-only
   bearer (credentials["bearer_token"]).
+- Private metrics. Rule: when the account has its own token (``account.access_token``, an
+  OAuth 2 user-context token of the account itself), the lookup also asks for
+  ``non_public_metrics,organic_metrics`` (tweet and media fields) -- but only for tweets younger
+  than 30 days, because X refuses them for older ones; tweet ids are snowflakes, so the age is
+  read from the id and the ids are split into a private and a public lookup. With the app
+  bearer only public metrics are asked for (X rejects private fields for app-only auth).
+  impressions = non_public_metrics.impression_count (falls back to public_metrics);
+  completion_rate = playback_100_count / playback_0_count * 100 from the video's
+  non_public (or organic) media metrics. url_link_clicks / user_profile_clicks have no column.
+  A tweet X refuses private fields for comes back as an ``errors`` item
+  (``.../problems/not-authorized-for-field``) and is missing from ``data``: it is looked up
+  again with public fields only, so those metrics degrade to None instead of losing the tweet.
+- Refresh by id: tweets tracked inside ``update_window_days`` but no longer among the newest
+  ``posts_per_fetch`` are added to the lookup (100 ids per call); their replies are searched
+  when they are younger than the 7-day search window.
+- Expired/revoked user token: 401; the error names the account and says to refresh or
+  reconnect. Token refresh: POST https://api.twitter.com/2/oauth2/token (form
+  ``grant_type=refresh_token``; confidential clients authenticate with HTTP Basic
+  client_id:client_secret, public clients send client_id in the form). X rotates the refresh
+  token on every refresh (access tokens live 2 hours).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import base64
+import time as _time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+import requests
 
 from .base import (
+    REDACTED,
     AccountRef,
+    HttpClient,
     ParsedPull,
     ParseError,
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
     parse_timestamp,
+    redact,
 )
 
 EP_USER = "users.by.username"
 EP_TWEETS = "users.tweets"
 EP_LOOKUP = "tweets.lookup"
 EP_SEARCH = "tweets.search.recent"
+EP_TOKEN = "oauth2.token"
 
 TIMELINE_MIN, TIMELINE_MAX = 5, 100
 SEARCH_MAX = 100
@@ -59,12 +89,35 @@ LOOKUP_MAX = 100
 
 TWEET_FIELDS = "created_at,public_metrics,conversation_id,entities,attachments,lang"
 MEDIA_FIELDS = "type,duration_ms,public_metrics,url,preview_image_url"
+PRIVATE_FIELDS = "non_public_metrics,organic_metrics"
 REPLY_FIELDS = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics"
+NOT_AUTHORIZED_FOR_FIELD = "https://api.twitter.com/2/problems/not-authorized-for-field"
+
+TWEPOCH_MS = 1288834974657  # snowflake epoch: id >> 22 is milliseconds since this moment
+PRIVATE_METRICS_DAYS = 30  # X serves non-public/organic metrics for 30 days after posting
+PRIVATE_MARGIN = timedelta(hours=1)  # stay clear of the edge (our clock vs X's)
+SEARCH_WINDOW = timedelta(days=7)  # recent search reaches back 7 days
+
+
+def tweet_time(tweet_id: str) -> datetime | None:
+    """When a tweet was posted, read from its snowflake id (None for a non-snowflake id)."""
+    if not tweet_id.isdigit():
+        return None
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + TWEPOCH_MS) / 1000, tz=timezone.utc)
 
 
 class Client(PlatformClient):
     platform = "twitter"
     default_base_url = "https://api.twitter.com/2"
+    default_oauth_base_url = "https://api.twitter.com/2"
+    # X serves non-public/organic metrics (impressions, clicks, video quartiles) for 30 days
+    # after posting; public counters stay readable, but 30 days is when the richer data ends.
+    update_window_days = PRIVATE_METRICS_DAYS
+
+    def __init__(self, http: HttpClient, base_url: str | None = None, credentials=None, **kwargs):
+        super().__init__(http, base_url, credentials, **kwargs)
+        # The token endpoint lives on the API host; SOCIAL_PIPELINE_TWITTER_OAUTH_BASE_URL moves it.
+        self.oauth_base_url = (self.credentials.get("oauth_base_url") or self.default_oauth_base_url).rstrip("/")
 
     def _auth(self, account: AccountRef) -> dict[str, str]:
         token = account.access_token or self.credentials.get("bearer_token")
@@ -76,6 +129,22 @@ class Client(PlatformClient):
         return {"Authorization": f"Bearer {token}"}
 
     def pull(self, account: AccountRef) -> None:
+        handle = account.handle.lstrip("@")
+        try:
+            self._pull(account)
+        except PlatformError as exc:
+            if exc.status_code == 401:
+                raise PlatformError(
+                    f"twitter account @{handle}: {exc}; refresh the user token with its refresh token "
+                    "(SOCIAL_PIPELINE_TWITTER_CLIENT_ID) or reconnect the account",
+                    status_code=401,
+                    endpoint=exc.endpoint,
+                ) from None
+            if exc.status_code == 403:
+                raise PlatformError(f"twitter account @{handle}: {exc}", status_code=403, endpoint=exc.endpoint) from None
+            raise
+
+    def _pull(self, account: AccountRef) -> None:
         auth = self._auth(account)
         username = account.handle.lstrip("@")
         user = self.http.get(
@@ -114,28 +183,53 @@ class Client(PlatformClient):
             if not token:
                 break
 
-        # 2) Exactly those tweets with their metrics and media, up to 100 ids per lookup.
-        with_replies: list[str] = []
-        for batch_no, begin in enumerate(range(0, len(ids), LOOKUP_MAX)):
-            batch = ids[begin : begin + LOOKUP_MAX]
-            body = self.http.get(
-                self.url("tweets"),
-                endpoint=EP_LOOKUP,
-                params={
-                    "ids": ",".join(batch),
-                    "tweet.fields": TWEET_FIELDS,
-                    "expansions": "attachments.media_keys",
-                    "media.fields": MEDIA_FIELDS,
-                },
-                secret_headers=auth,
-                page_index=batch_no,
-            )
-            for tweet in (body.get("data") or []) if isinstance(body, dict) else []:
-                replies = ((tweet or {}).get("public_metrics") or {}).get("reply_count")
-                if isinstance(replies, int) and replies > 0:
-                    with_replies.append(tweet.get("conversation_id") or tweet.get("id"))
+        # Tracked tweets still inside the update window but no longer among the newest.
+        newest = set(ids)
+        refresh = [t for t in dict.fromkeys(account.refresh_post_ids) if isinstance(t, str) and t and t not in newest]
+        everything = ids + refresh
+
+        # 2) Exactly those tweets with their metrics and media, up to 100 ids per lookup. With the
+        #    account's own token, tweets younger than 30 days also get their private metrics.
+        now = datetime.fromtimestamp(self.until_epoch, tz=timezone.utc)
+        private_since = now - timedelta(days=PRIVATE_METRICS_DAYS) + PRIVATE_MARGIN
+        private: list[str] = []
+        public: list[str] = []
+        for tid in everything:
+            posted = tweet_time(tid)
+            if account.access_token and posted is not None and posted >= private_since:
+                private.append(tid)
+            else:
+                public.append(tid)
+        self._lookup_page = 0
+        found: dict[str, dict[str, Any]] = {}
+        for begin in range(0, len(private), LOOKUP_MAX):
+            batch = private[begin : begin + LOOKUP_MAX]
+            try:
+                body = self._lookup(batch, auth, with_private=True)
+            except PlatformError as exc:
+                if exc.status_code not in (400, 403):
+                    raise
+                public.extend(batch)  # private fields refused for the whole batch: ask publicly
+                continue
+            got = _tweets_by_id(body)
+            found.update(got)
+            refused = _refused_ids(body)
+            public.extend(t for t in batch if t not in got and t in refused)
+        for begin in range(0, len(public), LOOKUP_MAX):
+            found.update(_tweets_by_id(self._lookup(public[begin : begin + LOOKUP_MAX], auth, with_private=False)))
 
         # 3) Each conversation with replies, through recent search (7-day window only).
+        search_since = now - SEARCH_WINDOW
+        with_replies: list[str] = []
+        for tid in everything:
+            tweet = found.get(tid)
+            if tweet is None:
+                continue
+            if tid not in newest and (tweet_time(tid) or now) < search_since:
+                continue  # refreshed tweet older than the search window: its replies are out of reach
+            replies = (tweet.get("public_metrics") or {}).get("reply_count")
+            if isinstance(replies, int) and replies > 0:
+                with_replies.append(tweet.get("conversation_id") or tid)
         search_page = 0
         for conversation in with_replies:
             token = None
@@ -160,6 +254,59 @@ class Client(PlatformClient):
                 token = ((body.get("meta") or {}) if isinstance(body, dict) else {}).get("next_token")
                 if not token:
                     break
+
+    def _lookup(self, batch: list[str], auth: dict[str, str], *, with_private: bool) -> Any:
+        page = self._lookup_page
+        self._lookup_page += 1
+        extra = "," + PRIVATE_FIELDS if with_private else ""
+        return self.http.get(
+            self.url("tweets"),
+            endpoint=EP_LOOKUP,
+            params={
+                "ids": ",".join(batch),
+                "tweet.fields": TWEET_FIELDS + extra,
+                "expansions": "attachments.media_keys",
+                "media.fields": MEDIA_FIELDS + extra,
+            },
+            secret_headers=auth,
+            page_index=page,
+        )
+
+    # -- token refresh ------------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """POST {oauth}/oauth2/token with grant_type=refresh_token (OAuth 2.0 with PKCE).
+
+        A confidential client (client_secret set) authenticates with HTTP Basic; a public client
+        sends its client_id in the form. X answers ``{"token_type": "bearer", "expires_in": 7200,
+        "access_token", "scope", "refresh_token"}`` and the old refresh token stops working (it
+        rotates); an invalid one answers 400 ``invalid_request``.
+        """
+        handle = account.handle.lstrip("@")
+        who = f"twitter account @{handle}"
+        client_id = self.credentials.get("client_id")
+        if not client_id:
+            raise PlatformError(
+                f"{who}: cannot refresh the access token: set SOCIAL_PIPELINE_TWITTER_CLIENT_ID (credential client_id)"
+                " and, for a confidential client, SOCIAL_PIPELINE_TWITTER_CLIENT_SECRET"
+            )
+        client_secret = self.credentials.get("client_secret")
+        secret_form = {"refresh_token": refresh_token}
+        secret_headers: dict[str, str] = {}
+        if client_secret:
+            basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+            secret_headers["Authorization"] = f"Basic {basic}"
+        else:
+            secret_form["client_id"] = client_id
+        body = _post_token_form(
+            self.http,
+            f"{self.oauth_base_url}/oauth2/token",
+            EP_TOKEN,
+            form={"grant_type": "refresh_token"},
+            secret_form=secret_form,
+            secret_headers=secret_headers,
+            who=who,
+        )
+        return _grant(body, who)
 
     # -- parse ------------------------------------------------------------------------------
     @staticmethod
@@ -189,8 +336,15 @@ class Client(PlatformClient):
             "watch_time_minutes": None,
         }
 
-        # Posts are the looked-up tweets, in lookup order (= timeline order, newest first).
-        seen: set[str] = set()
+        # Timeline order (newest first) decides the order of posts; refreshed tweets follow in
+        # lookup order. A tweet looked up twice keeps the data of the later lookup.
+        order: list[str] = []
+        for body in ok_payloads(responses, EP_TWEETS):
+            for tweet in _list(body, "data", EP_TWEETS):
+                tid = _str(tweet, "id", EP_TWEETS)
+                if tid not in order:
+                    order.append(tid)
+        posts: dict[str, dict[str, Any]] = {}
         for body in ok_payloads(responses, EP_LOOKUP):
             tweets = _list(body, "data", EP_LOOKUP)
             includes = body.get("includes") or {}
@@ -201,10 +355,9 @@ class Client(PlatformClient):
                 media[_str(item, "media_key", EP_LOOKUP)] = item
             for tweet in tweets:
                 tid = _str(tweet, "id", EP_LOOKUP)
-                if tid in seen:
-                    continue
-                seen.add(tid)
-                out.posts.append(_post(tweet, media, username))
+                posts[tid] = _post(tweet, media, username)
+        ordered = [t for t in order if t in posts] + [t for t in posts if t not in order]
+        out.posts = [posts[t] for t in ordered]
 
         comment_ids: set[str] = set()
         for body in ok_payloads(responses, EP_SEARCH):
@@ -250,10 +403,28 @@ class Client(PlatformClient):
         return out  # X offers no audience demographics through the API
 
 
+def _tweets_by_id(body: Any) -> dict[str, dict[str, Any]]:
+    data = body.get("data") if isinstance(body, dict) else None
+    return {t["id"]: t for t in data or [] if isinstance(t, dict) and isinstance(t.get("id"), str)}
+
+
+def _refused_ids(body: Any) -> set[str]:
+    """Ids X left out of ``data`` because a requested (private) field is not allowed for them."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    refused = set()
+    for err in errors or []:
+        if isinstance(err, dict) and err.get("type") == NOT_AUTHORIZED_FOR_FIELD:
+            for key in ("resource_id", "value"):
+                if isinstance(err.get(key), str):
+                    refused.add(err[key])
+    return refused
+
+
 def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[str, Any]:
     where = EP_LOOKUP
     tid = tweet["id"]
     pm = _obj(tweet, "public_metrics", where)
+    private = _opt_obj(tweet, "non_public_metrics", where)  # total impressions, incl. promoted
     keys = ((tweet.get("attachments") or {}).get("media_keys")) or []
     if not isinstance(keys, list):
         raise ParseError(f"{where}: attachments.media_keys is not a list")
@@ -270,6 +441,7 @@ def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[s
     duration = None
     views = None
     media_url = None
+    completion = None
     if video is not None:
         ms = video.get("duration_ms")
         if ms is not None:
@@ -281,6 +453,7 @@ def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[s
             raise ParseError(f"{where}: media public_metrics is not an object")
         views = _count(vpm, "view_count", where)
         media_url = video.get("preview_image_url")
+        completion = _completion(video)
     elif items:
         media_url = items[0].get("url")
     retweets = _count(pm, "retweet_count", where)
@@ -289,6 +462,9 @@ def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[s
     created = parse_timestamp(tweet.get("created_at"))
     if created is None:
         raise ParseError(f"{where}: tweet {tid} has no created_at")
+    impressions = _count(private, "impression_count", where)
+    if impressions is None:
+        impressions = _count(pm, "impression_count", where)
     return {
         "external_post_id": tid,
         "post_url": f"https://x.com/{username}/status/{tid}",
@@ -304,10 +480,31 @@ def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[s
         "shares_count": shares,  # retweets + quote tweets
         "saves_count": _count(pm, "bookmark_count", where),
         "watch_time_seconds": None,
-        "completion_rate": None,
-        "impressions": _count(pm, "impression_count", where),
+        "completion_rate": completion,
+        "impressions": impressions,
         "reach": None,
     }
+
+
+def _completion(video: dict[str, Any]) -> float | None:
+    """playback_100_count / playback_0_count in percent, from the video's private metrics."""
+    where = EP_LOOKUP
+    for key in ("non_public_metrics", "organic_metrics"):
+        metrics = _opt_obj(video, key, where)
+        started = _count(metrics, "playback_0_count", where)
+        finished = _count(metrics, "playback_100_count", where)
+        if started and finished is not None:
+            return round(finished / started * 100, 2)
+    return None
+
+
+def _opt_obj(container: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = container.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ParseError(f"{where}: {key!r} is not an object")
+    return value
 
 
 def _obj(container: Any, key: str, where: str) -> dict[str, Any]:
@@ -347,3 +544,95 @@ def _count(container: dict[str, Any], key: str, where: str) -> int | None:
         return count(container.get(key))
     except ParseError as exc:
         raise ParseError(f"{where}: {key}: {exc}") from None
+
+
+# -- OAuth ------------------------------------------------------------------------------------
+TOKEN_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
+
+
+def _post_token_form(
+    http: HttpClient,
+    url: str,
+    endpoint: str,
+    *,
+    form: Mapping[str, str],
+    secret_form: Mapping[str, str],
+    who: str,
+    secret_headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST an ``application/x-www-form-urlencoded`` body to the OAuth token endpoint.
+
+    HttpClient records JSON bodies, so the secrets (refresh token, client credentials) go
+    through the session directly; the exchange is still recorded, with only ``form`` as its
+    parameters and the tokens of the answer redacted. One attempt: a failed refresh is retried
+    by the next run.
+    """
+    started = _time.perf_counter()
+    fetched_at = datetime.now(timezone.utc)
+    status: int | None = None
+    payload: Any = None
+    error: str | None = None
+    try:
+        resp = http.session.post(
+            url,
+            data={**form, **secret_form},
+            headers={"Accept": "application/json", **(secret_headers or {})},
+            timeout=http.timeout,
+        )
+        status = resp.status_code
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+        elif not isinstance(payload, dict):
+            error = "response body is not a JSON object"
+    except requests.Timeout:
+        error = f"timed out after {http.timeout:g} s"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: connection failed"
+    recorded = (
+        {k: (REDACTED if k in TOKEN_FIELDS else v) for k, v in payload.items()} if isinstance(payload, dict) else None
+    )
+    http.responses.append(
+        RawResponse(
+            endpoint=endpoint,
+            request_params=redact(form),
+            page_index=0,
+            attempt=1,
+            status_code=status,
+            payload=recorded,
+            error=error,
+            latency_ms=int((_time.perf_counter() - started) * 1000),
+            fetched_at=fetched_at,
+        )
+    )
+    if error is None:
+        return payload
+    code = payload.get("error") if isinstance(payload, dict) else None
+    detail = payload.get("error_description") if isinstance(payload, dict) else None
+    described = " ".join(str(x)[:200] for x in (code, detail) if isinstance(x, str))
+    if code in ("invalid_grant", "invalid_request"):
+        advice = "the refresh token is expired, revoked or already used (X rotates it): reconnect the account"
+    elif code in ("invalid_client", "unauthorized_client"):
+        advice = "the OAuth client was rejected: check SOCIAL_PIPELINE_TWITTER_CLIENT_ID/_CLIENT_SECRET"
+    else:
+        advice = "try again later or reconnect the account"
+    raise PlatformError(
+        f"{who}: token refresh failed ({error}{': ' + described if described else ''}): {advice}",
+        status_code=status,
+        endpoint=endpoint,
+    )
+
+
+def _grant(body: dict[str, Any], who: str) -> TokenGrant:
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise PlatformError(f"{who}: token refresh answered without an access_token", endpoint=EP_TOKEN)
+    expires_in = body.get("expires_in")
+    expires_at = None
+    if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0:
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=float(expires_in))
+    refresh = body.get("refresh_token")
+    return TokenGrant(access_token=token, expires_at=expires_at, refresh_token=refresh if isinstance(refresh, str) and refresh else None)

@@ -30,16 +30,38 @@ Quirks worth knowing:
   bucket and per gender. Age buckets 45-54/55-64/65- are folded into 45_plus.
 - Auth: an API key (``key`` query parameter, credentials["api_key"]) for public data, or the
   account's OAuth bearer token; Analytics needs the OAuth token (an API key cannot read it).
-- Quota: 10,000 units/day by default; every call here costs 1 unit (403 ``quotaExceeded``).
+- Quota: 10,000 units/day by default. Every Data API call here is a ``list`` method costing
+  1 unit (search.list would cost 100: we never call it); each attempt passes ``cost_units=1`` so
+  a shared :class:`~.ratelimit.QuotaBudget` stops the pull before the budget is overspent.
+  Analytics (reports.query) calls cost no units. When the server says the quota is spent (403
+  ``quotaExceeded`` / ``dailyLimitExceeded``) the pull stops at once, naming when it resets
+  (midnight Pacific time): retrying before then only fails again.
+- Refresh by id: videos tracked inside ``update_window_days`` but no longer among the newest
+  ``posts_per_fetch`` are re-read through ``videos.list?id=`` (50 per call, 1 unit per call) and
+  the per-video analytics report; their comments are not re-read (that would cost a unit per
+  video and page).
+- An Analytics metric YouTube retires or rejects (400 "Unknown identifier (name) given in field
+  parameters.metrics") is dropped from the report and retried, so it parses as None instead of
+  failing the pull.
+- Expired/revoked OAuth token: 401 ``UNAUTHENTICATED``; the error names the account and says to
+  reconnect it or refresh the token. Token refresh: POST https://oauth2.googleapis.com/token
+  (form ``grant_type=refresh_token``, client_id/client_secret from
+  SOCIAL_PIPELINE_YOUTUBE_CLIENT_ID / _CLIENT_SECRET); Google keeps the refresh token (it is
+  only returned again when rotated) and access tokens live about an hour.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+import time as _time
+from datetime import datetime, time, timedelta, timezone
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+import requests
 
 from .base import (
+    REDACTED,
     AccountRef,
     HttpClient,
     ParsedPull,
@@ -47,9 +69,11 @@ from .base import (
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
     parse_timestamp,
+    redact,
 )
 
 EP_CHANNELS = "channels.list"
@@ -60,6 +84,12 @@ EP_COMMENTS = "comments.list"
 EP_REPORT_CHANNEL = "reports.query#channel"
 EP_REPORT_VIDEOS = "reports.query#videos"
 EP_REPORT_DEMOGRAPHICS = "reports.query#demographics"
+EP_TOKEN = "oauth2.token"
+
+DATA_API_UNITS = 1  # every list method we call costs 1 unit (search.list, never called, costs 100)
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+PACIFIC = ZoneInfo("America/Los_Angeles")
+_UNKNOWN_METRIC = re.compile(r"Unknown identifier \((?P<name>[A-Za-z0-9_]+)\)")
 
 MAX_PAGE = 50  # playlistItems / videos.list id batch limit
 MAX_COMMENT_PAGE = 100  # commentThreads / comments maxResults limit
@@ -85,6 +115,11 @@ class Client(PlatformClient):
     platform = "youtube"
     default_base_url = "https://www.googleapis.com/youtube/v3"
     default_analytics_base_url = "https://youtubeanalytics.googleapis.com/v2"
+    default_oauth_base_url = "https://oauth2.googleapis.com"
+    # Data API statistics are lifetime counters that YouTube keeps updating for as long as the
+    # video exists, so there is no documented cut-off; most views arrive in the first weeks, and
+    # each refreshed batch of 50 videos costs just 1 unit, so the default 30 days is kept.
+    update_window_days = 30
 
     def __init__(
         self,
@@ -98,7 +133,10 @@ class Client(PlatformClient):
         # SOCIAL_PIPELINE_YOUTUBE_ANALYTICS_BASE_URL arrives as the credential analytics_base_url.
         analytics = analytics_base_url or self.credentials.pop("analytics_base_url", None)
         self.analytics_base_url = (analytics or self.default_analytics_base_url).rstrip("/")
+        # The OAuth host differs from the API host; SOCIAL_PIPELINE_YOUTUBE_OAUTH_BASE_URL moves it.
+        self.oauth_base_url = (self.credentials.get("oauth_base_url") or self.default_oauth_base_url).rstrip("/")
         self._pages: dict[str, int] = {}
+        self._handle = ""
 
     # -- plumbing ---------------------------------------------------------------------------
     def _auth(self, account: AccountRef) -> tuple[dict[str, str], dict[str, str]]:
@@ -117,23 +155,61 @@ class Client(PlatformClient):
         page = self._pages.get(endpoint, 0)
         self._pages[endpoint] = page + 1
         secret_params, secret_headers = auth
-        payload = self.http.get(
-            url,
-            endpoint=endpoint,
-            params=params,
-            secret_params=secret_params,
-            secret_headers=secret_headers,
-            page_index=page,
-        )
+        analytics = endpoint.startswith("reports.query")
+        try:
+            payload = self.http.get(
+                url,
+                endpoint=endpoint,
+                params=params,
+                secret_params=secret_params,
+                secret_headers=secret_headers,
+                page_index=page,
+                cost_units=None if analytics else DATA_API_UNITS,  # Analytics API has no unit cost
+            )
+        except PlatformError as exc:
+            raise self._explain(exc, endpoint) from None
         if not isinstance(payload, dict):
             raise PlatformError(f"{endpoint}: response is not a JSON object", endpoint=endpoint)
         return payload
 
+    def _last_reasons(self, endpoint: str) -> set[str]:
+        """The ``errors[].reason`` values of the last response to ``endpoint`` (Google's error
+        body can be longer than the summary kept in an exception message)."""
+        for response in reversed(self.http.responses):
+            if response.endpoint == endpoint:
+                return _google_reasons(response.payload)
+        return set()
+
+    def _explain(self, exc: PlatformError, endpoint: str) -> PlatformError:
+        """Name the account and what to do for quota and token errors."""
+        who = f"youtube account @{self._handle}"
+        if exc.status_code is None and "daily quota" in str(exc):
+            return PlatformError(f"{who}: {exc}", endpoint=endpoint)  # our own QuotaBudget said stop
+        if exc.status_code == 403 and self._last_reasons(endpoint) & QUOTA_REASONS:
+            reset = next_quota_reset()
+            hours = max((reset - datetime.now(timezone.utc)).total_seconds() / 3600, 0)
+            return PlatformError(
+                f"{who}: {endpoint}: the daily YouTube Data API quota is spent (403 quotaExceeded); it resets "
+                f"at midnight Pacific time ({reset:%Y-%m-%d %H:%M} UTC, in {hours:.1f} h): pull again after "
+                "that or ask Google for a higher quota",
+                status_code=403,
+                endpoint=endpoint,
+            )
+        if exc.status_code == 401:
+            return PlatformError(
+                f"{who}: {exc}; refresh the OAuth token with its refresh token "
+                "(SOCIAL_PIPELINE_YOUTUBE_CLIENT_ID/_CLIENT_SECRET) or reconnect the channel",
+                status_code=401,
+                endpoint=endpoint,
+            )
+        return exc
+
     # -- pull -------------------------------------------------------------------------------
     def pull(self, account: AccountRef) -> None:
         self._pages = {}
-        auth = self._auth(account)
         handle = account.handle.lstrip("@")
+        self._handle = handle
+        auth = self._auth(account)
         params = {"part": "snippet,statistics,contentDetails"}
         if account.external_id:
             params["id"] = account.external_id
@@ -170,10 +246,16 @@ class Client(PlatformClient):
             if not token:
                 break
 
+        # Tracked videos still inside the update window but no longer among the newest: their
+        # statistics are re-read by id (videos.list takes up to 50 ids and costs 1 unit).
+        newest = set(video_ids)
+        refresh_ids = [v for v in dict.fromkeys(account.refresh_post_ids) if v and v not in newest]
+
         # Statistics for up to 50 videos per call.
         videos: list[dict[str, Any]] = []
-        for start in range(0, len(video_ids), MAX_PAGE):
-            batch = video_ids[start : start + MAX_PAGE]
+        all_ids = video_ids + refresh_ids
+        for start in range(0, len(all_ids), MAX_PAGE):
+            batch = all_ids[start : start + MAX_PAGE]
             page = self._get(
                 self.url("videos"),
                 EP_VIDEOS,
@@ -183,6 +265,8 @@ class Client(PlatformClient):
             videos.extend(v for v in page.get("items") or [] if isinstance(v, dict))
 
         for video in videos:
+            if video.get("id") not in newest:
+                continue  # refreshed by id: metrics only, their comments are not re-read
             stats = video.get("statistics") or {}
             comment_total = stats.get("commentCount")
             if comment_total is None or str(comment_total) == "0":
@@ -190,7 +274,7 @@ class Client(PlatformClient):
             self._pull_comments(video.get("id"), auth)
 
         if account.access_token:
-            self._pull_analytics(video_ids, published, auth)
+            self._pull_analytics(all_ids, published, auth)
 
     def _pull_comments(self, video_id: str | None, auth) -> None:
         if not video_id:
@@ -209,7 +293,7 @@ class Client(PlatformClient):
             try:
                 page = self._get(self.url("commentThreads"), EP_COMMENT_THREADS, params, auth)
             except PlatformError as exc:
-                if exc.status_code == 403 and "commentsDisabled" in str(exc):
+                if exc.status_code == 403 and "commentsDisabled" in self._last_reasons(EP_COMMENT_THREADS):
                     return
                 raise
             for thread in page.get("items") or []:
@@ -244,7 +328,7 @@ class Client(PlatformClient):
         start = start or datetime(2005, 2, 14, tzinfo=timezone.utc).date()  # YouTube's first day
         reports = f"{self.analytics_base_url}/reports"
         # Lifetime channel totals.
-        self._get(
+        self._report(
             reports,
             EP_REPORT_CHANNEL,
             {
@@ -259,7 +343,7 @@ class Client(PlatformClient):
         # Lifetime per-video watch time, retention and shares (video dimension needs sort+max).
         for begin in range(0, len(video_ids), MAX_PAGE):
             batch = video_ids[begin : begin + MAX_PAGE]
-            self._get(
+            self._report(
                 reports,
                 EP_REPORT_VIDEOS,
                 {
@@ -288,6 +372,52 @@ class Client(PlatformClient):
             },
             auth,
         )
+
+    def _report(self, url: str, endpoint: str, params: dict[str, Any], auth) -> Any:
+        """reports.query, dropping a metric YouTube no longer knows (400 "Unknown identifier")
+        and asking again, so a retired metric parses as None instead of failing the pull."""
+        params = dict(params)
+        while True:
+            try:
+                return self._get(url, endpoint, params, auth)
+            except PlatformError as exc:
+                retired = self._unknown_metric(endpoint) if exc.status_code == 400 else None
+                metrics = params["metrics"].split(",")
+                if retired is None or retired not in metrics or len(metrics) == 1:
+                    raise
+                metrics.remove(retired)
+                params["metrics"] = ",".join(metrics)
+                if params.get("sort", "").lstrip("-") == retired:
+                    params["sort"] = "-" + metrics[0]
+
+    def _unknown_metric(self, endpoint: str) -> str | None:
+        for response in reversed(self.http.responses):
+            if response.endpoint == endpoint:
+                error = response.payload.get("error") if isinstance(response.payload, dict) else None
+                message = error.get("message") if isinstance(error, dict) else None
+                match = _UNKNOWN_METRIC.search(message) if isinstance(message, str) else None
+                return match.group("name") if match else None
+        return None
+
+    # -- token refresh ------------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """POST {oauth}/token with grant_type=refresh_token (Google OAuth 2.0 for web server apps).
+
+        Google answers ``{"access_token", "expires_in": 3599, "scope", "token_type": "Bearer"}``;
+        the refresh token stays valid (it is included only when Google rotates it). A revoked or
+        expired refresh token answers 400 ``invalid_grant``.
+        """
+        handle = account.handle.lstrip("@")
+        client_id, client_secret = _client_credentials(self.credentials, "youtube", handle)
+        body = _post_token_form(
+            self.http,
+            f"{self.oauth_base_url}/token",
+            EP_TOKEN,
+            form={"grant_type": "refresh_token"},
+            secret_form={"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token},
+            who=f"youtube account @{handle}",
+        )
+        return _grant(body, f"youtube account @{handle}")
 
     # -- parse ------------------------------------------------------------------------------
     @staticmethod
@@ -573,3 +703,120 @@ def _demographics(payload: Any) -> dict[str, Any] | None:
     # The demographics report does not give these (geography would need a views report).
     result.update({"top_countries": None, "top_cities": None, "top_languages": None, "peak_hours": None, "peak_days": None})
     return result
+
+
+# -- quota, errors and OAuth helpers --------------------------------------------------------
+def next_quota_reset(now: datetime | None = None) -> datetime:
+    """When the Data API's daily quota resets: the next midnight in America/Los_Angeles (UTC)."""
+    now = now or datetime.now(timezone.utc)
+    local = now.astimezone(PACIFIC)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=PACIFIC).astimezone(timezone.utc)
+
+
+def _google_reasons(payload: Any) -> set[str]:
+    error = payload.get("error") if isinstance(payload, dict) else None
+    errors = error.get("errors") if isinstance(error, dict) else None
+    return {e["reason"] for e in errors or [] if isinstance(e, dict) and isinstance(e.get("reason"), str)}
+
+
+def _client_credentials(credentials: Mapping[str, str], platform: str, handle: str) -> tuple[str, str]:
+    values = []
+    for name in ("client_id", "client_secret"):
+        value = credentials.get(name)
+        if not value:
+            raise PlatformError(
+                f"{platform} account @{handle}: cannot refresh the access token: set "
+                f"SOCIAL_PIPELINE_{platform.upper()}_{name.upper()} (credential {name})"
+            )
+        values.append(value)
+    return values[0], values[1]
+
+
+TOKEN_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
+
+
+def _post_token_form(
+    http: HttpClient,
+    url: str,
+    endpoint: str,
+    *,
+    form: Mapping[str, str],
+    secret_form: Mapping[str, str],
+    who: str,
+    secret_headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST an ``application/x-www-form-urlencoded`` body to an OAuth token endpoint.
+
+    HttpClient records JSON bodies, so the secrets (client secret, refresh token) go through the
+    session directly; the exchange is still recorded, with only ``form`` as its parameters and
+    the tokens of the answer redacted. One attempt: a failed refresh is retried by the next run.
+    """
+    started = _time.perf_counter()
+    fetched_at = datetime.now(timezone.utc)
+    status: int | None = None
+    payload: Any = None
+    error: str | None = None
+    try:
+        resp = http.session.post(
+            url,
+            data={**form, **secret_form},
+            headers={"Accept": "application/json", **(secret_headers or {})},
+            timeout=http.timeout,
+        )
+        status = resp.status_code
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+        elif not isinstance(payload, dict):
+            error = "response body is not a JSON object"
+    except requests.Timeout:
+        error = f"timed out after {http.timeout:g} s"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: connection failed"
+    recorded = (
+        {k: (REDACTED if k in TOKEN_FIELDS else v) for k, v in payload.items()} if isinstance(payload, dict) else None
+    )
+    http.responses.append(
+        RawResponse(
+            endpoint=endpoint,
+            request_params=redact(form),
+            page_index=0,
+            attempt=1,
+            status_code=status,
+            payload=recorded,
+            error=error,
+            latency_ms=int((_time.perf_counter() - started) * 1000),
+            fetched_at=fetched_at,
+        )
+    )
+    if error is None:
+        return payload
+    code = payload.get("error") if isinstance(payload, dict) else None
+    detail = payload.get("error_description") if isinstance(payload, dict) else None
+    described = " ".join(str(x)[:200] for x in (code, detail) if isinstance(x, str))
+    if code in ("invalid_grant", "invalid_request"):
+        advice = "the refresh token is expired or revoked: reconnect the account to get a new one"
+    elif code in ("invalid_client", "unauthorized_client"):
+        advice = "the OAuth client was rejected: check the client id and secret"
+    else:
+        advice = "try again later or reconnect the account"
+    raise PlatformError(
+        f"{who}: token refresh failed ({error}{': ' + described if described else ''}): {advice}",
+        status_code=status,
+        endpoint=endpoint,
+    )
+
+
+def _grant(body: dict[str, Any], who: str) -> TokenGrant:
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise PlatformError(f"{who}: token refresh answered without an access_token", endpoint=EP_TOKEN)
+    expires_in = body.get("expires_in")
+    expires_at = None
+    if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0:
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=float(expires_in))
+    refresh = body.get("refresh_token")
+    return TokenGrant(access_token=token, expires_at=expires_at, refresh_token=refresh if isinstance(refresh, str) and refresh else None)

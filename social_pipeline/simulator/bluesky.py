@@ -1,8 +1,9 @@
 """A fake Bluesky public AppView (XRPC), rendering the world model.
 
-Serves GET /app.bsky.actor.getProfile, /app.bsky.feed.getAuthorFeed and
-/app.bsky.feed.getPostThread under the base https://public.api.bsky.app/xrpc, without any
-authentication (the public AppView needs none). Errors use the XRPC shape
+Serves GET /app.bsky.actor.getProfile, /app.bsky.feed.getAuthorFeed,
+/app.bsky.feed.getPostThread and /app.bsky.feed.getPosts (``uris`` repeated, up to 25) under the
+base https://public.api.bsky.app/xrpc, without any authentication (the public AppView needs
+none). Errors use the XRPC shape
 ``{"error": "InvalidRequest", "message": "..."}``.
 
 Ids: accounts are ``did:plc:`` + 24 base32 chars; posts are
@@ -13,20 +14,33 @@ fans with ``fan_NNNN.bsky.social`` handles; creator replies come from the accoun
 The author feed also carries some reposts of other people's posts (``reason`` of type
 ``app.bsky.feed.defs#reasonRepost``), as real feeds do. ``replyCount`` counts direct replies
 only, like the real AppView. Bluesky has no views: the world's views only drive likes etc.
+
+Rate limits: every answer carries ``ratelimit-limit`` / ``ratelimit-remaining`` /
+``ratelimit-reset`` (epoch seconds) / ``ratelimit-policy`` for a window of 3,000 requests per 5
+minutes (real clock; both can be changed for tests); past the limit the answer is 429
+``RateLimitExceeded``.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import sys
+import time
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
 
 from . import world
 from .transport import PlatformSimulator, SimRequest, SimResponse
 
 PAGE_CAP = 10  # feed items per page we serve at most (documented limit is 1..100, default 50)
 REPOST_EVERY = 6  # one repost slipped in after every sixth own post
+GET_POSTS_MAX = 25
+RATE_LIMIT = 3000  # AppView: 3,000 requests per 5 minutes per IP
+RATE_WINDOW_SECONDS = 300
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
@@ -63,6 +77,26 @@ def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{offset}".encode()).decode().rstrip("=")
 
 
+def query_values(request: SimRequest, name: str) -> list[str]:
+    """Every value of a repeated query parameter (XRPC sends arrays as ``uris=a&uris=b``).
+
+    ``SimRequest.query`` keeps a single value per name, so the values are read back from the
+    prepared request the transport adapter is answering (a caller frame holds it); without it
+    the single value is all there is.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        prepared = frame.f_locals.get("request")
+        if isinstance(prepared, requests.PreparedRequest) and prepared.url:
+            values = [v for k, v in parse_qsl(urlsplit(prepared.url).query, keep_blank_values=True) if k == name]
+            if values:
+                return values
+            break
+        frame = frame.f_back
+    value = request.query.get(name)
+    return [value] if value else []
+
+
 def _offset(cursor: str | None) -> int | None:
     if not cursor:
         return 0
@@ -75,6 +109,21 @@ def _offset(cursor: str | None) -> int | None:
 
 class Simulator(PlatformSimulator):
     platform = "bluesky"
+
+    def __init__(
+        self,
+        as_of: datetime,
+        handles: list[str] | None = None,
+        *,
+        rate_limit: int = RATE_LIMIT,
+        rate_window: int = RATE_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ):
+        super().__init__(as_of, handles)
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+        self._clock = clock
+        self._window = (0, 0)  # (reset epoch, requests used)
 
     # -- identity ---------------------------------------------------------------------------
     def account_id(self, account: world.Account) -> str:
@@ -118,17 +167,57 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        now = int(self._clock())
+        reset, used = self._window
+        if now >= reset:
+            reset, used = now + self.rate_window, 0
+        exhausted = used >= self.rate_limit
+        used += 0 if exhausted else 1
+        self._window = (reset, used)
+        if exhausted:
+            answer = xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded")
+        else:
+            answer = self._answer(request)
+        answer.headers.update(
+            {
+                "ratelimit-limit": str(self.rate_limit),
+                "ratelimit-remaining": str(max(self.rate_limit - used, 0)),
+                "ratelimit-reset": str(reset),
+                "ratelimit-policy": f"{self.rate_limit};w={self.rate_window}",
+            }
+        )
+        return answer
+
+    def _answer(self, request: SimRequest) -> SimResponse:
         if request.method != "GET":
             return xrpc_error(405, "InvalidRequest", "Method Not Allowed")
+        path = request.path.rstrip("/")
+        if path == "/app.bsky.feed.getPosts":
+            return self._posts(query_values(request, "uris"))
         routes = {
             "/app.bsky.actor.getProfile": self._profile,
             "/app.bsky.feed.getAuthorFeed": self._feed,
             "/app.bsky.feed.getPostThread": self._thread,
         }
-        route = routes.get(request.path.rstrip("/"))
+        route = routes.get(path)
         if route is None:
             return xrpc_error(404, "MethodNotImplemented", "Method Not Implemented")
         return route(request.query)
+
+    def _posts(self, uris: list[str]) -> SimResponse:
+        """app.bsky.feed.getPosts: hydrated views of the given posts; unknown ones left out."""
+        if not uris:
+            return xrpc_error(400, "InvalidRequest", 'Error: Params must have the property "uris"')
+        if len(uris) > GET_POSTS_MAX:
+            return xrpc_error(400, "InvalidRequest", f"Error: uris must not have more than {GET_POSTS_MAX} elements")
+        if any(not u.startswith("at://") for u in uris):
+            return xrpc_error(400, "InvalidRequest", "Error: uris/0 must be a valid at-uri")
+        views = []
+        for uri in dict.fromkeys(uris):
+            post = self.find_post(uri)
+            if post is not None:
+                views.append(self._post_view(post))
+        return SimResponse(200, {"posts": views})
 
     def _profile(self, q: dict[str, str]) -> SimResponse:
         actor = q.get("actor", "")

@@ -10,21 +10,50 @@ are bookmarks, impressions are ``impression_count``, and a video's views are the
 ``public_metrics.view_count``. Text posts exist on X; carousels are several photos.
 
 Auth: a bearer token starting with ``demo-token-twitter-`` (a demo user token or a demo app
-token) is accepted; anything else gets the documented 401 problem body.
+token) is accepted; anything else gets the documented 401 problem body, and so does a demo
+token with ``-expired`` appended (an expired user token).
+
+Private metrics: ``tweet.fields``/``media.fields`` ``non_public_metrics``/``organic_metrics`` are
+served only to the tweet's author (the demo user token of the account) and only for tweets
+younger than 30 days; any other tweet is left out of ``data`` with a "Field Authorization Error"
+(``.../problems/not-authorized-for-field``) in ``errors``, as X does. Video quartiles
+(playback_0_count .. playback_100_count) fall linearly from the views to views x completion.
+
+Rate limits: every answer carries ``x-rate-limit-limit`` / ``-remaining`` / ``-reset`` (epoch
+seconds) for the endpoint's 15-minute window (real clock); past the limit the answer is 429.
+
+OAuth: ``POST /oauth2/token`` with ``grant_type=refresh_token`` exchanges a demo refresh token
+(``"demo-refresh-" + handle``) for a demo access token (expires_in 7200) and a rotated refresh
+token; any other refresh token gets 400 ``invalid_request``.
 """
 
 from __future__ import annotations
 
 import base64
+import time
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from . import world
-from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 TWEPOCH_MS = 1288834974657
 PAGE_CAP = 10  # tweets per page we serve at most (X may return fewer than max_results)
 SEARCH_WINDOW = timedelta(days=7)
+PRIVATE_WINDOW = timedelta(days=30)  # non-public/organic metrics exist for 30 days
+NOT_AUTHORIZED_FOR_FIELD = "https://api.twitter.com/2/problems/not-authorized-for-field"
+REFRESH_PREFIX = "demo-refresh-"
+EXPIRED_SUFFIX = "-expired"
+RATE_WINDOW_SECONDS = 900
+# Requests per 15-minute window per user token, as documented for each endpoint.
+RATE_LIMITS = {
+    "users.by.username": 900,
+    "users.tweets": 900,
+    "tweets.lookup": 900,
+    "tweets.search.recent": 450,
+    "oauth2.token": 900,
+    "other": 900,
+}
 
 
 def snowflake(moment: datetime, salt: int) -> str:
@@ -70,6 +99,19 @@ def invalid_request(message: str, parameter: str, value: str) -> SimResponse:
 class Simulator(PlatformSimulator):
     platform = "twitter"
 
+    def __init__(
+        self,
+        as_of: datetime,
+        handles: list[str] | None = None,
+        *,
+        rate_limits: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        super().__init__(as_of, handles)
+        self.rate_limits = {**RATE_LIMITS, **(rate_limits or {})}
+        self._clock = clock
+        self._windows: dict[str, tuple[int, int]] = {}  # endpoint -> (reset epoch, requests used)
+
     def account_id(self, account: world.Account) -> str:
         return str(account.uid % 10**18 + 10**17)
 
@@ -85,30 +127,103 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        parts = [p for p in request.path.split("/") if p]
+        family = self._family(parts)
+        headers, exhausted = self._rate(family)
+        answer = self._answer(request, parts) if not exhausted else problem(
+            429, "Too Many Requests", "Too Many Requests", "about:blank"
+        )
+        answer.headers.update(headers)
+        return answer
+
+    @staticmethod
+    def _family(parts: list[str]) -> str:
+        if len(parts) == 4 and parts[:3] == ["users", "by", "username"]:
+            return "users.by.username"
+        if len(parts) == 3 and parts[0] == "users" and parts[2] == "tweets":
+            return "users.tweets"
+        if parts == ["tweets"]:
+            return "tweets.lookup"
+        if parts == ["tweets", "search", "recent"]:
+            return "tweets.search.recent"
+        if parts == ["oauth2", "token"]:
+            return "oauth2.token"
+        return "other"
+
+    def _rate(self, family: str) -> tuple[dict[str, str], bool]:
+        """The endpoint's 15-minute window: headers to send, and whether it is used up."""
+        now = int(self._clock())
+        reset, used = self._windows.get(family, (0, 0))
+        if now >= reset:
+            reset, used = now + RATE_WINDOW_SECONDS, 0
+        limit = self.rate_limits.get(family, RATE_LIMITS["other"])
+        exhausted = used >= limit
+        if not exhausted:
+            used += 1
+        self._windows[family] = (reset, used)
+        headers = {
+            "x-rate-limit-limit": str(limit),
+            "x-rate-limit-remaining": str(max(limit - used, 0)),
+            "x-rate-limit-reset": str(reset),
+        }
+        return headers, exhausted
+
+    def _answer(self, request: SimRequest, parts: list[str]) -> SimResponse:
+        if parts == ["oauth2", "token"]:
+            return self._oauth_token(request)
         token = self.bearer(request)
-        if not token or not token.startswith(f"{DEMO_TOKEN_PREFIX}twitter-"):
+        if not token or not token.startswith(f"{DEMO_TOKEN_PREFIX}twitter-") or token.endswith(EXPIRED_SUFFIX):
             return problem(401, "Unauthorized", "Unauthorized", "about:blank")
         if request.method != "GET":
             return problem(405, "Method Not Allowed", "Method not allowed", "about:blank")
-        parts = [p for p in request.path.split("/") if p]
-        reset = int((self.as_of + timedelta(minutes=15)).timestamp())
         if len(parts) == 4 and parts[:3] == ["users", "by", "username"]:
-            answer = self._user(parts[3])
-        elif len(parts) == 3 and parts[0] == "users" and parts[2] == "tweets":
-            answer = self._timeline(parts[1], request.query)
-        elif parts == ["tweets"]:
-            answer = self._lookup(request.query)
-        elif parts == ["tweets", "search", "recent"]:
-            answer = self._search(request.query)
-        else:
-            answer = problem(
-                404,
-                "Not Found Error",
-                f"The requested resource '{request.path}' could not be found.",
-                "https://api.twitter.com/2/problems/resource-not-found",
-            )
-        answer.headers.update({"x-rate-limit-limit": "900", "x-rate-limit-remaining": "899", "x-rate-limit-reset": str(reset)})
-        return answer
+            return self._user(parts[3])
+        if len(parts) == 3 and parts[0] == "users" and parts[2] == "tweets":
+            return self._timeline(parts[1], request.query)
+        if parts == ["tweets"]:
+            return self._lookup(request.query, self.account_for_token(token))
+        if parts == ["tweets", "search", "recent"]:
+            return self._search(request.query)
+        return problem(
+            404,
+            "Not Found Error",
+            f"The requested resource '{request.path}' could not be found.",
+            "https://api.twitter.com/2/problems/resource-not-found",
+        )
+
+    def _oauth_token(self, request: SimRequest) -> SimResponse:
+        """POST /2/oauth2/token, refresh grant (confidential: Basic auth; public: client_id)."""
+        if request.method != "POST":
+            return problem(405, "Method Not Allowed", "Method not allowed", "about:blank")
+        form = request.body if isinstance(request.body, dict) else {}
+        basic = request.headers.get("Authorization", "")
+        client_ok = False
+        if basic.startswith("Basic "):
+            try:
+                client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+                client_ok = bool(client_id and secret)
+            except (ValueError, UnicodeDecodeError):
+                client_ok = False
+        elif form.get("client_id"):
+            client_ok = True
+        if not client_ok:
+            return SimResponse(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization header"})
+        if form.get("grant_type") != "refresh_token":
+            return SimResponse(400, {"error": "invalid_request", "error_description": "Missing required parameter [grant_type]."})
+        refresh = form.get("refresh_token") or ""
+        if not refresh.startswith(REFRESH_PREFIX) or len(refresh) == len(REFRESH_PREFIX):
+            return SimResponse(400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."})
+        handle = refresh[len(REFRESH_PREFIX):]
+        return SimResponse(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": demo_token("twitter", handle),
+                "scope": "tweet.read users.read offline.access",
+                "refresh_token": REFRESH_PREFIX + handle,  # rotated (the demo keeps one value)
+            },
+        )
 
     def _user(self, username: str) -> SimResponse:
         if not username.replace("_", "").isalnum() or len(username) > 15:
@@ -198,10 +313,13 @@ class Simulator(PlatformSimulator):
             body["meta"]["previous_token"] = _token(max(start - size, 0))
         return SimResponse(200, body)
 
-    def _tweet(self, post: world.Post, fields: set[str], media_fields: set[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _tweet(
+        self, post: world.Post, fields: set[str], media_fields: set[str], private: bool = False
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         tid = self.post_id(post)
         m = post.metrics(self.as_of)
         quotes = m["shares"] // 4
+        clicks = {"url_link_clicks": m["impressions"] // 90, "user_profile_clicks": m["impressions"] // 140}
         tweet: dict[str, Any] = {"id": tid, "text": post.caption, "edit_history_tweet_ids": [tid]}
         if "created_at" in fields:
             tweet["created_at"] = _iso(post.posted_at)
@@ -217,6 +335,16 @@ class Simulator(PlatformSimulator):
                 "quote_count": quotes,
                 "bookmark_count": m["saves"],
                 "impression_count": m["impressions"],
+            }
+        if private and "non_public_metrics" in fields:
+            tweet["non_public_metrics"] = {"impression_count": m["impressions"], **clicks}
+        if private and "organic_metrics" in fields:
+            tweet["organic_metrics"] = {
+                "impression_count": m["impressions"],
+                "like_count": m["likes"],
+                "reply_count": m["comments"],
+                "retweet_count": m["shares"] - quotes,
+                **clicks,
             }
         if "entities" in fields and post.hashtags:
             tags = []
@@ -234,6 +362,15 @@ class Simulator(PlatformSimulator):
                 item["public_metrics"] = {"view_count": m["views"]}
             if "preview_image_url" in media_fields:
                 item["preview_image_url"] = f"https://pbs.twimg.com/ext_tw_video_thumb/{post.uid % 10**18}/pu/img/a.jpg"
+            if private:
+                # quartile counts fall linearly from everyone who started to views x completion
+                playback = {
+                    f"playback_{q}_count": int(m["views"] * (1 - (1 - post.completion) * q / 100)) for q in (0, 25, 50, 75, 100)
+                }
+                if "non_public_metrics" in media_fields:
+                    item["non_public_metrics"] = dict(playback)
+                if "organic_metrics" in media_fields:
+                    item["organic_metrics"] = {**playback, "view_count": m["views"]}
             media.append(item)
         elif post.kind in ("image", "carousel"):
             n = 1 if post.kind == "image" else 2 + post.uid % 3
@@ -247,12 +384,16 @@ class Simulator(PlatformSimulator):
             tweet["attachments"] = {"media_keys": [x["media_key"] for x in media]}
         return tweet, media
 
-    def _lookup(self, query: dict[str, str]) -> SimResponse:
+    def _lookup(self, query: dict[str, str], caller: world.Account | None = None) -> SimResponse:
         ids = [i for i in query.get("ids", "").split(",") if i]
         if not ids or len(ids) > 100:
             return invalid_request("The `ids` query parameter must hold 1 to 100 ids", "ids", query.get("ids", ""))
         fields = set(query.get("tweet.fields", "").split(","))
         media_fields = set(query.get("media.fields", "").split(","))
+        private_fields = sorted(
+            {f"tweet.fields.{f}" for f in fields if f in ("non_public_metrics", "organic_metrics")}
+            | {f"media.fields.{f}" for f in media_fields if f in ("non_public_metrics", "organic_metrics")}
+        )
         want_media = "attachments.media_keys" in query.get("expansions", "").split(",")
         data, media, errors = [], [], []
         for tid in ids:
@@ -270,7 +411,23 @@ class Simulator(PlatformSimulator):
                     }
                 )
                 continue
-            tweet, attached = self._tweet(post, fields, media_fields)
+            if private_fields and (caller is None or post.account != caller or self.as_of - post.posted_at > PRIVATE_WINDOW):
+                field = private_fields[-1].split(".", 2)[2] + ".impression_count"
+                errors.append(
+                    {
+                        "value": tid,
+                        "detail": f"Sorry, you are not authorized to access '{field}' on the Tweet with ids : [{tid}].",
+                        "title": "Field Authorization Error",
+                        "resource_type": "tweet",
+                        "field": field,
+                        "parameter": "ids",
+                        "resource_id": tid,
+                        "section": "data",
+                        "type": NOT_AUTHORIZED_FOR_FIELD,
+                    }
+                )
+                continue
+            tweet, attached = self._tweet(post, fields, media_fields, private=bool(private_fields))
             data.append(tweet)
             media.extend(attached)
         body: dict[str, Any] = {}

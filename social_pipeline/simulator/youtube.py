@@ -12,7 +12,21 @@ rounded down to three significant figures, as YouTube does publicly.
 
 Auth: a demo OAuth bearer token (``demo_token("youtube", handle)``) or an API key in the
 ``key`` parameter that starts with ``demo`` is accepted for the Data API; the Analytics API
-accepts only the bearer token.
+accepts only the bearer token. A demo token with ``-expired`` appended gets Google's 401
+``UNAUTHENTICATED`` answer, as an expired access token does.
+
+Quota: each Data API request costs 1 unit (every list method served here; search.list, which
+costs 100, is not served). ``daily_units`` caps the units this instance accepts, and
+``quota_exceeded=True`` starts with the quota spent; past the cap the Data API answers 403
+``quotaExceeded`` (Analytics has no unit cost and keeps answering).
+
+OAuth: also mount this simulator at https://oauth2.googleapis.com: ``POST /token`` with
+``grant_type=refresh_token`` exchanges a demo refresh token (``"demo-refresh-" + handle``) for a
+fresh demo access token (expires_in 3599, no new refresh token, as Google does) and answers
+400 ``invalid_grant`` for any other refresh token.
+
+``retired_metrics``: Analytics metric names answered as unknown (400 "Unknown identifier"), to
+model a metric YouTube retires.
 """
 
 from __future__ import annotations
@@ -24,8 +38,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
+REFRESH_PREFIX = "demo-refresh-"
+EXPIRED_SUFFIX = "-expired"
+QUOTA_MESSAGE = (
+    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.'
+)
 PAGE_CAP = 10  # items per page we serve at most, below the documented max (50 / 100)
 EMBEDDED_REPLIES = 5  # commentThreads embeds at most five replies per thread
 AGE_GROUPS = ("age13-17", "age18-24", "age25-34", "age35-44", "age45-54", "age55-64", "age65-")
@@ -89,6 +108,20 @@ def google_error(status: int, reason: str, message: str, status_text: str) -> Si
 class Simulator(PlatformSimulator):
     platform = "youtube"
 
+    def __init__(
+        self,
+        as_of: datetime,
+        handles: list[str] | None = None,
+        *,
+        daily_units: int | None = None,
+        quota_exceeded: bool = False,
+        retired_metrics: tuple[str, ...] | list[str] = (),
+    ):
+        super().__init__(as_of, handles)
+        self.daily_units = 0 if quota_exceeded else daily_units
+        self.units_used = 0
+        self.retired_metrics = frozenset(retired_metrics)
+
     # -- identity ---------------------------------------------------------------------------
     def account_id(self, account: world.Account) -> str:
         return "UC" + _b64id("channel", account.uid, length=22)
@@ -128,9 +161,11 @@ class Simulator(PlatformSimulator):
 
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
+        path = request.path.rstrip("/")
+        if path == "/token":
+            return self._token(request)
         if request.method != "GET":
             return google_error(405, "methodNotAllowed", "Method not allowed.", "INVALID_ARGUMENT")
-        path = request.path.rstrip("/")
         routes = {
             "/channels": self._channels,
             "/playlistItems": self._playlist_items,
@@ -143,6 +178,14 @@ class Simulator(PlatformSimulator):
         if route is None:
             return google_error(404, "notFound", "Not Found", "NOT_FOUND")
         token = self.bearer(request)
+        if token is not None and token.endswith(EXPIRED_SUFFIX):
+            return google_error(
+                401,
+                "authError",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+                "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+                "UNAUTHENTICATED",
+            )
         if path == "/reports":
             if token is None:
                 return google_error(401, "required", "Login Required.", "UNAUTHENTICATED")
@@ -173,7 +216,44 @@ class Simulator(PlatformSimulator):
             if not key.startswith("demo"):
                 return google_error(400, "badRequest", "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
             caller = None
+        # Every Data API method served here is a list method: 1 unit per request.
+        if self.daily_units is not None and self.units_used + 1 > self.daily_units:
+            return SimResponse(
+                403,
+                {
+                    "error": {
+                        "code": 403,
+                        "message": QUOTA_MESSAGE,
+                        "errors": [{"message": QUOTA_MESSAGE, "domain": "youtube.quota", "reason": "quotaExceeded"}],
+                    }
+                },
+            )
+        self.units_used += 1
         return route(request, caller)
+
+    # -- OAuth ------------------------------------------------------------------------------
+    def _token(self, request: SimRequest) -> SimResponse:
+        """Google's token endpoint (https://oauth2.googleapis.com/token), refresh grant only."""
+        if request.method != "POST":
+            return SimResponse(405, {"error": "invalid_request", "error_description": "Method not allowed"})
+        form = request.body if isinstance(request.body, dict) else {}
+        if not form.get("client_id") or not form.get("client_secret"):
+            return SimResponse(401, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
+        if form.get("grant_type") != "refresh_token":
+            return SimResponse(400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type: " + str(form.get("grant_type"))[:40]})
+        refresh = form.get("refresh_token") or ""
+        if not refresh.startswith(REFRESH_PREFIX) or len(refresh) == len(REFRESH_PREFIX):
+            return SimResponse(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+        handle = refresh[len(REFRESH_PREFIX):]
+        return SimResponse(
+            200,
+            {
+                "access_token": demo_token("youtube", handle),
+                "expires_in": 3599,
+                "scope": "https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/yt-analytics.readonly",
+                "token_type": "Bearer",
+            },
+        )
 
     def _max_results(self, request: SimRequest, default: int, maximum: int) -> int | SimResponse:
         raw = request.query.get("maxResults")
@@ -502,7 +582,7 @@ class Simulator(PlatformSimulator):
         }
         out = []
         for name in metrics:
-            if name not in available:
+            if name not in available or name in self.retired_metrics:
                 return google_error(400, "badRequest", f"Unknown identifier ({name}) given in field parameters.metrics.", "INVALID_ARGUMENT")
             out.append(available[name])
         return out
