@@ -25,13 +25,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlsplit
 
-import requests
 
 from . import world
 from .transport import PlatformSimulator, SimRequest, SimResponse
@@ -78,23 +75,8 @@ def _cursor(offset: int) -> str:
 
 
 def query_values(request: SimRequest, name: str) -> list[str]:
-    """Every value of a repeated query parameter (XRPC sends arrays as ``uris=a&uris=b``).
-
-    ``SimRequest.query`` keeps a single value per name, so the values are read back from the
-    prepared request the transport adapter is answering (a caller frame holds it); without it
-    the single value is all there is.
-    """
-    frame = sys._getframe(1)
-    while frame is not None:
-        prepared = frame.f_locals.get("request")
-        if isinstance(prepared, requests.PreparedRequest) and prepared.url:
-            values = [v for k, v in parse_qsl(urlsplit(prepared.url).query, keep_blank_values=True) if k == name]
-            if values:
-                return values
-            break
-        frame = frame.f_back
-    value = request.query.get(name)
-    return [value] if value else []
+    """Every value of a repeated query parameter (XRPC sends arrays as ``uris=a&uris=b``)."""
+    return request.values(name)
 
 
 def _offset(cursor: str | None) -> int | None:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from . import simulator_class
-from .transport import SimRequest
+from .transport import SimRequest, _grouped
 
 
 def make_server(platform: str, host: str = "127.0.0.1", port: int = 0, as_of: datetime | None = None) -> ThreadingHTTPServer:
@@ -40,12 +40,14 @@ def make_server(platform: str, host: str = "127.0.0.1", port: int = 0, as_of: da
                     body = json.loads(text)
                 except ValueError:
                     body = dict(parse_qsl(text))
+            pairs = parse_qsl(parts.query, keep_blank_values=True)
             request = SimRequest(
                 method=self.command,
                 path=parts.path or "/",
-                query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+                query=dict(pairs),
                 headers=CaseInsensitiveDict(dict(self.headers.items())),
                 body=body,
+                query_all=_grouped(pairs),
             )
             with lock:
                 answer = simulator.handle(request)

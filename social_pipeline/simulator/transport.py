@@ -35,9 +35,14 @@ def demo_token(platform: str, handle: str) -> str:
 class SimRequest:
     method: str
     path: str  # without the base URL's path prefix, always starting with "/"
-    query: dict[str, str]
+    query: dict[str, str]  # the last value of each parameter
     headers: CaseInsensitiveDict
     body: Any  # decoded JSON body or None
+    query_all: dict[str, list[str]] = field(default_factory=dict)  # every value, for repeated parameters
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a query parameter (XRPC sends arrays as ``uris=a&uris=b``)."""
+        return self.query_all.get(name) or ([self.query[name]] if name in self.query else [])
 
 
 @dataclass
@@ -132,12 +137,14 @@ class SimulatorAdapter(BaseAdapter):
                 body = json.loads(raw)
             except ValueError:
                 body = dict(parse_qsl(raw))
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
         sim_request = SimRequest(
             method=request.method or "GET",
             path=path or "/",
-            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            query=dict(pairs),
             headers=CaseInsensitiveDict(request.headers),
             body=body,
+            query_all=_grouped(pairs),
         )
         self.requests_served += 1
         answer = self.simulator.handle(sim_request)
@@ -145,6 +152,13 @@ class SimulatorAdapter(BaseAdapter):
 
     def close(self) -> None:
         pass
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
 
 
 def _response(request: requests.PreparedRequest, answer: SimResponse) -> requests.Response:
