@@ -317,6 +317,8 @@ class HttpClient:
             if not transient or attempt == self.max_attempts:
                 break
             delay = self._backoff(attempt)
+            if retry_after is None and status == 429:
+                retry_after = _reset_wait(usage)  # X and Bluesky say when the window resets instead
             if retry_after is not None:
                 if retry_after > self.max_wait:
                     last_error += f" (server asked to retry after {retry_after:.0f} s, more than {self.max_wait:.0f} s)"
@@ -352,17 +354,26 @@ class HttpClient:
             values = _percentages(figures)
             if values and max(values) >= META_USAGE_PAUSE_AT:
                 self.limiter.pause(60.0)
-        remaining = usage.get("x-rate-limit-remaining") or usage.get("x-ratelimit-remaining")
-        reset = usage.get("x-rate-limit-reset") or usage.get("x-ratelimit-reset")
-        if remaining is not None and reset is not None and remaining.strip() == "0":
-            try:
-                reset_at = float(reset)
-            except ValueError:
-                return
-            # X sends an epoch second; others send seconds from now.
-            wait = reset_at - time.time() if reset_at > 1e9 else reset_at
-            if 0 < wait <= self.max_wait:
+        remaining = usage.get("x-rate-limit-remaining") or usage.get("x-ratelimit-remaining") or usage.get("ratelimit-remaining")
+        if remaining is not None and remaining.strip() == "0":
+            wait = _reset_wait(usage)
+            if wait is not None and 0 < wait <= self.max_wait:
                 self.limiter.pause(wait)
+
+
+def _reset_wait(usage: Mapping[str, str] | None) -> float | None:
+    """Seconds until a rate-limit window resets, from X's, Pinterest's or Bluesky's headers.
+    X and Bluesky send an epoch second; a small number is read as seconds from now."""
+    if not usage:
+        return None
+    reset = usage.get("x-rate-limit-reset") or usage.get("ratelimit-reset") or usage.get("x-ratelimit-reset")
+    if reset is None:
+        return None
+    try:
+        value = float(reset)
+    except ValueError:
+        return None
+    return max(value - time.time(), 0.0) if value > 1e9 else max(value, 0.0)
 
 
 def _percentages(figures: Any) -> list[float]:
