@@ -4,6 +4,8 @@
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
+from ..analytics.sentiment import score_comments
+from ..analytics.threads import rebuild_threads
 from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
@@ -27,7 +29,8 @@ WHERE c.parent_external_comment_id IS NOT NULL
 COMMENT_COLUMNS = [
     "post_id", "external_comment_id", "comment_text", "author_username", "parent_external_comment_id",
     "is_reply", "likes_count", "is_creator_reply", "author_external_id", "commented_at",
-    "first_seen_date", "last_seen_date",
+    "first_seen_date", "last_seen_date", "thread_depth", "sentiment", "sentiment_score", "language",
+    "sentiment_note",
 ]
 
 
@@ -46,8 +49,9 @@ COMMENT_COLUMNS = [
         after_write=RESOLVE_PARENTS,
     ),
     kinds={"python", "postgres"},
-    description="Comments and replies (replies to replies included) with the creator's own replies "
-    "flagged; upserted on (post_id, external_comment_id).",
+    description="Comments and replies (replies to replies included), threads rebuilt from the "
+    "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
+    "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",
 )
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     day = partition_day(context)
@@ -64,34 +68,55 @@ def social_comments(context: AssetExecutionContext, database: Database, **raw: p
     for acct in records.accounts:
         own_handle = handles.get(acct.account_id, "").lstrip("@")
         own_id = acct.parsed.account.get("external_user_id")
+        by_post: dict[str, list[dict]] = {}
         for c in acct.parsed.comments:
-            post_id = ids.get((acct.platform, c["external_post_id"]))
+            by_post.setdefault(c["external_post_id"], []).append(c)
+        for external_post_id, comments in by_post.items():
+            post_id = ids.get((acct.platform, external_post_id))
             if post_id is None:
                 continue
-            author = clean_text(c.get("author_username"), TEXT_LIMITS["author_username"])
-            author_id = c.get("author_external_id")
-            is_creator = bool(
-                (author and author.lstrip("@").lower() == own_handle)
-                or (own_id is not None and author_id is not None and str(author_id) == str(own_id))
-            )
-            parent = c.get("parent_external_comment_id")
-            rows.append(
-                {
-                    "post_id": post_id,
-                    "external_comment_id": c["external_comment_id"],
-                    "comment_text": clean_text(c.get("comment_text")),
-                    "author_username": author,
-                    "parent_external_comment_id": parent,
-                    "is_reply": parent is not None,
-                    "likes_count": c.get("likes_count"),
-                    "is_creator_reply": is_creator and parent is not None,
-                    "author_external_id": None if author_id is None else str(author_id)[:255],
-                    "commented_at": naive_utc(c.get("commented_at")),
-                    "first_seen_date": day,
-                    "last_seen_date": day,
-                }
-            )
+            # Threads are rebuilt per post: replies may come before their parents, nest at any
+            # depth, lose their parent (deleted), or, in corrupt data, loop (the loop is cut).
+            threaded = rebuild_threads(comments, creator_handles={own_handle} if own_handle else set())
+            scores = score_comments(c.get("comment_text") for c in threaded)
+            for c, sentiment in zip(threaded, scores):
+                author = clean_text(c.get("author_username"), TEXT_LIMITS["author_username"])
+                author_id = c.get("author_external_id")
+                by_id = own_id is not None and author_id is not None and str(author_id) == str(own_id)
+                parent = None if c.get("cycle_broken") and c["depth"] == 0 else c.get("parent_external_comment_id")
+                rows.append(
+                    {
+                        "post_id": post_id,
+                        "external_comment_id": c["external_comment_id"],
+                        "comment_text": clean_text(c.get("comment_text")),
+                        "author_username": author,
+                        "parent_external_comment_id": parent,
+                        "is_reply": c["is_reply"],
+                        "likes_count": c.get("likes_count"),
+                        "is_creator_reply": bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
+                        "author_external_id": None if author_id is None else str(author_id)[:255],
+                        "commented_at": naive_utc(c.get("commented_at")),
+                        "first_seen_date": day,
+                        "last_seen_date": day,
+                        "thread_depth": c["depth"],
+                        "sentiment": sentiment.label,
+                        "sentiment_score": sentiment.score,
+                        "language": sentiment.language,
+                        "sentiment_note": (sentiment.reason or "")[:255] or None,
+                    }
+                )
     df = pd.DataFrame(rows, columns=COMMENT_COLUMNS)
     df["post_id"] = df["post_id"].astype("Int64")
     df["likes_count"] = df["likes_count"].astype("Int64")
-    return Output(df, metadata={"comments": len(df), "replies": int(df["is_reply"].sum()) if len(df) else 0})
+    df["thread_depth"] = df["thread_depth"].astype("Int64")
+    df["sentiment_score"] = pd.to_numeric(df["sentiment_score"], errors="coerce")
+    scored = int(df["sentiment"].notna().sum()) if len(df) else 0
+    return Output(
+        df,
+        metadata={
+            "comments": len(df),
+            "replies": int(df["is_reply"].sum()) if len(df) else 0,
+            "sentiment_scored": scored,
+            "sentiment_unscored": len(df) - scored,
+        },
+    )

@@ -49,6 +49,14 @@ def test_demo_day_fills_every_table_and_rerun_changes_no_count(db_url, conn):
     assert resolved > 0 and unresolved == 0 and misthreaded == 0
     assert conn.execute("SELECT count(*) FROM social_comments WHERE is_creator_reply").fetchone()[0] > 0
 
+    # Sentiment: English scored, other languages left unscored with the reason, never "neutral".
+    labels = dict(conn.execute("SELECT coalesce(sentiment, 'unscored'), count(*) FROM social_comments GROUP BY 1").fetchall())
+    assert labels.get("positive", 0) > 0 and labels.get("negative", 0) > 0 and labels.get("unscored", 0) > 0
+    japanese = conn.execute("SELECT sentiment, language, sentiment_note FROM social_comments "
+                            "WHERE comment_text = 'すごい！' LIMIT 1").fetchone()
+    assert japanese[0] is None and japanese[1] == "ja" and "unsupported language" in japanese[2]
+    assert conn.execute("SELECT sentiment FROM social_comments WHERE comment_text = 'Love this! 😍' LIMIT 1").fetchone() == ("positive",)
+
     # Bluesky reports no views: stored as NULL, never 0.
     assert conn.execute(
         "SELECT count(*) FROM social_post_metrics m JOIN social_posts_analytics p ON p.id = m.post_id "
