@@ -21,6 +21,8 @@ from .settings import PlatformSettings
 
 REFRESH_AHEAD = timedelta(days=1)
 META = ("instagram", "facebook", "threads")
+# Meta has no refresh token: its long-lived token is exchanged for a new one, a week ahead.
+REFRESH_AHEAD_META = timedelta(days=7)
 
 
 def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSettings, log) -> dict[str, AccountRef]:
@@ -32,11 +34,9 @@ def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSetti
             "SELECT id::text, refresh_token, token_expires_at FROM social_accounts WHERE id = ANY(%s::uuid[])",
             ([a.id for a in accounts],),
         ).fetchall()
-    due = {
-        r[0]: r[1]
-        for r in rows
-        if r[2] is not None and r[2] <= datetime.now(timezone.utc) + REFRESH_AHEAD
-    }
+    platform = accounts[0].platform
+    ahead = REFRESH_AHEAD_META if platform in META else REFRESH_AHEAD
+    due = {r[0]: r[1] for r in rows if r[2] is not None and r[2] <= datetime.now(timezone.utc) + ahead}
     refreshed: dict[str, AccountRef] = {}
     for account in accounts:
         if account.id not in due:
@@ -68,13 +68,16 @@ def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSetti
 
 
 def expiring_tokens(conn, platform: str | None, days: int) -> list[tuple[str, datetime]]:
-    """(platform/handle, expiry) of monitored accounts whose token expires within ``days``."""
+    """(platform/handle, expiry) of monitored accounts whose token has expired, or expires within
+    ``days`` with nothing to renew it by itself (no refresh token; Meta tokens renew by exchange).
+    A short-lived token with a refresh token (TikTok's 24 hours) is healthy, not expiring."""
     rows = conn.execute(
         "SELECT a.platform || '/' || a.handle, a.token_expires_at FROM social_accounts a "
         "JOIN social_analytics_config c ON c.social_account_id = a.id "
         "WHERE c.monitoring_enabled AND a.token_expires_at IS NOT NULL "
-        "AND a.token_expires_at <= now() + make_interval(days => %s) "
+        "AND (a.token_expires_at <= now() OR (a.token_expires_at <= now() + make_interval(days => %s) "
+        "     AND a.refresh_token IS NULL AND a.platform <> ALL(%s))) "
         "AND (%s::text IS NULL OR a.platform = %s) ORDER BY a.token_expires_at",
-        (days, platform, platform),
+        (days, list(META), platform, platform),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]

@@ -104,7 +104,7 @@ def build_raw_asset(platform: str):
         metadata=table_metadata("social_raw_pulls", partition_column="partition_date", slice={"platform": platform}),
         check_specs=[
             AssetCheckSpec(PULLED, asset=key, description="Every monitored account was pulled."),
-            AssetCheckSpec(TOKENS, asset=key, description=f"No account's token expires within {TOKEN_WARNING_DAYS} days."),
+            AssetCheckSpec(TOKENS, asset=key, description=f"No account's token has expired, or expires within {TOKEN_WARNING_DAYS} days without a way to renew it."),
         ],
         required_resource_keys={api, "database"},
         kinds={"python", "postgres"},

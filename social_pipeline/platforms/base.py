@@ -187,7 +187,8 @@ class HttpClient:
 
     Transient failures (connection errors, timeouts, 429, 5xx, and throttling a platform signals
     inside a 200 body) are retried with exponential backoff and jitter, honouring ``Retry-After``
-    up to ``max_wait`` seconds; other 4xx are fatal. Every attempt is recorded, so the ledger counts
+    (or, on a 429 without it, the rate-limit reset header) up to ``max_wait`` seconds (15 minutes:
+    X's rate-limit window); other 4xx are fatal. Every attempt is recorded, so the ledger counts
     retries. An optional shared :class:`~.ratelimit.RateLimiter` spaces requests, and a
     :class:`~.ratelimit.QuotaBudget` refuses requests that would exceed a daily unit quota.
 
@@ -202,8 +203,9 @@ class HttpClient:
         timeout: float = 30.0,
         max_attempts: int = 5,
         backoff_seconds: float = 1.0,
-        max_wait: float = 120.0,
+        max_wait: float = 900.0,
         sleep=time.sleep,
+        clock=time.time,
         limiter=None,
         quota=None,
         jitter=random.random,
@@ -214,6 +216,7 @@ class HttpClient:
         self.backoff_seconds = backoff_seconds
         self.max_wait = max_wait
         self._sleep = sleep
+        self._clock = clock  # wall clock, to read reset headers given as epoch seconds
         self.limiter = limiter
         self.quota = quota
         self._jitter = jitter
@@ -318,7 +321,7 @@ class HttpClient:
                 break
             delay = self._backoff(attempt)
             if retry_after is None and status == 429:
-                retry_after = _reset_wait(usage)  # X and Bluesky say when the window resets instead
+                retry_after = _reset_wait(usage, self._clock())  # X and Bluesky say when the window resets instead
             if retry_after is not None:
                 if retry_after > self.max_wait:
                     last_error += f" (server asked to retry after {retry_after:.0f} s, more than {self.max_wait:.0f} s)"
@@ -356,12 +359,12 @@ class HttpClient:
                 self.limiter.pause(60.0)
         remaining = usage.get("x-rate-limit-remaining") or usage.get("x-ratelimit-remaining") or usage.get("ratelimit-remaining")
         if remaining is not None and remaining.strip() == "0":
-            wait = _reset_wait(usage)
+            wait = _reset_wait(usage, self._clock())
             if wait is not None and 0 < wait <= self.max_wait:
                 self.limiter.pause(wait)
 
 
-def _reset_wait(usage: Mapping[str, str] | None) -> float | None:
+def _reset_wait(usage: Mapping[str, str] | None, now: float) -> float | None:
     """Seconds until a rate-limit window resets, from X's, Pinterest's or Bluesky's headers.
     X and Bluesky send an epoch second; a small number is read as seconds from now."""
     if not usage:
@@ -373,7 +376,7 @@ def _reset_wait(usage: Mapping[str, str] | None) -> float | None:
         value = float(reset)
     except ValueError:
         return None
-    return max(value - time.time(), 0.0) if value > 1e9 else max(value, 0.0)
+    return max(value - now, 0.0) if value > 1e9 else max(value, 0.0)
 
 
 def _percentages(figures: Any) -> list[float]:

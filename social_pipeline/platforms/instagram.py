@@ -8,6 +8,14 @@ Endpoints used:
   ``paging.cursors.after``; ``paging.next`` is present only while more pages exist.
 - ``GET /{ig-media-id}/insights?metric=...``: per media type (asking a Reel for an image-only
   metric, or the reverse, is a 400 ``(#100)`` error, so the metric list depends on the type).
+  Meta retires metrics between versions (``impressions``, ``plays``, ``video_views``...): a 400
+  with code 100 naming a requested metric (``(#100) metric[2] must be one of the following
+  values: ...`` or ``(#100) The metric shares is not supported for this media type``) makes the
+  client ask again without it (one metric at a time when the message names none); that metric is
+  then None for the post and is not asked again for that media type during the pull.
+- ``GET /{ig-media-id}?fields=...`` plus its insights: tracked posts still inside the update window
+  that are no longer among the newest (``AccountRef.refresh_post_ids``). A post that was deleted
+  meanwhile (400 code 100 "does not exist") is skipped.
 - ``GET /{ig-media-id}/comments?fields=...,replies{...}&limit=..&after=..``: top-level comments with
   their replies nested. When a nested ``replies`` edge carries ``paging.next``, the rest of that
   comment's replies come from ``GET /{ig-comment-id}/replies``.
@@ -21,6 +29,21 @@ and uses the ``id`` it returns; that is correct for tokens that belong to the In
 itself (Instagram-scoped user tokens, or system-user tokens issued for it). A Facebook *user*
 token's ``/me`` is the Facebook user, not the Instagram account, so for Facebook-Login tokens the
 ig-user-id must be stored on the account (``external_id``), which the client then prefers.
+
+Token lifecycle:
+
+- An expired or revoked token answers HTTP **400** with ``error.code`` 190 (``OAuthException``;
+  subcode 463 expired, 460 password changed, 467 logged out/invalid). The client turns it into a
+  :class:`TokenExpired` error naming the account and saying to refresh or reconnect.
+- :meth:`Client.refresh_access_token`: Instagram-Login tokens (``IG...``) are refreshed with
+  ``GET graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token=..``;
+  Facebook-Login tokens (``EAA...``) are exchanged with ``GET /oauth/access_token?grant_type=
+  fb_exchange_token&client_id=<app id>&client_secret=<app secret>&fb_exchange_token=..`` on the
+  Graph API host. Other tokens use the Facebook exchange when the app id and secret are configured,
+  else the Instagram refresh. Both answer ``{"access_token", "token_type", "expires_in"}`` (about
+  60 days). Meta has no separate refresh token: the long-lived token itself is exchanged, so the
+  grant returns the new token as its ``refresh_token`` too. Nothing of these exchanges is
+  recorded.
 
 Quirks worth knowing:
 
@@ -46,15 +69,21 @@ Quirks worth knowing:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+import requests
 
 from .base import (
     AccountRef,
+    HttpClient,
     ParsedPull,
     ParseError,
     PlatformClient,
     PlatformError,
     RawResponse,
+    TokenGrant,
     count,
     ok_payloads,
     parse_timestamp,
@@ -63,6 +92,7 @@ from .base import (
 ME = "me"
 USER = "ig-user"
 MEDIA = "ig-user/media"
+MEDIA_NODE = "ig-media"
 MEDIA_INSIGHTS = "ig-media/insights"
 COMMENTS = "ig-media/comments"
 REPLIES = "ig-comment/replies"
@@ -95,9 +125,22 @@ MEDIA_TYPES = {"VIDEO": "video", "IMAGE": "image", "CAROUSEL_ALBUM": "carousel"}
 class Client(PlatformClient):
     platform = "instagram"
     default_base_url = "https://graph.facebook.com/v21.0"
+    default_oauth_base_url = "https://graph.instagram.com"
+    # Media insights are lifetime figures with no documented cut-off, but almost all of a post's
+    # reach and engagement arrives in its first weeks: refresh tracked posts for 30 days.
+    update_window_days = 30
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oauth_base_url = (self.credentials.get("oauth_base_url") or self.default_oauth_base_url).rstrip("/")
+        self._label = "instagram account"
+        # metrics the API refused during this pull, per metric group (media product type)
+        self._refused: dict[str, set[str]] = {}
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
+        self._label = f"instagram account @{handle}"
+        self._refused = {}
         token = account.access_token
         if not token:
             raise PlatformError(
@@ -141,26 +184,82 @@ class Client(PlatformClient):
             media_id = item.get("id")
             if not isinstance(media_id, str):
                 continue
-            reels = item.get("media_type") == "VIDEO" or item.get("media_product_type") == "REELS"
-            self._get(
-                self.url(f"/{media_id}/insights"),
-                endpoint=MEDIA_INSIGHTS,
-                params={"metric": ",".join(REELS_METRICS if reels else FEED_METRICS)},
-                secret_params=auth,
-            )
+            self._media_insights(item, auth)
             if item.get("comments_count") == 0:
                 continue  # nothing to page through
             self._pull_comments(media_id, auth)
 
+        # Tracked posts no longer among the newest: current fields and insights by id.
+        listed = {m.get("id") for m in media}
+        todo = [mid for mid in dict.fromkeys(str(i) for i in account.refresh_post_ids) if mid not in listed]
+        for page, media_id in enumerate(todo):
+            try:
+                item = self._get(
+                    self.url(f"/{media_id}"),
+                    endpoint=MEDIA_NODE,
+                    params={"fields": MEDIA_FIELDS},
+                    secret_params=auth,
+                    page_index=page,
+                )
+            except PlatformError as exc:
+                if graph_error_code(self.http, MEDIA_NODE) == 100 and not isinstance(exc, TokenExpired):
+                    continue  # deleted (or no longer visible): nothing to refresh
+                raise
+            if isinstance(item, dict):
+                self._media_insights(item, auth)
+
         self._pull_demographics(user_id, auth)
+
+    def _media_insights(self, item: dict[str, Any], auth: dict[str, str]) -> None:
+        reels = item.get("media_type") == "VIDEO" or item.get("media_product_type") == "REELS"
+        insights_without_refused(
+            self,
+            self.url(f"/{item['id']}/insights"),
+            MEDIA_INSIGHTS,
+            REELS_METRICS if reels else FEED_METRICS,
+            auth,
+            group="REELS" if reels else str(item.get("media_type") or "FEED"),
+        )
 
     def _get(self, url: str, **kwargs) -> Any:
         """GET through the recording client, then scrub the token out of ``paging`` URLs: Graph
         echoes ``access_token`` inside ``paging.next``/``previous``, and the payload object is the
-        one stored as the raw response."""
-        payload = self.http.get(url, **kwargs)
+        one stored as the raw response. An expired/revoked token (code 190) becomes
+        :class:`TokenExpired`."""
+        try:
+            payload = self.http.get(url, **kwargs)
+        except PlatformError as exc:
+            raise_if_token_error(self.http, exc, self._label, "instagram")
+            raise
         _scrub_paging(payload)
         return payload
+
+    # -- token refresh ----------------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """A fresh long-lived token for the account (see the module docstring for the two flows).
+        ``refresh_token`` is the current long-lived token (Meta has no separate refresh token)."""
+        label = f"instagram account @{account.handle.lstrip('@')}"
+        if not refresh_token:
+            raise PlatformError(f"{label}: no token to refresh; reconnect the account")
+        has_app = bool(self.credentials.get("app_id") and self.credentials.get("app_secret"))
+        facebook_login = refresh_token.startswith("EAA") or (not refresh_token.startswith("IG") and has_app)
+        if facebook_login:
+            app_id = meta_credential(self.credentials, "instagram", "app_id")
+            app_secret = meta_credential(self.credentials, "instagram", "app_secret")
+            return meta_token_exchange(
+                self.http,
+                f"{self.base_url}/oauth/access_token",
+                params={"grant_type": "fb_exchange_token", "client_id": app_id},
+                secret_params={"client_secret": app_secret, "fb_exchange_token": refresh_token},
+                label=label,
+            )
+        return meta_token_exchange(
+            self.http,
+            f"{self.oauth_base_url}/refresh_access_token",
+            params={"grant_type": "ig_refresh_token"},
+            secret_params={"access_token": refresh_token},
+            label=label,
+        )
 
     def _pull_comments(self, media_id: str, auth: dict[str, str]) -> None:
         after: str | None = None
@@ -207,7 +306,7 @@ class Client(PlatformClient):
             except PlatformError as exc:
                 # Small accounts (< 100 followers) and some account types get a 400 instead of
                 # audience data; the rest of the pull is still good. Auth and server errors are not.
-                if exc.status_code != 400:
+                if exc.status_code != 400 or isinstance(exc, TokenExpired):
                     raise
 
     # -- parsing -------------------------------------------------------------------------------
@@ -241,17 +340,184 @@ class Client(PlatformClient):
 
         insights = _media_insights(ok_payloads(responses, MEDIA_INSIGHTS))
 
-        seen: set[str] = set()
-        for payload in ok_payloads(responses, MEDIA):
-            for item in _data_list(payload, MEDIA):
+        # Listed pages and by-id lookups in the order fetched: a post seen twice keeps its first
+        # position and its most recently fetched fields.
+        posts: dict[str, dict[str, Any]] = {}
+        for r in sorted((r for r in responses if r.ok and r.endpoint in (MEDIA, MEDIA_NODE)), key=lambda r: r.fetched_at):
+            items = _data_list(r.payload, MEDIA) if r.endpoint == MEDIA else [r.payload]
+            for item in items:
                 post = _parse_media(item, insights)
-                if post["external_post_id"] not in seen:
-                    seen.add(post["external_post_id"])
-                    out.posts.append(post)
+                posts[post["external_post_id"]] = post
+        out.posts = list(posts.values())
 
         out.comments = _parse_comments(responses)
         out.demographics = _parse_demographics(ok_payloads(responses, USER_INSIGHTS))
         return out
+
+
+# -- Meta helpers shared with the Threads client -----------------------------------------------
+class TokenExpired(PlatformError):
+    """The token was rejected as expired or revoked (Graph error code 190)."""
+
+
+def graph_error(http: HttpClient, endpoint: str) -> dict[str, Any] | None:
+    """The Graph ``error`` object of the last recorded exchange with ``endpoint``, if any."""
+    for r in reversed(http.responses[-3:]):
+        if r.endpoint == endpoint:
+            err = r.payload.get("error") if isinstance(r.payload, dict) else None
+            return err if isinstance(err, dict) else None
+    return None
+
+
+def graph_error_code(http: HttpClient, endpoint: str) -> int | None:
+    err = graph_error(http, endpoint)
+    code = err.get("code") if err else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+TOKEN_SUBCODES = {
+    463: "it expired",
+    460: "the password was changed",
+    467: "the user logged out or the token is invalid",
+    458: "the app was removed by the user",
+    492: "the user lost their role on the page",
+}
+
+
+def raise_if_token_error(http: HttpClient, exc: PlatformError, label: str, platform: str) -> None:
+    """Raise :class:`TokenExpired` when ``exc`` came from a Graph error 190 (never quoting the
+    token: Graph's message describes the session, not the token)."""
+    if exc.endpoint is None or exc.status_code not in (400, 401, 403):
+        return
+    err = graph_error(http, exc.endpoint)
+    if not err or err.get("code") != 190:
+        return
+    sub = err.get("error_subcode")
+    why = TOKEN_SUBCODES.get(sub, "it expired or was revoked") if isinstance(sub, int) else "it expired or was revoked"
+    raise TokenExpired(
+        f"{label}: the {platform} access token was rejected because {why} (OAuthException 190"
+        + (f", subcode {sub}" if sub is not None else "")
+        + "): refresh the long-lived token (Client.refresh_access_token) before it lapses, or "
+        "reconnect the account, then update social_accounts.access_token",
+        status_code=exc.status_code,
+        endpoint=exc.endpoint,
+    )
+
+
+_METRIC_INDEX = re.compile(r"metric\[(\d+)\]")
+
+
+def refused_metrics(message: str, asked: list[str]) -> list[str]:
+    """The requested metrics a Graph ``(#100)`` message refuses: ``metric[i] must be one of...``
+    names one by position; otherwise requested names quoted before any list of allowed values."""
+    found = [asked[int(i)] for i in _METRIC_INDEX.findall(message) if int(i) < len(asked)]
+    if found:
+        return list(dict.fromkeys(found))
+    head = re.split(r"must be one of|following values|allowed values|valid values", message, maxsplit=1)[0]
+    return [m for m in asked if re.search(rf"(?<![\w]){re.escape(m)}(?![\w])", head)]
+
+
+def insights_without_refused(client: Any, url: str, endpoint: str, metrics: Iterable[str], auth: dict[str, str], *, group: str) -> None:
+    """GET ``url?metric=...``; when Graph refuses some metric (400, code 100), ask again without it
+    (or one metric at a time when the message names none). Refused metrics stay unreported (None
+    after parsing) and are skipped for the rest of the pull within ``group``. Never raises for a
+    refused metric; other errors propagate."""
+    refused = client._refused.setdefault(group, set())
+    wanted = [m for m in metrics if m not in refused]
+    while wanted:
+        try:
+            client._get(url, endpoint=endpoint, params={"metric": ",".join(wanted)}, secret_params=auth)
+            return
+        except PlatformError as exc:
+            err = graph_error(client.http, endpoint)
+            if exc.status_code != 400 or not err or err.get("code") != 100 or isinstance(exc, TokenExpired):
+                raise
+            bad = refused_metrics(str(err.get("message") or ""), wanted)
+            if bad:
+                refused.update(bad)
+                wanted = [m for m in wanted if m not in bad]
+                continue
+            if len(wanted) == 1:  # a lone metric refused: give up on it
+                refused.update(wanted)
+                return
+            for metric in wanted:  # unclear which: ask for each on its own
+                try:
+                    client._get(url, endpoint=endpoint, params={"metric": metric}, secret_params=auth)
+                except PlatformError as one:
+                    one_err = graph_error(client.http, endpoint)
+                    if one.status_code != 400 or not one_err or one_err.get("code") != 100 or isinstance(one, TokenExpired):
+                        raise
+            return
+
+
+def meta_credential(credentials: Mapping[str, str], platform: str, name: str) -> str:
+    value = credentials.get(name)
+    if not value:
+        raise PlatformError(
+            f"{platform} token refresh needs the Meta app's {name}: set SOCIAL_PIPELINE_{platform.upper()}_{name.upper()}"
+        )
+    return value
+
+
+def meta_token_exchange(
+    http: HttpClient,
+    url: str,
+    *,
+    params: dict[str, str],
+    secret_params: dict[str, str],
+    label: str,
+) -> TokenGrant:
+    """GET a Meta token endpoint straight through the session (nothing recorded: the answer is a
+    token), retrying timeouts, 429 and 5xx. Errors never quote a token or secret."""
+    endpoint = url.rsplit("/", 1)[-1]
+    attempts = max(int(getattr(http, "max_attempts", 3)), 1)
+    sleep = getattr(http, "_sleep", time.sleep)
+    problem, status = "no attempt made", None
+    for attempt in range(1, attempts + 1):
+        try:
+            resp = http.session.get(url, params={**params, **secret_params}, timeout=http.timeout)
+        except requests.RequestException as exc:
+            status, problem = None, type(exc).__name__
+        else:
+            status = resp.status_code
+            try:
+                body = resp.json()
+            except ValueError:
+                body, problem = None, "non-JSON body"
+            else:
+                if 200 <= status < 300 and isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"]:
+                    expires_in = body.get("expires_in")
+                    expires_at = None
+                    if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0:
+                        expires_at = datetime.now(timezone.utc) + timedelta(seconds=float(expires_in))
+                    return TokenGrant(access_token=body["access_token"], expires_at=expires_at, refresh_token=body["access_token"])
+                if status < 500 and status != 429:
+                    err = body.get("error") if isinstance(body, dict) else None
+                    err = err if isinstance(err, dict) else {}
+                    code, sub = err.get("code"), err.get("error_subcode")
+                    message = str(err.get("message") or "no access_token in the answer")
+                    for secret in secret_params.values():
+                        if secret:
+                            message = message.replace(secret, "[redacted]")
+                    message = message[:200]
+                    advice = (
+                        "the token can no longer be refreshed (expired or revoked): reconnect the account"
+                        if code == 190
+                        else "check the Meta app id/secret and the token's app"
+                        if code in (1, 101, 104)
+                        else "reconnect the account if this persists"
+                    )
+                    raise PlatformError(
+                        f"{label}: token refresh failed (HTTP {status}, code {code}"
+                        + (f"/{sub}" if sub is not None else "")
+                        + f": {message}) -- {advice}",
+                        status_code=status,
+                        endpoint=endpoint,
+                    )
+                problem = f"HTTP {status}"
+        if attempt < attempts:
+            sleep(http._backoff(attempt))
+    raise PlatformError(f"{label}: token refresh failed after {attempts} attempts ({problem})", status_code=status, endpoint=endpoint)
 
 
 # -- helpers -----------------------------------------------------------------------------------

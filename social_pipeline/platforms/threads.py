@@ -15,6 +15,21 @@ Endpoints used (permissions threads_basic, threads_manage_insights, threads_read
   &reverse=false&after=..``: every reply at every depth, flattened; ``replied_to.id`` names the
   parent (the root post itself for a top-level reply) and ``root_post.id`` the post it belongs to.
 
+- ``GET /{media-id}?fields=...`` plus its insights: tracked posts still inside the update window
+  that are no longer among the newest (``AccountRef.refresh_post_ids``); a post deleted meanwhile
+  (400 code 100) is skipped.
+- ``GET graph.threads.net/refresh_access_token?grant_type=th_refresh_token&access_token=<token>``:
+  a long-lived (60-day) token exchanged for a new one, ``{"access_token", "token_type",
+  "expires_in"}``. No app secret is needed; the grant carries the new token as ``refresh_token``
+  too, since the long-lived token is itself what gets refreshed next time. Not recorded.
+
+Errors:
+
+- An expired or revoked token answers HTTP 400 with code 190 (subcode 463 expired): raised as
+  :class:`~.instagram.TokenExpired`, naming the account and saying to refresh or reconnect.
+- A retired or invalid metric answers 400 ``(#100) metric[i] must be one of the following values``:
+  the insights call is repeated without it (per metric when unclear) and the metric stays None.
+
 Quirks worth knowing:
 
 - The token travels as the ``access_token`` query parameter (never recorded). Graph echoes it in
@@ -52,9 +67,19 @@ from .base import (
     ok_payloads,
     parse_timestamp,
 )
-from .instagram import collect_breakdowns, demographics_from_counts
+from .base import TokenGrant
+from .instagram import (
+    TokenExpired,
+    collect_breakdowns,
+    demographics_from_counts,
+    graph_error_code,
+    insights_without_refused,
+    meta_token_exchange,
+    raise_if_token_error,
+)
 
 ME = "threads-user"
+MEDIA_NODE = "threads-media"
 USER_INSIGHTS = "threads-user/threads_insights"
 THREADS = "threads-user/threads"
 MEDIA_INSIGHTS = "threads-media/insights"
@@ -81,9 +106,21 @@ _TOKEN_IN_URL = re.compile(r"(access_token=)[^&#]*")
 class Client(PlatformClient):
     platform = "threads"
     default_base_url = "https://graph.threads.net/v1.0"
+    default_oauth_base_url = "https://graph.threads.net"
+    # Post insights are lifetime totals with no documented cut-off; a Threads post's engagement
+    # arrives within days, so tracked posts are refreshed for the pipeline's default 30 days.
+    update_window_days = 30
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oauth_base_url = (self.credentials.get("oauth_base_url") or self.default_oauth_base_url).rstrip("/")
+        self._label = "threads account"
+        self._refused: dict[str, set[str]] = {}
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
+        self._label = f"threads account @{handle}"
+        self._refused = {}
         token = account.access_token
         if not token:
             raise PlatformError(
@@ -100,11 +137,14 @@ class Client(PlatformClient):
         if not isinstance(user_id, str) or not user_id:
             raise PlatformError(f"threads account @{handle}: profile answer has no id", endpoint=ME)
 
-        self._get(
+        window = {"since": INSIGHTS_FLOOR, "until": self.until_epoch}
+        insights_without_refused(
+            _WithParams(self, window),
             self.url(f"/{user_id}/threads_insights"),
-            endpoint=USER_INSIGHTS,
-            params={"metric": ACCOUNT_METRICS, "since": INSIGHTS_FLOOR, "until": self.until_epoch},
-            secret_params=auth,
+            USER_INSIGHTS,
+            ACCOUNT_METRICS.split(","),
+            auth,
+            group="account",
         )
         for breakdown in BREAKDOWNS:
             try:
@@ -115,8 +155,8 @@ class Client(PlatformClient):
                     secret_params=auth,
                 )
             except PlatformError as exc:
-                if exc.status_code != 400:  # too few followers: no demographics, pull goes on
-                    raise
+                if exc.status_code != 400 or isinstance(exc, TokenExpired):
+                    raise  # too few followers is a 400: no demographics, the pull goes on
 
         wanted = max(int(account.posts_per_fetch), 0)
         posts: list[str] = []
@@ -142,15 +182,55 @@ class Client(PlatformClient):
             page += 1
 
         for media_id in posts[:wanted]:
-            insights = self._get(
-                self.url(f"/{media_id}/insights"),
-                endpoint=MEDIA_INSIGHTS,
-                params={"metric": POST_METRICS},
-                secret_params=auth,
-            )
-            if _insight(insights, "replies") == 0:
+            replies = self._media_insights(media_id, auth)
+            if replies == 0:
                 continue  # no conversation to page through
             self._pull_conversation(media_id, auth)
+
+        # Tracked posts no longer among the newest: current fields and insights by id.
+        listed = set(posts[:wanted])
+        todo = [mid for mid in dict.fromkeys(str(i) for i in account.refresh_post_ids) if mid not in listed]
+        for page, media_id in enumerate(todo):
+            try:
+                self._get(
+                    self.url(f"/{media_id}"),
+                    endpoint=MEDIA_NODE,
+                    params={"fields": POST_FIELDS},
+                    secret_params=auth,
+                    page_index=page,
+                )
+            except PlatformError as exc:
+                if graph_error_code(self.http, MEDIA_NODE) == 100 and not isinstance(exc, TokenExpired):
+                    continue  # deleted or no longer visible
+                raise
+            self._media_insights(media_id, auth)
+
+    def _media_insights(self, media_id: str, auth: dict[str, str]) -> Any:
+        """Fetch a post's insights (degrading refused metrics); returns its ``replies`` value."""
+        before = len(self.http.responses)
+        insights_without_refused(
+            self, self.url(f"/{media_id}/insights"), MEDIA_INSIGHTS, POST_METRICS.split(","), auth, group="media"
+        )
+        replies = None
+        for r in self.http.responses[before:]:
+            if r.ok and r.endpoint == MEDIA_INSIGHTS:
+                value = _insight(r.payload, "replies")
+                replies = value if value is not None else replies
+        return replies
+
+    # -- token refresh ----------------------------------------------------------------------------
+    def refresh_access_token(self, account: AccountRef, refresh_token: str) -> TokenGrant:
+        """Exchange the current long-lived token (``refresh_token``) for a new one."""
+        label = f"threads account @{account.handle.lstrip('@')}"
+        if not refresh_token:
+            raise PlatformError(f"{label}: no token to refresh; reconnect the account")
+        return meta_token_exchange(
+            self.http,
+            f"{self.oauth_base_url}/refresh_access_token",
+            params={"grant_type": "th_refresh_token"},
+            secret_params={"access_token": refresh_token},
+            label=label,
+        )
 
     def _pull_conversation(self, media_id: str, auth: dict[str, str]) -> None:
         after: str | None = None
@@ -173,7 +253,11 @@ class Client(PlatformClient):
             page += 1
 
     def _get(self, url: str, **kwargs) -> Any:
-        payload = self.http.get(url, **kwargs)
+        try:
+            payload = self.http.get(url, **kwargs)
+        except PlatformError as exc:
+            raise_if_token_error(self.http, exc, self._label, "threads")
+            raise
         _scrub_paging(payload)
         return payload
 
@@ -232,17 +316,18 @@ class Client(PlatformClient):
                     raise ParseError(f"{MEDIA_INSIGHTS}: entry id {entry_id[:60]!r} does not name a media")
                 insights.setdefault(media_id, {})[name] = _metric_value(entry, MEDIA_INSIGHTS)
 
-        seen: set[str] = set()
-        for payload in ok_payloads(responses, THREADS):
-            for item in _data_list(payload, THREADS):
+        # Listed pages and by-id lookups in the order fetched: a post seen twice keeps its first
+        # position and its most recently fetched fields.
+        posts: dict[str, dict[str, Any]] = {}
+        for r in sorted((r for r in responses if r.ok and r.endpoint in (THREADS, MEDIA_NODE)), key=lambda r: r.fetched_at):
+            for item in _data_list(r.payload, THREADS) if r.endpoint == THREADS else [r.payload]:
                 if not isinstance(item, dict):
-                    raise ParseError(f"{THREADS}: a post entry is not an object")
+                    raise ParseError(f"{r.endpoint}: a post entry is not an object")
                 if item.get("media_type") == "REPOST_FACADE":
                     continue
                 post = _parse_post(item, insights)
-                if post["external_post_id"] not in seen:
-                    seen.add(post["external_post_id"])
-                    out.posts.append(post)
+                posts[post["external_post_id"]] = post
+        out.posts = list(posts.values())
 
         out.comments = _parse_replies(ok_payloads(responses, CONVERSATION))
         out.demographics = demographics_from_counts(groups)
@@ -250,6 +335,20 @@ class Client(PlatformClient):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+class _WithParams:
+    """Lends ``insights_without_refused`` a client whose GETs carry extra query parameters
+    (the account insights' since/until window)."""
+
+    def __init__(self, client: Client, extra: dict[str, Any]):
+        self.http = client.http
+        self._refused = client._refused
+        self._client = client
+        self._extra = extra
+
+    def _get(self, url: str, *, params: dict[str, Any], **kwargs) -> Any:
+        return self._client._get(url, params={**params, **self._extra}, **kwargs)
+
+
 def _scrub_paging(payload: Any) -> None:
     if isinstance(payload, dict):
         paging = payload.get("paging")

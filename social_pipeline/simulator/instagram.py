@@ -10,16 +10,29 @@ World posts map onto Instagram as: video -> VIDEO/REELS, image and text -> IMAGE
 has no text posts; a text post is an image with text on it), carousel -> CAROUSEL_ALBUM/FEED.
 Comment threads are flattened to Instagram's one level: a reply to a reply hangs under its
 top-level comment.
+
+Also served: ``GET /{media-id}?fields=...`` (a media node), the token endpoints
+``GET /refresh_access_token?grant_type=ig_refresh_token`` (graph.instagram.com; mount the
+simulator there too) and ``GET /oauth/access_token?grant_type=fb_exchange_token`` (Graph host).
+They accept a demo refresh token ``demo-refresh-<handle>`` or a demo access token and answer
+``{"access_token", "token_type": "bearer", "expires_in"}``; anything else gets error 190.
+
+Failure modes on demand:
+- the token ``demo_token("instagram", handle) + "-expired"`` answers 400 with code 190 and
+  subcode 463 ("Session has expired"), as Graph does for an expired token;
+- ``Simulator(..., refused_metrics={"saved"})`` answers any insights request naming one of those
+  metrics with 400 ``(#100) metric[i] must be one of the following values: ...`` (a retired metric).
 """
 
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 BASE = "https://graph.facebook.com/v21.0"
 DEFAULT_LIMIT = 25
@@ -28,14 +41,18 @@ NESTED_REPLIES = 3  # replies shown inside a comment before its own paging kicks
 SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 FEED_METRICS = {"reach", "saved", "shares", "views", "total_interactions", "likes", "comments"}
 REELS_METRICS = FEED_METRICS | {"ig_reels_avg_watch_time", "ig_reels_video_view_total_time"}
+DEMO_REFRESH_PREFIX = "demo-refresh-"
+EXPIRED_SUFFIX = "-expired"
+LONG_LIVED_SECONDS = 5183944  # what Graph answers for a ~60-day token
 
 
 class Simulator(PlatformSimulator):
     platform = "instagram"
 
-    def __init__(self, as_of, handles=None):
+    def __init__(self, as_of, handles=None, *, refused_metrics=()):
         super().__init__(as_of, handles)
         self._comment_index: dict[str, tuple[world.Post, world.Comment]] = {}
+        self.refused_metrics = frozenset(refused_metrics)
 
     def account_id(self, account: world.Account) -> str:
         return "17841" + str(account.uid % 10**12).zfill(12)
@@ -51,7 +68,20 @@ class Simulator(PlatformSimulator):
         if request.method != "GET":
             return _error(400, 100, "Unsupported request method", "GraphMethodException")
         parts = [p for p in request.path.split("/") if p]
-        acct = self.account_for_token(request.query.get("access_token"))
+        if parts == ["refresh_access_token"]:
+            if request.query.get("grant_type") != "ig_refresh_token":
+                return _error(400, 100, "(#100) grant_type must be ig_refresh_token")
+            return self._exchange(request.query.get("access_token"))
+        if parts == ["oauth", "access_token"]:
+            if request.query.get("grant_type") != "fb_exchange_token":
+                return _error(400, 100, "(#100) Unsupported grant_type")
+            if not request.query.get("client_id") or not request.query.get("client_secret"):
+                return _error(400, 101, "Error validating application. Invalid application ID.")
+            return self._exchange(request.query.get("fb_exchange_token"))
+        token = request.query.get("access_token")
+        if self.is_expired(token):
+            return expired_token_error(self.as_of)
+        acct = self.account_for_token(token)
         if acct is None:
             return _error(
                 400,
@@ -97,6 +127,25 @@ class Simulator(PlatformSimulator):
             f"Unsupported get request. Object with ID '{node}' does not exist, cannot be loaded due to "
             "missing permissions, or does not support this operation.",
             "GraphMethodException",
+        )
+
+    # -- tokens -------------------------------------------------------------------------------
+    def is_expired(self, token: str | None) -> bool:
+        prefix = f"{DEMO_TOKEN_PREFIX}{self.platform}-"
+        return bool(token) and token.startswith(prefix) and token.endswith(EXPIRED_SUFFIX)
+
+    def _exchange(self, token: str | None) -> SimResponse:
+        """A new long-lived token for a demo refresh token or a demo access token."""
+        token = token or ""
+        if self.is_expired(token):
+            return expired_token_error(self.as_of)
+        handle = token[len(DEMO_REFRESH_PREFIX):] if token.startswith(DEMO_REFRESH_PREFIX) else None
+        acct = self.account(handle) if handle else self.account_for_token(token)
+        if acct is None:
+            return _error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        return SimResponse(
+            200,
+            {"access_token": demo_token(self.platform, acct.handle), "token_type": "bearer", "expires_in": LONG_LIVED_SECONDS},
         )
 
     # -- nodes --------------------------------------------------------------------------------
@@ -208,6 +257,10 @@ class Simulator(PlatformSimulator):
         if not metrics:
             return _error(400, 100, "(#100) The value must be a valid insights metric")
         allowed = REELS_METRICS if post.kind == "video" else FEED_METRICS
+        retired = [i for i, m in enumerate(metrics) if m in self.refused_metrics]
+        if retired:
+            valid = ", ".join(sorted(allowed - self.refused_metrics))
+            return _error(400, 100, f"(#100) metric[{retired[0]}] must be one of the following values: {valid}")
         bad = [m for m in metrics if m not in allowed]
         if bad:
             return _error(
@@ -420,6 +473,22 @@ def _error(status: int, code: int, message: str, kind: str = "OAuthException", h
     trace = base64.urlsafe_b64encode(world.stable_int("ig", message).to_bytes(8, "big")).decode().rstrip("=")
     body = {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": trace}}
     return SimResponse(status, body, dict(headers or {}))
+
+
+def expired_token_error(as_of) -> SimResponse:
+    """Graph's answer to an expired session token (code 190, subcode 463)."""
+    expired = (as_of - timedelta(hours=1)).strftime("%A, %d-%b-%y %H:%M:%S")
+    now = as_of.strftime("%A, %d-%b-%y %H:%M:%S")
+    body = {
+        "error": {
+            "message": f"Error validating access token: Session has expired on {expired} UTC. The current time is {now} UTC.",
+            "type": "OAuthException",
+            "code": 190,
+            "error_subcode": 463,
+            "fbtrace_id": "AbCdEfGhIjKlMnOp",
+        }
+    }
+    return SimResponse(400, body, {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Session has expired"'})
 
 
 def _unknown(path: str) -> SimResponse:

@@ -7,6 +7,16 @@ account totals and demographics; ``{"error": {"message", "type", "code", "fbtrac
 World kinds map one to one (Threads has text posts): text -> TEXT_POST, image -> IMAGE,
 video -> VIDEO, carousel -> CAROUSEL_ALBUM. A world post's shares are split into reposts (half),
 quotes (a fifth) and shares/sends (the rest). Replies keep their full depth.
+
+Also served: ``GET /{media-id}?fields=...`` (a post by id) and
+``GET /refresh_access_token?grant_type=th_refresh_token&access_token=..`` (served at the host
+root, so mount the simulator on ``https://graph.threads.net`` as well), which accepts a demo
+refresh token ``demo-refresh-<handle>`` or a demo access token.
+
+Failure modes on demand:
+- the token ``demo_token("threads", handle) + "-expired"`` answers 400 code 190 subcode 463;
+- ``Simulator(..., refused_metrics={"quotes"})`` answers insights requests naming one of those
+  metrics with 400 ``(#100) metric[i] must be one of the following values: ...``.
 """
 
 from __future__ import annotations
@@ -16,8 +26,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import world
-from .instagram import _decode, _encode, _error, _parse_fields, _select, _shortcode, _ts
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .instagram import (
+    DEMO_REFRESH_PREFIX,
+    EXPIRED_SUFFIX,
+    LONG_LIVED_SECONDS,
+    _decode,
+    _encode,
+    _error,
+    _parse_fields,
+    _select,
+    _shortcode,
+    _ts,
+    expired_token_error,
+)
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 BASE = "https://graph.threads.net/v1.0"
 DEFAULT_LIMIT = 25
@@ -37,9 +59,36 @@ def split_shares(shares: int) -> dict[str, int]:
 class Simulator(PlatformSimulator):
     platform = "threads"
 
-    def __init__(self, as_of, handles=None):
+    def __init__(self, as_of, handles=None, *, refused_metrics=()):
         super().__init__(as_of, handles)
         self._reply_index: dict[str, tuple[world.Post, world.Comment]] = {}
+        self.refused_metrics = frozenset(refused_metrics)
+
+    def _expired(self, token: str | None) -> bool:
+        prefix = f"{DEMO_TOKEN_PREFIX}{self.platform}-"
+        return bool(token) and token.startswith(prefix) and token.endswith(EXPIRED_SUFFIX)
+
+    def _refresh(self, request: SimRequest) -> SimResponse:
+        if request.query.get("grant_type") != "th_refresh_token":
+            return _error(400, 100, "(#100) grant_type must be th_refresh_token", "THApiException")
+        token = request.query.get("access_token") or ""
+        if self._expired(token):
+            return expired_token_error(self.as_of)
+        handle = token[len(DEMO_REFRESH_PREFIX):] if token.startswith(DEMO_REFRESH_PREFIX) else None
+        acct = self.account(handle) if handle else self.account_for_token(token)
+        if acct is None:
+            return _error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        return SimResponse(
+            200,
+            {"access_token": demo_token(self.platform, acct.handle), "token_type": "bearer", "expires_in": LONG_LIVED_SECONDS},
+        )
+
+    def _refused(self, metrics: list[str], allowed) -> SimResponse | None:
+        for i, m in enumerate(metrics):
+            if m in self.refused_metrics:
+                valid = ", ".join(a for a in allowed if a not in self.refused_metrics)
+                return _error(400, 100, f"(#100) metric[{i}] must be one of the following values: {valid}", "THApiException")
+        return None
 
     def account_id(self, account: world.Account) -> str:
         return str(account.uid % 10**17).zfill(17)
@@ -54,7 +103,12 @@ class Simulator(PlatformSimulator):
     def handle(self, request: SimRequest) -> SimResponse:
         if request.method != "GET":
             return _error(400, 100, "Unsupported request method", "THApiException")
-        acct = self.account_for_token(request.query.get("access_token"))
+        if request.path.rstrip("/") == "/refresh_access_token":
+            return self._refresh(request)
+        token = request.query.get("access_token")
+        if self._expired(token):
+            return expired_token_error(self.as_of)
+        acct = self.account_for_token(token)
         if acct is None:
             return _error(400, 190, "Invalid OAuth access token - Cannot parse access token")
         parts = [p for p in request.path.split("/") if p]
@@ -167,6 +221,9 @@ class Simulator(PlatformSimulator):
     # -- insights ---------------------------------------------------------------------------
     def _media_insights(self, post: world.Post, request: SimRequest) -> SimResponse:
         metrics = [m for m in request.query.get("metric", "").split(",") if m]
+        refused = self._refused(metrics, MEDIA_METRICS)
+        if refused is not None:
+            return refused
         bad = [m for m in metrics if m not in MEDIA_METRICS]
         if not metrics or bad:
             return _error(400, 100, f"(#100) metric[0] must be one of the following values: {', '.join(MEDIA_METRICS)}")
@@ -203,6 +260,9 @@ class Simulator(PlatformSimulator):
         uid = self.account_id(acct)
         if metrics == ["follower_demographics"]:
             return self._demographics(acct, request.query.get("breakdown"), uid)
+        refused = self._refused(metrics, USER_METRICS)
+        if refused is not None:
+            return refused
         bad = [m for m in metrics if m not in USER_METRICS]
         if not metrics or bad:
             return _error(400, 100, f"(#100) metric[0] must be one of the following values: {', '.join(USER_METRICS)}")

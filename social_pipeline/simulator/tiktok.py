@@ -5,6 +5,16 @@ Serves ``GET /v2/user/info/`` and ``POST /v2/video/list/`` the way TikTok docume
 requested ``fields``, ``max_count`` capped at 20, a millisecond ``cursor`` and ``has_more``.
 Every world post is listed as a TikTok post (the API only knows videos; non-video world posts
 play the part of photo-mode posts and report a duration of 0).
+
+Also served: ``POST /v2/video/query/`` (``{"filters": {"video_ids": [...]}}``, at most 20 ids; ids
+of other accounts or unknown ids are left out, as TikTok does) and ``POST /v2/oauth/token/``
+(``grant_type=refresh_token``: a demo refresh token ``demo-refresh-<handle>`` gets the documented
+token JSON, anything else ``invalid_grant``).
+
+Failure modes on demand:
+- the token ``demo_token("tiktok", handle) + "-expired"`` answers 401 ``access_token_invalid``;
+- ``Simulator(..., throttle_first=N)`` answers the first N API requests with HTTP **200** whose
+  envelope says ``rate_limit_exceeded``, and so does any request carrying ``X-Demo-Throttle: 1``.
 """
 
 from __future__ import annotations
@@ -12,14 +22,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import world
-from .transport import PlatformSimulator, SimRequest, SimResponse
+from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 MAX_COUNT = 20
 DEFAULT_COUNT = 10
+MAX_QUERY_IDS = 20
+DEMO_REFRESH_PREFIX = "demo-refresh-"
+EXPIRED_SUFFIX = "-expired"
 
 
 class Simulator(PlatformSimulator):
     platform = "tiktok"
+
+    def __init__(self, as_of, handles=None, *, throttle_first: int = 0):
+        super().__init__(as_of, handles)
+        self.throttle_left = max(int(throttle_first), 0)
 
     def account_id(self, account: world.Account) -> str:
         # open_id: an app-scoped opaque id, UUID-like.
@@ -33,13 +50,28 @@ class Simulator(PlatformSimulator):
     # -- serving ----------------------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
         path = request.path.rstrip("/") + "/"
+        if path == "/v2/oauth/token/" and request.method == "POST":
+            return self._oauth_token(request)
         if path == "/v2/user/info/" and request.method == "GET":
             route = self._user_info
         elif path == "/v2/video/list/" and request.method == "POST":
             route = self._video_list
+        elif path == "/v2/video/query/" and request.method == "POST":
+            route = self._video_query
         else:
             return _error(404, "invalid_params", f"The requested path {request.path} does not exist.")
-        acct = self.account_for_token(self.bearer(request))
+        if self.throttle_left > 0 or request.headers.get("X-Demo-Throttle", "").strip() in ("1", "true"):
+            self.throttle_left = max(self.throttle_left - 1, 0)
+            # Documented with HTTP 429, but seen inside a 200 envelope as well.
+            return _error(200, "rate_limit_exceeded", "The API rate limit was exceeded. Please try again later.")
+        token = self.bearer(request)
+        if token and token.endswith(EXPIRED_SUFFIX) and token.startswith(f"{DEMO_TOKEN_PREFIX}{self.platform}-"):
+            return _error(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request. Please refresh the token and retry.",
+            )
+        acct = self.account_for_token(token)
         if acct is None:
             return _error(
                 401,
@@ -85,6 +117,42 @@ class Simulator(PlatformSimulator):
         next_cursor = int(page[-1].posted_at.timestamp() * 1000) if page else (cursor or 0)
         return _ok({"videos": videos, "cursor": next_cursor, "has_more": bool(rest)})
 
+    def _video_query(self, acct: world.Account, fields: list[str], request: SimRequest) -> SimResponse:
+        body = request.body if isinstance(request.body, dict) else {}
+        filters = body.get("filters")
+        ids = filters.get("video_ids") if isinstance(filters, dict) else None
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            return _error(400, "invalid_params", "filters.video_ids must be a non-empty list of video ids")
+        if len(ids) > MAX_QUERY_IDS:
+            return _error(400, "invalid_params", f"filters.video_ids accepts at most {MAX_QUERY_IDS} ids")
+        found = [self.find_post(i) for i in dict.fromkeys(ids)]
+        videos = [self._video(p, fields) for p in found if p is not None and p.account == acct]
+        return _ok({"videos": videos, "cursor": 0, "has_more": False})
+
+    def _oauth_token(self, request: SimRequest) -> SimResponse:
+        form = request.body if isinstance(request.body, dict) else {}
+        if not form.get("client_key") or not form.get("client_secret"):
+            return _oauth_error(401, "invalid_client", "Client key or secret is missing or invalid.")
+        if form.get("grant_type") != "refresh_token":
+            return _oauth_error(400, "unsupported_grant_type", "The grant type is not supported.")
+        refresh = str(form.get("refresh_token") or "")
+        handle = refresh[len(DEMO_REFRESH_PREFIX):] if refresh.startswith(DEMO_REFRESH_PREFIX) else ""
+        if not handle or handle.endswith(EXPIRED_SUFFIX):
+            return _oauth_error(400, "invalid_grant", "Refresh token is invalid or expired.")
+        acct = self.account(handle)
+        return SimResponse(
+            200,
+            {
+                "access_token": demo_token(self.platform, acct.handle),
+                "expires_in": 86400,
+                "open_id": self.account_id(acct),
+                "refresh_expires_in": 31536000,
+                "refresh_token": DEMO_REFRESH_PREFIX + acct.handle,  # rotated (same value in the demo)
+                "scope": "user.info.basic,user.info.profile,user.info.stats,video.list",
+                "token_type": "Bearer",
+            },
+        )
+
     def _video(self, post: world.Post, fields: list[str]) -> dict[str, Any]:
         m = post.metrics(self.as_of)
         vid = self.post_id(post)
@@ -119,3 +187,7 @@ def _ok(data: dict[str, Any]) -> SimResponse:
 
 def _error(status: int, code: str, message: str) -> SimResponse:
     return SimResponse(status, {"data": {}, "error": {"code": code, "message": message, "log_id": _log_id(code)}})
+
+
+def _oauth_error(status: int, error: str, description: str) -> SimResponse:
+    return SimResponse(status, {"error": error, "error_description": description, "log_id": _log_id(error)})

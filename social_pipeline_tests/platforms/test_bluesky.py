@@ -272,7 +272,7 @@ def test_ratelimit_headers_on_every_answer_and_429_when_spent():
         now[0] += 301  # into the next window
 
     sim = Simulator(AS_OF, [HANDLE], rate_limit=3, clock=lambda: now[0])
-    client = _client_with(sim, sleep=sleep)
+    client = _client_with(sim, sleep=sleep, clock=lambda: now[0])
     client.pull(_account(posts=12))
     for r in client.http.responses:
         assert r.usage["ratelimit-limit"] == "3" and int(r.usage["ratelimit-reset"]) >= 1_800_000_300

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -226,3 +228,196 @@ def test_malformed_payload_is_a_parse_error(pulled, endpoint, mutation):
     responses = _mutate(pulled, endpoint, mutation)
     with pytest.raises(ParseError):
         instagram.Client.parse(responses)
+
+
+# -- refresh by id, transient failures, tokens, refused metrics ----------------------------------
+WEIRD_CAPTION = "Cafe\u0301 ☕ 👩🏽‍💻🇯🇵 — مرحبا بالعالم שלום #日本 e\u0308\u0301"
+
+
+class _Faults(BaseAdapter):
+    """Scripted failures for the first requests ("429" with Retry-After: 2, "500", "timeout",
+    "truncated"), then the simulator; ``rewrite`` may edit the simulator's JSON answers."""
+
+    def __init__(self, inner, faults, rewrite=None):
+        super().__init__()
+        self.inner, self.faults, self.rewrite = inner, list(faults), rewrite
+
+    def send(self, request, **kwargs):
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            resp = requests.Response()
+            resp.request, resp.url = request, request.url
+            if fault == "429":
+                resp.status_code, resp.headers["Retry-After"] = 429, "2"
+                resp._content = b'{"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "code": 4}}'
+            elif fault == "500":
+                resp.status_code = 500
+                resp._content = b'{"error": {"message": "An unknown error has occurred.", "type": "OAuthException", "code": 1}}'
+            else:
+                resp.status_code, resp._content = 200, b'{"id": "17841'
+            return resp
+        resp = self.inner.send(request, **kwargs)
+        if self.rewrite is not None:
+            payload = resp.json()
+            self.rewrite(request, payload)
+            resp._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return resp
+
+    def close(self):
+        pass
+
+
+def _faulty(faults=(), sim=None, rewrite=None, credentials=None):
+    session = requests.Session()
+    sim = sim or ig_sim.Simulator(AS_OF, [HANDLE])
+    session.mount(BASE + "/", _Faults(SimulatorAdapter(BASE, sim), faults, rewrite))
+    mount(session, instagram.Client.default_oauth_base_url, sim)
+    slept: list[float] = []
+    return instagram.Client(HttpClient(session, sleep=slept.append), credentials=credentials), slept
+
+
+def test_refresh_by_id_returns_old_posts_with_current_metrics_once(sim):
+    everything = world.account("instagram", HANDLE).posts_until(AS_OF)
+    old = everything[10:14]
+    ids = (sim.post_id(everything[0]), *(sim.post_id(p) for p in old), "17900000000000000")  # listed, old, deleted
+    client, _ = _faulty()
+    client.pull(replace(_account(posts=3), refresh_post_ids=ids))
+    nodes = [r for r in client.http.responses if r.endpoint == "ig-media"]
+    assert [r.status_code for r in nodes] == [200] * 4 + [400]  # the deleted one is skipped
+    parsed = instagram.Client.parse(client.http.responses)
+    got = [p["external_post_id"] for p in parsed.posts]
+    assert len(got) == len(set(got)) == 7
+    by_id = {p["external_post_id"]: p for p in parsed.posts}
+    for post in old:
+        rec, m = by_id[sim.post_id(post)], post.metrics(AS_OF)
+        assert rec["views_count"] == m["views"] and rec["reach"] == m["reach"] and rec["saves_count"] == m["saves"]
+        assert rec["likes_count"] == m["likes"] and rec["posted_at"] == post.posted_at
+
+
+def test_429_with_retry_after_then_success():
+    client, slept = _faulty(["429"])
+    client.pull(_account(posts=2))
+    me = [r for r in client.http.responses if r.endpoint == "me"]
+    assert [(r.attempt, r.status_code) for r in me] == [(1, 429), (2, 200)]
+    assert slept[0] >= 2
+    assert len(instagram.Client.parse(client.http.responses).posts) == 2
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "truncated"])
+def test_transient_failure_then_success(fault):
+    client, slept = _faulty([fault])
+    client.pull(_account(posts=2))
+    me = [r for r in client.http.responses if r.endpoint == "me"]
+    assert [r.attempt for r in me] == [1, 2] and not me[0].ok and me[1].ok
+    assert len(slept) == 1
+    assert instagram.Client.parse(client.http.responses).account["followers_count"] is not None
+
+
+def test_expired_token_names_account_and_what_to_do():
+    token = demo_token("instagram", HANDLE) + "-expired"
+    with pytest.raises(instagram.TokenExpired) as exc:
+        _client().pull(_account(token=token))
+    message = str(exc.value)
+    assert f"@{HANDLE}" in message and "190" in message and "463" in message
+    assert "expired" in message and "refresh" in message and "reconnect" in message
+    assert demo_token("instagram", HANDLE) not in message
+
+
+def test_refused_metric_degrades_to_none(sim):
+    refusing = ig_sim.Simulator(AS_OF, [HANDLE], refused_metrics={"saved"})
+    client, _ = _faulty(sim=refusing)
+    client.pull(_account(posts=6))
+    insights = [r for r in client.http.responses if r.endpoint == "ig-media/insights"]
+    refused = [r for r in insights if not r.ok]
+    assert len(refused) == 2  # once per media type group (reels, images...), then never asked again
+    assert all(r.status_code == 400 and r.payload["error"]["code"] == 100 for r in refused)
+    parsed = instagram.Client.parse(client.http.responses)
+    assert len(parsed.posts) == 6
+    expected = world.account("instagram", HANDLE).posts_until(AS_OF)[:6]
+    for rec, post in zip(parsed.posts, expected):
+        assert rec["saves_count"] is None
+        assert rec["reach"] == post.metrics(AS_OF)["reach"]
+
+
+def test_unclear_refusal_falls_back_to_one_metric_at_a_time():
+    class _Vague(ig_sim.Simulator):
+        def handle(self, request):
+            if request.path.endswith("/insights") and "," in request.query.get("metric", "") and "views" in request.query["metric"]:
+                return ig_sim._error(400, 100, "(#100) An unsupported metric was requested")
+            if request.path.endswith("/insights") and request.query.get("metric") == "views":
+                return ig_sim._error(400, 100, "(#100) Unsupported metric")
+            return super().handle(request)
+
+    client, _ = _faulty(sim=_Vague(AS_OF, [HANDLE]))
+    client.pull(_account(posts=1))
+    parsed = instagram.Client.parse(client.http.responses)
+    post = world.account("instagram", HANDLE).posts_until(AS_OF)[0]
+    assert parsed.posts[0]["views_count"] is None
+    assert parsed.posts[0]["reach"] == post.metrics(AS_OF)["reach"]
+
+
+def test_refused_metric_parsing():
+    asked = ["reach", "saved", "views"]
+    assert instagram.refused_metrics("(#100) metric[2] must be one of the following values: reach, saved", asked) == ["views"]
+    assert instagram.refused_metrics("(#100) The metric saved is not supported for this media type", asked) == ["saved"]
+    assert instagram.refused_metrics("(#100) must be one of the following values: reach, saved, views", asked) == []
+
+
+def test_extra_fields_ignored_missing_optional_metric_is_none(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    page = next(r for r in responses if r.endpoint == "ig-user/media" and r.ok)
+    page.payload["data"][0]["is_shared_to_feed"] = True
+    page.payload["data"][0].pop("like_count")  # hidden like counts
+    media_id = page.payload["data"][0]["id"]
+    for r in responses:
+        if r.endpoint == "ig-media/insights" and r.ok:
+            r.payload["data"] = [e for e in r.payload["data"] if not (e["id"].startswith(media_id) and e["name"] == "reach")]
+    parsed = instagram.Client.parse(responses)
+    assert parsed.posts[0]["likes_count"] is None and parsed.posts[0]["reach"] is None
+    assert parsed.posts[0]["views_count"] is not None
+
+
+def test_unicode_captions_round_trip():
+    def rewrite(request, payload):
+        for item in payload.get("data") or []:
+            if isinstance(item, dict) and "caption" in item:
+                item["caption"] = WEIRD_CAPTION
+            if isinstance(item, dict) and "text" in item:
+                item["text"] = WEIRD_CAPTION[::-1]
+
+    client, _ = _faulty(rewrite=rewrite)
+    client.pull(_account(posts=3))
+    parsed = instagram.Client.parse(client.http.responses)
+    assert [p["caption"] for p in parsed.posts] == [WEIRD_CAPTION] * 3
+    tops = [c for c in parsed.comments if c["parent_external_comment_id"] is None]
+    assert tops and all(c["comment_text"] == WEIRD_CAPTION[::-1] for c in tops)
+
+
+def test_token_refresh_instagram_login():
+    client, _ = _faulty()
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert grant.access_token == demo_token("instagram", HANDLE)
+    assert grant.refresh_token == grant.access_token  # Meta refreshes the long-lived token itself
+    assert 5_000_000 < (grant.expires_at - datetime.now(timezone.utc)).total_seconds() < 5_200_000
+    assert client.http.responses == []
+
+
+def test_token_refresh_facebook_login_needs_app_credentials():
+    client, _ = _faulty()
+    with pytest.raises(PlatformError, match="SOCIAL_PIPELINE_INSTAGRAM_APP_ID"):
+        client.refresh_access_token(_account(), "EAAGdemo")
+    client, _ = _faulty(credentials={"app_id": "123", "app_secret": "demo-app-secret"})
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)  # app configured: fb_exchange_token
+    assert grant.access_token == demo_token("instagram", HANDLE)
+
+
+def test_token_refresh_failure():
+    client, _ = _faulty()
+    for bad in (demo_token("instagram", HANDLE) + "-expired", "IGQVJ-revoked-token"):
+        with pytest.raises(PlatformError) as exc:
+            client.refresh_access_token(_account(), bad)
+        assert "190" in str(exc.value) and "reconnect" in str(exc.value)
+        assert bad not in str(exc.value)

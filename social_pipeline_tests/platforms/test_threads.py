@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -10,6 +12,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms import threads
+from social_pipeline.platforms.instagram import TokenExpired
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import threads as threads_sim
 from social_pipeline.simulator import world
@@ -210,3 +213,154 @@ def test_malformed_payload_is_a_parse_error(pulled, endpoint, mutation):
     responses = _mutate(pulled, endpoint, mutation)
     with pytest.raises(ParseError):
         threads.Client.parse(responses)
+
+
+# -- refresh by id, transient failures, tokens, refused metrics ----------------------------------
+WEIRD_CAPTION = "Cafe\u0301 ☕ 👩🏽‍💻🇯🇵 — مرحبا بالعالم שלום #日本 e\u0308\u0301"
+
+
+class _Faults(BaseAdapter):
+    """Scripted failures for the first requests ("429" with Retry-After: 2, "500", "timeout",
+    "truncated"), then the simulator; ``rewrite`` may edit the simulator's JSON answers."""
+
+    def __init__(self, inner, faults, rewrite=None):
+        super().__init__()
+        self.inner, self.faults, self.rewrite = inner, list(faults), rewrite
+
+    def send(self, request, **kwargs):
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            resp = requests.Response()
+            resp.request, resp.url = request, request.url
+            if fault == "429":
+                resp.status_code, resp.headers["Retry-After"] = 429, "2"
+                resp._content = b'{"error": {"message": "(#4) Application request limit reached", "type": "THApiException", "code": 4}}'
+            elif fault == "500":
+                resp.status_code = 500
+                resp._content = b'{"error": {"message": "An unknown error has occurred.", "type": "THApiException", "code": 1}}'
+            else:
+                resp.status_code, resp._content = 200, b'{"id": "1784'
+            return resp
+        resp = self.inner.send(request, **kwargs)
+        if self.rewrite is not None:
+            payload = resp.json()
+            self.rewrite(request, payload)
+            resp._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return resp
+
+    def close(self):
+        pass
+
+
+def _faulty(faults=(), sim=None, rewrite=None):
+    session = requests.Session()
+    sim = sim or threads_sim.Simulator(AS_OF, [HANDLE])
+    session.mount(BASE + "/", _Faults(SimulatorAdapter(BASE, sim), faults, rewrite))
+    mount(session, threads.Client.default_oauth_base_url, sim)
+    slept: list[float] = []
+    return threads.Client(HttpClient(session, sleep=slept.append)), slept
+
+
+def test_refresh_by_id_returns_old_posts_with_current_metrics_once(sim):
+    everything = world.account("threads", HANDLE).posts_until(AS_OF)
+    old = everything[20:23]
+    ids = (sim.post_id(everything[1]), *(sim.post_id(p) for p in old), "18000000000000000")  # listed, old, deleted
+    client, _ = _faulty()
+    client.pull(replace(_account(posts=3), refresh_post_ids=ids))
+    nodes = [r for r in client.http.responses if r.endpoint == "threads-media"]
+    assert [r.status_code for r in nodes] == [200, 200, 200, 400]
+    parsed = threads.Client.parse(client.http.responses)
+    got = [p["external_post_id"] for p in parsed.posts]
+    assert len(got) == len(set(got)) == 6
+    by_id = {p["external_post_id"]: p for p in parsed.posts}
+    for post in old:
+        rec, m = by_id[sim.post_id(post)], post.metrics(AS_OF)
+        assert (rec["views_count"], rec["likes_count"], rec["comments_count"], rec["shares_count"]) == (
+            m["views"], m["likes"], m["comments"], m["shares"]
+        )
+        assert rec["posted_at"] == post.posted_at
+
+
+def test_429_with_retry_after_then_success():
+    client, slept = _faulty(["429"])
+    client.pull(_account(posts=2))
+    me = [r for r in client.http.responses if r.endpoint == "threads-user"]
+    assert [(r.attempt, r.status_code) for r in me] == [(1, 429), (2, 200)]
+    assert slept[0] >= 2
+    assert len(threads.Client.parse(client.http.responses).posts) == 2
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "truncated"])
+def test_transient_failure_then_success(fault):
+    client, slept = _faulty([fault])
+    client.pull(_account(posts=2))
+    me = [r for r in client.http.responses if r.endpoint == "threads-user"]
+    assert [r.attempt for r in me] == [1, 2] and not me[0].ok and me[1].ok
+    assert len(slept) == 1
+    assert threads.Client.parse(client.http.responses).account["followers_count"] is not None
+
+
+def test_expired_token_names_account_and_what_to_do():
+    token = demo_token("threads", HANDLE) + "-expired"
+    with pytest.raises(TokenExpired) as exc:
+        _client().pull(_account(token=token))
+    message = str(exc.value)
+    assert f"@{HANDLE}" in message and "190" in message and "463" in message
+    assert "refresh" in message and "reconnect" in message
+    assert demo_token("threads", HANDLE) not in message
+
+
+def test_refused_metric_degrades_to_none():
+    refusing = threads_sim.Simulator(AS_OF, [HANDLE], refused_metrics={"quotes"})
+    client, _ = _faulty(sim=refusing)
+    client.pull(_account(posts=4))
+    failed = [r for r in client.http.responses if not r.ok]
+    assert sorted(r.endpoint for r in failed) == ["threads-media/insights", "threads-user/threads_insights"]
+    parsed = threads.Client.parse(client.http.responses)
+    assert parsed.account["total_shares"] is None  # reposts + quotes, quotes unknown
+    assert parsed.account["retweets_count"] is not None and parsed.account["total_likes"] is not None
+    expected = world.account("threads", HANDLE).posts_until(AS_OF)[:4]
+    for rec, post in zip(parsed.posts, expected):
+        split = threads_sim.split_shares(post.metrics(AS_OF)["shares"])
+        assert rec["likes_count"] == post.metrics(AS_OF)["likes"]
+        assert rec["shares_count"] == split["reposts"] + split["shares"]  # the known parts
+
+
+def test_extra_fields_ignored_missing_optional_metric_is_none(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    page = next(r for r in responses if r.endpoint == "threads-user/threads" and r.ok)
+    page.payload["data"][0]["topic_tag"] = "brand-new-field"
+    media_id = page.payload["data"][0]["id"]
+    for r in responses:
+        if r.endpoint == "threads-media/insights" and r.ok:
+            r.payload["data"] = [e for e in r.payload["data"] if not (e["id"].startswith(media_id) and e["name"] == "views")]
+    parsed = threads.Client.parse(responses)
+    assert parsed.posts[0]["views_count"] is None and parsed.posts[0]["likes_count"] is not None
+
+
+def test_unicode_captions_round_trip():
+    def rewrite(request, payload):
+        for item in payload.get("data") or []:
+            if isinstance(item, dict) and "text" in item:
+                item["text"] = WEIRD_CAPTION if item.get("root_post") is None else WEIRD_CAPTION[::-1]
+
+    client, _ = _faulty(rewrite=rewrite)
+    client.pull(_account(posts=3))
+    parsed = threads.Client.parse(client.http.responses)
+    assert [p["caption"] for p in parsed.posts] == [WEIRD_CAPTION] * 3
+    assert parsed.comments and all(c["comment_text"] == WEIRD_CAPTION[::-1] for c in parsed.comments)
+
+
+def test_token_refresh_success_and_failure():
+    client, _ = _faulty()
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert grant.access_token == demo_token("threads", HANDLE) and grant.refresh_token == grant.access_token
+    assert grant.expires_at > datetime.now(timezone.utc)
+    assert client.http.responses == []
+    for bad in (demo_token("threads", HANDLE) + "-expired", "THQVJ-revoked"):
+        with pytest.raises(PlatformError) as exc:
+            client.refresh_access_token(_account(), bad)
+        assert "190" in str(exc.value) and "reconnect" in str(exc.value) and bad not in str(exc.value)

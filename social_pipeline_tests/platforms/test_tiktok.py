@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms import tiktok
-from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
+from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformClient, PlatformError, TokenGrant
 from social_pipeline.simulator import tiktok as tiktok_sim
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
@@ -179,3 +181,234 @@ def test_malformed_payload_is_a_parse_error(pulled, endpoint, mutation):
     responses = _mutate(pulled, endpoint, mutation)
     with pytest.raises(ParseError):
         tiktok.Client.parse(responses)
+
+
+# -- refresh by id, transient failures, tokens, throttling ---------------------------------------
+
+
+WEIRD_CAPTION = "Cafe\u0301 ☕ 👩🏽‍💻🇯🇵 — مرحبا بالعالم שלום #日本 e\u0308\u0301"
+
+
+class _Faults(BaseAdapter):
+    """Serves scripted failures for the first requests, then hands over to the simulator.
+    A fault is "429" (with Retry-After: 2), "500", "timeout" or "truncated" (a cut 200 body)."""
+
+    def __init__(self, inner, faults, rewrite=None):
+        super().__init__()
+        self.inner, self.faults, self.rewrite = inner, list(faults), rewrite
+        self.sent = 0
+
+    def send(self, request, **kwargs):
+        self.sent += 1
+        if self.faults:
+            fault = self.faults.pop(0)
+            if fault == "timeout":
+                raise requests.Timeout("read timed out")
+            resp = requests.Response()
+            resp.request, resp.url = request, request.url
+            if fault == "429":
+                resp.status_code = 429
+                resp.headers["Retry-After"] = "2"
+                resp._content = b'{"data": {}, "error": {"code": "rate_limit_exceeded", "message": "slow", "log_id": "1"}}'
+            elif fault == "500":
+                resp.status_code = 500
+                resp._content = b'{"data": {}, "error": {"code": "internal_error", "message": "oops", "log_id": "2"}}'
+            else:
+                resp.status_code = 200
+                resp._content = b'{"data": {"user": {"open_id": "-000'
+            return resp
+        resp = self.inner.send(request, **kwargs)
+        if self.rewrite is not None:
+            payload = resp.json()
+            self.rewrite(request, payload)
+            resp._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return resp
+
+    def close(self):
+        pass
+
+
+def _faulty_client(faults, sim=None, rewrite=None, credentials=None):
+    session = requests.Session()
+    inner = SimulatorAdapter(tiktok.Client.default_base_url, sim or tiktok_sim.Simulator(AS_OF, [HANDLE]))
+    adapter = _Faults(inner, faults, rewrite)
+    session.mount(tiktok.Client.default_base_url + "/", adapter)
+    slept: list[float] = []
+    client = tiktok.Client(HttpClient(session, sleep=slept.append), credentials=credentials)
+    return client, slept, adapter
+
+
+def test_update_window_is_documented():
+    assert tiktok.Client.update_window_days == 30
+    assert tiktok.Client.throttled is not PlatformClient.throttled
+
+
+def test_refresh_by_id_returns_old_posts_with_current_metrics_once():
+    sim = tiktok_sim.Simulator(AS_OF, [HANDLE])
+    everything = world.account("tiktok", HANDLE).posts_until(AS_OF)
+    old = everything[30:55]  # 25 ids beyond the newest 5 -> two batches (20 + 5)
+    newest = everything[:5]
+    ids = [sim.post_id(p) for p in newest[:2] + old]  # two are listed anyway: not asked again
+    session = requests.Session()
+    mount(session, tiktok.Client.default_base_url, sim)
+    client = tiktok.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(replace(_account(posts=5), refresh_post_ids=tuple(ids)))
+
+    queries = [r for r in client.http.responses if r.endpoint == "v2/video/query"]
+    assert [len(r.request_params["json"]["filters"]["video_ids"]) for r in queries] == [20, 5]
+    asked = [i for r in queries for i in r.request_params["json"]["filters"]["video_ids"]]
+    assert set(asked) == {sim.post_id(p) for p in old}
+
+    parsed = tiktok.Client.parse(client.http.responses)
+    got = [p["external_post_id"] for p in parsed.posts]
+    assert len(got) == len(set(got)) == 30
+    by_id = {p["external_post_id"]: p for p in parsed.posts}
+    for post in old:
+        m = post.metrics(AS_OF)
+        rec = by_id[sim.post_id(post)]
+        assert (rec["views_count"], rec["likes_count"], rec["comments_count"]) == (m["views"], m["likes"], m["comments"])
+        assert rec["posted_at"] == post.posted_at
+
+
+def test_duplicate_post_keeps_newest_fetched_figures(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    page = next(r for r in responses if r.endpoint == "v2/video/list" and r.ok)
+    video = copy.deepcopy(page.payload["data"]["videos"][0])
+    video["view_count"] += 1000
+    later = copy.deepcopy(page)
+    later.endpoint, later.page_index = "v2/video/query", 0
+    later.fetched_at = max(r.fetched_at for r in responses) + timedelta(seconds=1)
+    later.payload = {"data": {"videos": [video]}, "error": {"code": "ok", "message": "", "log_id": "x"}}
+    parsed = tiktok.Client.parse(responses + [later])
+    assert len(parsed.posts) == POSTS
+    assert parsed.posts[0]["external_post_id"] == video["id"]  # keeps its position
+    assert parsed.posts[0]["views_count"] == video["view_count"]  # newest figures win
+
+
+def test_429_with_retry_after_then_success():
+    client, slept, _ = _faulty_client(["429"])
+    client.pull(_account(posts=3))
+    info = [r for r in client.http.responses if r.endpoint == "v2/user/info"]
+    assert [(r.attempt, r.status_code) for r in info] == [(1, 429), (2, 200)]
+    assert info[0].usage == {"retry-after": "2"}
+    assert slept and slept[0] >= 2
+    assert len(tiktok.Client.parse(client.http.responses).posts) == 3
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "truncated"])
+def test_transient_failure_then_success(fault):
+    client, slept, _ = _faulty_client([fault])
+    client.pull(_account(posts=3))
+    info = [r for r in client.http.responses if r.endpoint == "v2/user/info"]
+    assert [r.attempt for r in info] == [1, 2] and not info[0].ok and info[1].ok
+    assert len(slept) == 1
+    parsed = tiktok.Client.parse(client.http.responses)  # the failed attempt is ignored
+    assert parsed.account["followers_count"] == world.account("tiktok", HANDLE).followers(AS_OF)
+
+
+def test_throttled_200_is_retried_then_succeeds():
+    sim = tiktok_sim.Simulator(AS_OF, [HANDLE], throttle_first=2)
+    session = requests.Session()
+    mount(session, tiktok.Client.default_base_url, sim)
+    slept: list[float] = []
+    client = tiktok.Client(HttpClient(session, sleep=slept.append))
+    client.pull(_account(posts=3))
+    info = [r for r in client.http.responses if r.endpoint == "v2/user/info"]
+    assert [r.status_code for r in info] == [200, 200, 200]
+    assert info[0].error.startswith("throttled: TikTok rate_limit_exceeded")
+    assert len(slept) == 2
+    assert tiktok.Client.parse(client.http.responses).account["followers_count"] is not None
+
+
+def test_throttle_header_on_the_simulator():
+    sim = tiktok_sim.Simulator(AS_OF, [HANDLE])
+    session = requests.Session()
+    mount(session, tiktok.Client.default_base_url, sim)
+    resp = session.get(
+        tiktok.Client.default_base_url + "/v2/user/info/?fields=open_id",
+        headers={"Authorization": f"Bearer {demo_token('tiktok', HANDLE)}", "X-Demo-Throttle": "1"},
+    )
+    assert resp.status_code == 200 and resp.json()["error"]["code"] == "rate_limit_exceeded"
+    assert tiktok.Client.throttled(resp.json())
+    assert tiktok.Client.throttled({"data": {}, "error": {"code": "ok"}}) is None
+
+
+def test_non_throttle_error_in_200_still_raises():
+    assert tiktok.Client.throttled({"error": {"code": "scope_not_authorized"}}) is None
+
+
+def test_extra_fields_ignored_missing_optional_metric_is_none(pulled):
+    client, _ = pulled
+    responses = copy.deepcopy(client.http.responses)
+    page = next(r for r in responses if r.endpoint == "v2/video/list" and r.ok)
+    page.payload["data"]["videos"][0]["brand_new_field"] = {"nested": [1, 2]}
+    page.payload["data"]["videos"][0].pop("share_count")
+    page.payload["data"]["new_top_level"] = True
+    parsed = tiktok.Client.parse(responses)
+    assert parsed.posts[0]["shares_count"] is None
+    assert parsed.posts[0]["views_count"] is not None
+
+
+def test_expired_token_names_account_and_what_to_do():
+    token = demo_token("tiktok", HANDLE) + "-expired"
+    with pytest.raises(PlatformError) as exc:
+        _client().pull(_account(token=token))
+    message = str(exc.value)
+    assert exc.value.status_code == 401
+    assert f"@{HANDLE}" in message
+    assert "refresh" in message and "reconnect" in message
+    assert token not in message and demo_token("tiktok", HANDLE) not in message
+
+
+def test_unicode_captions_round_trip():
+    def rewrite(request, payload):
+        for video in (payload.get("data") or {}).get("videos") or []:
+            video["video_description"] = WEIRD_CAPTION
+            video["title"] = WEIRD_CAPTION[::-1]
+
+    client, _, _ = _faulty_client([], rewrite=rewrite)
+    client.pull(_account(posts=2))
+    parsed = tiktok.Client.parse(client.http.responses)
+    assert [p["caption"] for p in parsed.posts] == [WEIRD_CAPTION] * 2
+    assert parsed.posts[0]["title"] == WEIRD_CAPTION[::-1]
+
+
+CREDS = {"client_key": "demo-client-key", "client_secret": "demo-client-secret"}
+
+
+def test_token_refresh_success():
+    client = tiktok.Client(HttpClient(_session_with_sim(), sleep=lambda s: None), credentials=CREDS)
+    before = datetime.now(timezone.utc)
+    grant = client.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+    assert isinstance(grant, TokenGrant)
+    assert grant.access_token == demo_token("tiktok", HANDLE)
+    assert grant.refresh_token == "demo-refresh-" + HANDLE
+    assert 86000 < (grant.expires_at - before).total_seconds() <= 86401
+    assert client.http.responses == []  # the exchange holds secrets: never recorded
+    assert "demo-client-secret" not in repr(grant) and grant.access_token not in repr(grant)
+
+
+def test_token_refresh_failure_and_missing_credentials():
+    client = tiktok.Client(HttpClient(_session_with_sim(), sleep=lambda s: None), credentials=CREDS)
+    with pytest.raises(PlatformError) as exc:
+        client.refresh_access_token(_account(), "rft.stolen-or-revoked")
+    assert "invalid_grant" in str(exc.value) and "reconnect" in str(exc.value)
+    assert "rft.stolen-or-revoked" not in str(exc.value) and "demo-client-secret" not in str(exc.value)
+
+    bare = tiktok.Client(HttpClient(_session_with_sim(), sleep=lambda s: None))
+    with pytest.raises(PlatformError, match="SOCIAL_PIPELINE_TIKTOK_CLIENT_KEY"):
+        bare.refresh_access_token(_account(), "demo-refresh-" + HANDLE)
+
+
+def test_token_refresh_honours_oauth_base_url():
+    session = requests.Session()
+    mount(session, "https://oauth.example.test", tiktok_sim.Simulator(AS_OF, [HANDLE]))
+    client = tiktok.Client(HttpClient(session, sleep=lambda s: None), credentials={**CREDS, "oauth_base_url": "https://oauth.example.test/"})
+    assert client.refresh_access_token(_account(), "demo-refresh-" + HANDLE).access_token == demo_token("tiktok", HANDLE)
+
+
+def _session_with_sim():
+    session = requests.Session()
+    mount(session, tiktok.Client.default_base_url, tiktok_sim.Simulator(AS_OF, [HANDLE]))
+    return session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -149,7 +150,7 @@ def test_5xx_and_429_are_retried():
     inner = Simulator(AS_OF, [HANDLE])
     answers = iter([SimResponse(503, {"title": "Service Unavailable", "status": 503, "detail": "x", "type": "about:blank"}),
                     SimResponse(429, {"title": "Too Many Requests", "status": 429, "detail": "Too Many Requests", "type": "about:blank"},
-                                {"x-rate-limit-reset": "1800000000"})])
+                                {"x-rate-limit-reset": str(int(time.time()) + 5)})])
 
     class Flaky(Simulator):
         def handle(self, request):
@@ -333,7 +334,7 @@ def test_rate_limit_headers_on_every_answer_and_429_when_spent():
         slept.append(seconds)
         now[0] += 901  # the next window
 
-    client = _client(sim, sleep=sleep)
+    client = _client(sim, sleep=sleep, clock=lambda: now[0])
     client.pull(_account(posts=12))
     for r in client.http.responses:
         assert set(r.usage) >= {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"}
