@@ -13,9 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from .platforms import client_class
-from .platforms.base import ParsedPull, ParseError
-from .pulling import responses_from_frame
+from .platforms.base import ParsedPull, ParseError, PlatformError
+from .pulling import client_class_for, responses_from_frame
 
 TEXT_LIMITS = {"title": 500, "media_type": 50, "author_username": 255}
 
@@ -57,13 +56,14 @@ def parse_day(raw: pd.DataFrame) -> DayRecords:
     rows = latest_ok_pulls(raw)
     for (account_id, pull_id), group in rows.groupby(["social_account_id", "pull_id"], sort=True):
         platform = group["platform"].iloc[0]
+        provider = group["provider_name"].iloc[0]
         try:
-            parsed = client_class(platform).parse(responses_from_frame(group))
+            parsed = client_class_for(platform, provider).parse(responses_from_frame(group))
             _validate(parsed)
-        except (ParseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ParseError, PlatformError, ValueError, TypeError, KeyError, AttributeError) as exc:
             out.quarantined[str(account_id)] = f"unparseable {platform} response: {type(exc).__name__}: {exc}"[:1000]
             continue
-        out.accounts.append(AccountDay(str(account_id), platform, group["provider_name"].iloc[0], str(pull_id), parsed))
+        out.accounts.append(AccountDay(str(account_id), platform, provider, str(pull_id), parsed))
     return out
 
 

@@ -26,6 +26,7 @@ from dagster import (
 from ..accounts import monitored_accounts
 from ..partitions import daily_partitions
 from ..platforms import PLATFORMS
+from ..platforms.base import PlatformError
 from ..pulling import RAW_COLUMNS, client_class_for, pull_account, raw_frame, raw_rows
 from ..settings import resource_key
 from ..storage.database import Database
@@ -123,7 +124,10 @@ def build_raw_asset(platform: str):
         rows, failures, requests_made = [], {}, 0
         for account in accounts:
             with database.connect() as conn:
-                window = client_class_for(platform, account.provider_name).update_window_days
+                try:
+                    window = client_class_for(platform, account.provider_name).update_window_days
+                except PlatformError:
+                    window = 0  # an unsupported provider: pull_account records the error
                 ids = conn.execute(
                     _REFRESH_IDS,
                     (account.id, platform, _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc)),

@@ -21,3 +21,30 @@ def test_engagement_rate_formula():
     assert engagement_rate({"views_count": 100}) is None
     assert engagement_rate({"likes_count": 10}) is None
     assert engagement_rate({"likes_count": 50, "views_count": 2}) is None
+
+
+def test_hashtag_edges_emoji_and_marks():
+    assert extract_hashtags("🔥#fire🔥 #tag😀next") == ["fire", "tag"]
+    assert extract_hashtags("#नमस्ते #cafe\u0301") == ["नमस्ते", "café"]  # joining marks; NFC
+    assert extract_hashtags("see page.html#anchor and x.com/#/y and <a>&#35;</a>") == []
+    assert extract_hashtags("#" + "a" * 300) == []  # longer than the column
+
+
+def test_hashtag_aggregates_by_hand():
+    from datetime import date
+
+    from social_pipeline.assets.hashtags import aggregate
+
+    d = date(2026, 11, 20)
+    rows = [
+        # id, caption, first_seen, posted, views, rate, platform
+        (1, "a #Cats #dogs", d, date(2026, 11, 1), 1000, 10.0, "tiktok"),
+        (2, "b #cats", d, date(2026, 11, 5), 3000, 2.0, "youtube"),
+        (3, "c #dogs", d, date(2026, 11, 3), None, None, "bluesky"),
+    ]
+    df = aggregate(rows, d).set_index("hashtag")
+    assert df.loc["cats", "total_uses"] == 2 and df.loc["cats", "total_views"] == 4000
+    assert df.loc["cats", "avg_engagement_rate"] == 6.0
+    assert df.loc["dogs", "total_views"] == 1000 and df.loc["dogs", "avg_engagement_rate"] == 10.0
+    assert df.loc["cats", "first_seen_date"] == date(2026, 11, 1) and df.loc["cats", "last_seen_date"] == date(2026, 11, 5)
+    assert df.loc["cats", "platform_breakdown"] == {"tiktok": 1, "youtube": 1}

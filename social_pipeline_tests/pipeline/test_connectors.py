@@ -26,6 +26,15 @@ def test_posts_inside_their_update_window_keep_getting_metrics(db_url, conn):
     missing = sorted(k for k in first if k not in measured_later)
     assert not missing, missing
     assert newest_later >= len(first)
+    # Follower growth is the change since the previous snapshot (six days earlier here).
+    from social_pipeline.pulling import end_of_day
+    from social_pipeline.simulator import world
+    handle = conn.execute("SELECT handle FROM social_accounts WHERE platform = 'tiktok'").fetchone()[0]
+    growth = conn.execute(
+        "SELECT s.follower_growth FROM social_analytics_snapshots s JOIN social_accounts a ON a.id = s.social_account_id "
+        "WHERE a.platform = 'tiktok' AND s.snapshot_date = %s", (later,)).fetchone()[0]
+    acct = world.account("tiktok", handle)
+    assert growth == acct.followers(end_of_day(later)) - acct.followers(end_of_day(DAY))
     # And refreshing created no duplicate posts.
     assert conn.execute("SELECT count(*) FROM social_posts_analytics").fetchone()[0] == len(
         {r[0] for r in conn.execute("SELECT platform || ':' || external_post_id FROM social_posts_analytics")})
@@ -81,3 +90,38 @@ def test_expiring_token_without_refresh_is_surfaced(db_url, conn, capsys):
     out = capsys.readouterr().out
     line = next(l for l in out.splitlines() if l.startswith("youtube"))
     assert "EXPIRES WITHIN 7 DAYS" in line
+
+
+def test_rapidapi_provider_served_over_http(db_url, conn, monkeypatch):
+    import threading
+
+    from social_pipeline.simulator.server import make_server
+
+    as_of = datetime(2026, 11, 10, 23, 59, 59, tzinfo=timezone.utc)
+    server = make_server("tiktok_rapidapi", port=0, as_of=as_of)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("SOCIAL_PIPELINE_TIKTOK_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv("SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY", "demo-rapidapi-key-123")
+        account = conn.execute(
+            "INSERT INTO social_accounts (platform, handle) VALUES ('tiktok', 'isaiah_dupree') RETURNING id").fetchone()[0]
+        conn.execute("INSERT INTO social_analytics_config (social_account_id, posts_per_fetch, provider_name) "
+                     "VALUES (%s, 4, 'rapidapi_tiktok')", (account,))
+        assert run_day(DAY).success
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert conn.execute("SELECT status, posts_fetched, error_message FROM social_fetch_jobs").fetchall() == [("completed", 4, None)]
+    assert conn.execute("SELECT DISTINCT provider_name FROM social_api_usage").fetchall() == [("rapidapi_tiktok",)]
+    saves = conn.execute("SELECT count(*) FROM social_post_metrics WHERE saves_count IS NOT NULL").fetchone()[0]
+    assert saves == 4
+    assert "demo-rapidapi-key-123" not in str(conn.execute("SELECT request_params, payload, error FROM social_raw_pulls").fetchall())
+
+
+def test_unsupported_provider_fails_that_account_only(db_url, conn):
+    seed(conn, posts_per_fetch=2)
+    conn.execute("UPDATE social_analytics_config SET provider_name = 'scrapingbee' WHERE social_account_id = "
+                 "(SELECT id FROM social_accounts WHERE platform = 'youtube')")
+    assert run_day(DAY).success
+    jobs = dict(conn.execute("SELECT platform, error_message FROM social_fetch_jobs WHERE status = 'failed'").fetchall())
+    assert list(jobs) == ["youtube"] and "'scrapingbee' is not supported" in jobs["youtube"]
