@@ -10,6 +10,7 @@ database (a Supabase schema created by hand) may lack them, and they say which r
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
@@ -130,8 +131,13 @@ RULES = [
 ]
 
 
-def evaluate(conn, rule: Rule, day) -> AssetCheckResult:
-    rows = conn.execute(rule.sql, {"day": day}).fetchall()
+def evaluate(conn, rule: Rule, days) -> AssetCheckResult:
+    """Evaluate ``rule`` for a day or each day of a list (a backfill range)."""
+    rows = []
+    for day in days if isinstance(days, (list, tuple)) else [days]:
+        rows.extend(conn.execute(rule.sql, {"day": day}).fetchall())
+        if "%(day)s" not in rule.sql:
+            break  # a whole-table rule: once is enough
     sample = [str(r[0]) for r in rows[:SAMPLE]]
     return AssetCheckResult(
         passed=not rows,
@@ -151,9 +157,10 @@ def build_check(rule: Rule):
         partitions_def=daily_partitions,
     )
     def _check(context: AssetCheckExecutionContext, database: Database) -> AssetCheckResult:
-        day = context.partition_time_window.start.date() if context.has_partition_key else None
+        window = context.partition_time_window
+        days = [window.start.date() + timedelta(days=i) for i in range((window.end.date() - window.start.date()).days)]
         with database.connect() as conn:
-            return evaluate(conn, rule, day)
+            return evaluate(conn, rule, days)
 
     return _check
 

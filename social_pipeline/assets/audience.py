@@ -11,7 +11,7 @@ from ..normalize import parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import RAW_INS, concat_raw, partition_day
+from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
 
 SHARES = ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female")
 JSON_FIELDS = ("top_countries", "top_cities", "top_languages", "peak_hours", "peak_days")
@@ -66,6 +66,7 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
     ins=RAW_INS,
     group_name="normalized",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_audience_demographics", partition_column="snapshot_date"),
     kinds={"python", "postgres"},
     deps=[AssetKey("social_post_metrics")],
@@ -74,8 +75,16 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
     "hour and weekday (peak_source says which).",
 )
 def social_audience_demographics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    day = partition_day(context)
-    records = parse_day(concat_raw(raw))
+    rows = []
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        rows.extend(_demographic_rows(day, parse_day(day_raw), database))
+    df = pd.DataFrame(rows, columns=["social_account_id", "snapshot_date", *SHARES, *JSON_FIELDS, "peak_source"])
+    for col in SHARES:
+        df[col] = df[col].astype("float64")
+    return Output(df, metadata={"rows": len(df)})
+
+
+def _demographic_rows(day, records, database: Database) -> list[dict]:
     with database.connect() as conn:
         derived = derived_peaks(conn, [a.account_id for a in records.accounts], day)
     rows = []
@@ -91,7 +100,4 @@ def social_audience_demographics(context: AssetExecutionContext, database: Datab
         if not demo and row["peak_source"] is None:
             continue  # nothing reported and too little history to derive from
         rows.append(row)
-    df = pd.DataFrame(rows, columns=["social_account_id", "snapshot_date", *SHARES, *JSON_FIELDS, "peak_source"])
-    for col in SHARES:
-        df[col] = df[col].astype("float64")
-    return Output(df, metadata={"accounts": len(df)})
+    return rows

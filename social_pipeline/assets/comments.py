@@ -10,7 +10,7 @@ from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import RAW_INS, concat_raw, partition_day, post_ids
+from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, post_ids, split_days
 from .posts import POSTS
 
 # parent_comment_id refers to social_comments.id, which exists only once the parent row is
@@ -34,28 +34,7 @@ COMMENT_COLUMNS = [
 ]
 
 
-@asset(
-    key=AssetKey("social_comments"),
-    ins=RAW_INS,
-    deps=[POSTS],
-    group_name="normalized",
-    partitions_def=daily_partitions,
-    metadata=table_metadata(
-        "social_comments",
-        mode="upsert",
-        keys=("post_id", "external_comment_id"),
-        merge={"first_seen_date": "least", "last_seen_date": "greatest"},
-        newer_column="last_seen_date",
-        after_write=RESOLVE_PARENTS,
-    ),
-    kinds={"python", "postgres"},
-    description="Comments and replies (replies to replies included), threads rebuilt from the "
-    "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
-    "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",
-)
-def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    day = partition_day(context)
-    records = parse_day(concat_raw(raw))
+def _comment_rows(day, records, database: Database) -> list[dict]:
     with database.connect() as conn:
         ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         handles = dict(
@@ -105,7 +84,36 @@ def social_comments(context: AssetExecutionContext, database: Database, **raw: p
                         "sentiment_note": (sentiment.reason or "")[:255] or None,
                     }
                 )
+    return rows
+
+
+@asset(
+    key=AssetKey("social_comments"),
+    ins=RAW_INS,
+    deps=[POSTS],
+    group_name="normalized",
+    partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
+    metadata=table_metadata(
+        "social_comments",
+        mode="upsert",
+        keys=("post_id", "external_comment_id"),
+        merge={"first_seen_date": "least", "last_seen_date": "greatest"},
+        newer_column="last_seen_date",
+        after_write=RESOLVE_PARENTS,
+    ),
+    kinds={"python", "postgres"},
+    description="Comments and replies (replies to replies included), threads rebuilt from the "
+    "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
+    "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",
+)
+def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
+    rows = []
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        rows.extend(_comment_rows(day, parse_day(day_raw), database))
     df = pd.DataFrame(rows, columns=COMMENT_COLUMNS)
+    if len(df):
+        df["first_seen_date"] = df.groupby(["post_id", "external_comment_id"])["first_seen_date"].transform("min")
     df["post_id"] = df["post_id"].astype("Int64")
     df["likes_count"] = df["likes_count"].astype("Int64")
     df["thread_depth"] = df["thread_depth"].astype("Int64")

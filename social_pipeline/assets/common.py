@@ -1,11 +1,11 @@
-"""Shared pieces of the asset graph: the raw inputs, the partition day, post id lookups."""
+"""Shared pieces of the asset graph: the raw inputs, partition days, post id lookups."""
 
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetKey
+from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
 
 from ..platforms import PLATFORMS
 from ..pulling import RAW_COLUMNS
@@ -13,13 +13,25 @@ from ..pulling import RAW_COLUMNS
 RAW_INS = {f"raw_{p}": AssetIn(key=AssetKey(["raw", p])) for p in PLATFORMS}
 
 
-def partition_day(context: AssetExecutionContext) -> date:
-    """The UTC day of the partition being materialized (one day per run of these assets)."""
+# Backfills run up to a week of days per run: API-bound assets then make few, moderate runs (a
+# year is 53 runs, not 365) and a failure re-does at most a week of calls; each day inside a run is
+# computed exactly as when materialized alone.
+BACKFILL_POLICY = BackfillPolicy.multi_run(max_partitions_per_run=7)
+
+
+def partition_days(context: AssetExecutionContext) -> list[date]:
+    """The UTC days of the partition range being materialized, in order."""
     window = context.partition_time_window
-    days = (window.end - window.start).days
-    if days != 1:
-        raise ValueError(f"these assets materialize one day per run; got a {days}-day range")
-    return window.start.date()
+    first, end = window.start.date(), window.end.date()
+    return [first + timedelta(days=i) for i in range((end - first).days)]
+
+
+def split_days(raw: pd.DataFrame, days: list[date]) -> dict[date, pd.DataFrame]:
+    """The raw rows of each day (every day present, possibly empty)."""
+    if raw.empty:
+        return {d: raw for d in days}
+    dates = pd.to_datetime(raw["partition_date"]).dt.date
+    return {d: raw[dates == d] for d in days}
 
 
 def concat_raw(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from ..analytics.urls import PostRef, parse_post_url
 from ..partitions import daily_partitions
+from .common import BACKFILL_POLICY
 from ..platforms import UnknownPlatform, canonical
 from ..storage.database import Database
 
@@ -262,6 +263,7 @@ def link_mappings(conn) -> dict[str, int]:
     deps=[POSTS],
     group_name="analytics",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     kinds={"python", "postgres"},
     description="Links each content mapping (post URL -> video/clip) to its tracked post by parsing "
     "the URL, and copies the video/clip onto posts that have no link of their own. Idempotent; "

@@ -11,7 +11,7 @@ from ..analytics.hashtags import extract_hashtags
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import partition_day
+from .common import BACKFILL_POLICY, partition_days
 from .posts import POSTS
 
 HASHTAGS = AssetKey("social_hashtags")
@@ -66,6 +66,7 @@ def aggregate(rows, day: date) -> pd.DataFrame:
     deps=[AssetKey("social_post_metrics")],
     group_name="analytics",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_hashtags", mode="upsert", keys=("hashtag",), newer_column="stats_date"),
     kinds={"python", "postgres"},
     description="Every hashtag's uses, summed views, mean engagement rate, first/last use and uses per "
@@ -73,7 +74,7 @@ def aggregate(rows, day: date) -> pd.DataFrame:
     "older day does not regress newer stats).",
 )
 def social_hashtags(context: AssetExecutionContext, database: Database):
-    day = partition_day(context)
+    day = partition_days(context)[-1]  # aggregates describe the end of the range
     with database.connect() as conn:
         rows = conn.execute(_HISTORY, {"day": day}).fetchall()
     df = aggregate(rows, day)
@@ -85,16 +86,17 @@ def social_hashtags(context: AssetExecutionContext, database: Database):
     deps=[HASHTAGS, POSTS],
     group_name="analytics",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_post_hashtags", mode="replace_keys", keys=("post_id",)),
     kinds={"python", "postgres"},
     description="Links from the posts seen that day to their hashtags, with the position of first use.",
 )
 def social_post_hashtags(context: AssetExecutionContext, database: Database):
-    day = partition_day(context)
+    days = partition_days(context)
     with database.connect() as conn:
         posts = conn.execute(
             "SELECT id, caption FROM social_posts_analytics WHERE last_seen_date >= %s AND first_seen_date <= %s",
-            (day, day),
+            (days[0], days[-1]),
         ).fetchall()
         tagged = [(pid, extract_hashtags(caption)) for pid, caption in posts]
         names = sorted({t for _, tags in tagged for t in tags})

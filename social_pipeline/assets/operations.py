@@ -8,7 +8,7 @@ from ..normalize import naive_utc, parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import RAW_INS, concat_raw, partition_day
+from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
 
 USAGE_COLUMNS = [
     "provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date", "cost_units", "retries",
@@ -24,6 +24,7 @@ JOB_COLUMNS = [
     ins=RAW_INS,
     group_name="operations",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_api_usage", partition_column="date"),
     kinds={"python", "postgres"},
     description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
@@ -31,11 +32,17 @@ JOB_COLUMNS = [
     "for rate-limit and cost tracking.",
 )
 def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
-    day = partition_day(context)
-    df = concat_raw(raw)
+    frames = [
+        _usage(day, day_raw) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()
+    ]
+    usage = pd.concat(frames, ignore_index=True)
+    return Output(usage, metadata={"requests": int(usage["request_count"].sum()) if len(usage) else 0})
+
+
+def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["endpoint"] != "(pull)"]
     if df.empty:
-        return Output(pd.DataFrame(columns=USAGE_COLUMNS), metadata={"requests": 0})
+        return pd.DataFrame(columns=USAGE_COLUMNS)
     grouped = (
         df.assign(
             success=df["ok"].astype(bool),
@@ -55,7 +62,7 @@ def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
     for col in ("request_count", "cost_units", "retries"):
         grouped[col] = pd.to_numeric(grouped[col]).astype("Int64")
     grouped["date"] = day
-    return Output(grouped[USAGE_COLUMNS], metadata={"requests": int(grouped["request_count"].sum())})
+    return grouped[USAGE_COLUMNS]
 
 
 @asset(
@@ -65,6 +72,7 @@ def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
     deps=[AssetKey("social_posts_analytics"), AssetKey("social_post_metrics"), AssetKey("social_comments")],
     group_name="operations",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_fetch_jobs", partition_column="partition_date", where="job_type = 'daily'"),
     kinds={"python", "postgres"},
     description="One daily fetch job per monitored account, final state: status of its newest pull, "
@@ -72,8 +80,23 @@ def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
     "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",
 )
 def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    day = partition_day(context)
-    df = concat_raw(raw)
+    frames = [_jobs(day, day_raw) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()]
+    jobs = pd.concat(frames, ignore_index=True)
+    done = jobs[jobs["status"] == "completed"]
+    if len(done):
+        newest = done.groupby("social_account_id")["completed_at"].max()
+        with database.connect() as conn:
+            conn.execute(
+                "UPDATE social_analytics_config c SET last_fetched_at = k.completed_at, updated_at = now() "
+                "FROM unnest(%s::uuid[], %s::timestamp[]) AS k(account_id, completed_at) "
+                "WHERE c.social_account_id = k.account_id "
+                "AND (c.last_fetched_at IS NULL OR c.last_fetched_at < k.completed_at)",
+                (newest.index.tolist(), [t.to_pydatetime() if hasattr(t, "to_pydatetime") else t for t in newest.tolist()]),
+            )
+    return Output(jobs, metadata={"jobs": len(jobs), "failed": int((jobs["status"] == "failed").sum())})
+
+
+def _jobs(day, df: pd.DataFrame) -> pd.DataFrame:
     records = parse_day(df)
     parsed = {a.account_id: a for a in records.accounts}
     rows = []
@@ -107,14 +130,4 @@ def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw:
     jobs = pd.DataFrame(rows, columns=JOB_COLUMNS)
     for col in ("posts_fetched", "comments_fetched", "requests_made"):
         jobs[col] = jobs[col].astype("Int64")
-    done = jobs[jobs["status"] == "completed"]
-    if len(done):
-        with database.connect() as conn:
-            conn.execute(
-                "UPDATE social_analytics_config c SET last_fetched_at = k.completed_at, updated_at = now() "
-                "FROM unnest(%s::uuid[], %s::timestamp[]) AS k(account_id, completed_at) "
-                "WHERE c.social_account_id = k.account_id "
-                "AND (c.last_fetched_at IS NULL OR c.last_fetched_at < k.completed_at)",
-                (done["social_account_id"].tolist(), done["completed_at"].tolist()),
-            )
-    return Output(jobs, metadata={"jobs": len(jobs), "failed": int((jobs["status"] == "failed").sum())})
+    return jobs

@@ -10,7 +10,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import RAW_INS, concat_raw, partition_day, post_ids
+from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, post_ids, split_days
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -20,6 +20,7 @@ POSTS = AssetKey("social_posts_analytics")
     ins=RAW_INS,
     group_name="normalized",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
         "social_posts_analytics",
         mode="upsert",
@@ -32,15 +33,37 @@ POSTS = AssetKey("social_posts_analytics")
     "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
 )
 def social_posts_analytics(context: AssetExecutionContext, **raw: pd.DataFrame):
-    day = partition_day(context)
-    records = parse_day(concat_raw(raw))
-    for account_id, reason in records.quarantined.items():
-        context.log.warning(f"quarantined pull of account {account_id}: {reason}")
-    df = posts_frame(day, records)
-    return Output(df, metadata={"accounts": len(records.accounts), "quarantined_pulls": len(records.quarantined)})
+    frames, quarantined = [], 0
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        records = parse_day(day_raw)
+        for account_id, reason in records.quarantined.items():
+            context.log.warning(f"{day}: quarantined pull of account {account_id}: {reason}")
+        quarantined += len(records.quarantined)
+        frames.append(posts_frame(day, records))
+    df = pd.concat(frames, ignore_index=True)
+    if len(df):
+        # One row per post: the newest day's content, seen first on the earliest day of the range.
+        df["first_seen_date"] = df.groupby(["platform", "external_post_id"])["first_seen_date"].transform("min")
+    return Output(df, metadata={"posts": int(df[["platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
 
 
 METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIELDS, "engagement_rate"]
+
+
+def metric_rows(records, ids, day, hour) -> list[dict]:
+    """Metric rows of every parsed post that is stored (ids), for a day and optional hour."""
+    rows = []
+    for acct in records.accounts:
+        followers = acct.parsed.account.get("followers_count")
+        for p in acct.parsed.posts:
+            post_id = ids.get((acct.platform, p["external_post_id"]))
+            if post_id is None:
+                continue  # not stored (the posts asset quarantined it)
+            row = {"post_id": post_id, "snapshot_date": day, "snapshot_hour": hour}
+            row.update({k: p.get(k) for k in POST_METRIC_FIELDS})
+            row["engagement_rate"] = engagement_rate(p, followers)
+            rows.append(row)
+    return rows
 
 
 @asset(
@@ -49,6 +72,7 @@ METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIEL
     deps=[POSTS],
     group_name="normalized",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
         "social_post_metrics", partition_column="snapshot_date", where="snapshot_hour IS NULL"
     ),
@@ -57,21 +81,12 @@ METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIEL
     "platform does not report are NULL, never 0.",
 )
 def social_post_metrics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    day = partition_day(context)
-    records = parse_day(concat_raw(raw))
     rows = []
-    with database.connect() as conn:
-        ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
-    for acct in records.accounts:
-        followers = acct.parsed.account.get("followers_count")
-        for p in acct.parsed.posts:
-            post_id = ids.get((acct.platform, p["external_post_id"]))
-            if post_id is None:
-                continue  # not stored (the posts asset quarantined it)
-            row = {"post_id": post_id, "snapshot_date": day, "snapshot_hour": None}
-            row.update({k: p.get(k) for k in POST_METRIC_FIELDS})
-            row["engagement_rate"] = engagement_rate(p, followers)
-            rows.append(row)
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        records = parse_day(day_raw)
+        with database.connect() as conn:
+            ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
+        rows.extend(metric_rows(records, ids, day, None))
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     for col in ("post_id", "snapshot_hour", *[f for f in POST_METRIC_FIELDS if f != "completion_rate"]):
         df[col] = df[col].astype("Int64")

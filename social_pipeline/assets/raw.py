@@ -18,10 +18,15 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    Backoff,
+    Config,
+    Jitter,
     MetadataValue,
     Output,
+    RetryPolicy,
     asset,
 )
+from pydantic import Field
 
 from ..accounts import monitored_accounts
 from ..partitions import daily_partitions
@@ -32,7 +37,7 @@ from ..settings import resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from ..tokens import expiring_tokens, refresh_tokens
-from .common import partition_day
+from .common import BACKFILL_POLICY, partition_days
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
@@ -94,6 +99,78 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+class RawPullConfig(Config):
+    """Run configuration of a raw asset."""
+
+    only_accounts: list[str] = Field(
+        default_factory=list,
+        description="Pull only these accounts (ids or handles); the others keep their stored rows.",
+    )
+
+
+def fetch_frequencies(conn, account_ids: list[str]) -> dict[str, timedelta]:
+    rows = conn.execute(
+        "SELECT social_account_id::text, fetch_frequency FROM social_analytics_config "
+        "WHERE social_account_id = ANY(%s::uuid[])",
+        (account_ids,),
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def _due(database: Database, account, day: date, frequency: timedelta | None, last_pulled: dict) -> bool:
+    """Whether the account's cadence asks for a pull on ``day``. Daily or more often: every day
+    (sub-daily pulls happen hourly, see assets/hourly.py). Every N days: not when it was pulled
+    successfully on one of the N-1 days before."""
+    if frequency is None or frequency <= timedelta(days=1):
+        return True
+    span = max(int(frequency / timedelta(days=1)), 1)
+    since = day - timedelta(days=span - 1)
+    if account.id in last_pulled and last_pulled[account.id] >= since:
+        return False
+    with database.connect() as conn:
+        recent = conn.execute(
+            "SELECT 1 FROM social_raw_pulls WHERE social_account_id = %s AND pull_status = 'ok' "
+            "AND partition_date >= %s AND partition_date < %s LIMIT 1",
+            (account.id, since, day),
+        ).fetchone()
+    return recent is None
+
+
+def _pull_one(database: Database, account, day: date, settings, platform: str, context):
+    """Pull one account for one day, recording its fetch job live."""
+    with database.connect() as conn:
+        try:
+            window = client_class_for(platform, account.provider_name).update_window_days
+        except PlatformError:
+            window = 0  # an unsupported provider: pull_account records the error
+        ids = conn.execute(
+            _REFRESH_IDS,
+            (account.id, platform, _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc)),
+             _naive(datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc))),
+        ).fetchall()
+        used = conn.execute(_UNITS_TODAY, (platform, account.provider_name)).fetchone()[0]
+    account = replace(account, refresh_post_ids=tuple(r[0] for r in ids))
+    started = datetime.now(timezone.utc)
+    _record_job(database, account, day, "running", started=_naive(started))
+    result = pull_account(account, day, settings=settings, quota_used=int(used))
+    posts = comments = None
+    error = result.error
+    if result.ok:
+        try:
+            parsed = client_class_for(platform, account.provider_name).parse([r for r in result.responses if r.ok])
+            posts, comments = len(parsed.posts), len(parsed.comments)
+        except Exception as exc:  # quarantined downstream; recorded here too
+            error = f"{platform}/{account.handle}: unparseable response: {type(exc).__name__}: {exc}"[:1000]
+    else:
+        context.log.warning(f"{day}: {result.error}")
+    _record_job(
+        database, account, day, "failed" if error else "completed", started=_naive(started),
+        completed=_naive(datetime.now(timezone.utc)), posts=posts, comments=comments, error=error,
+        requests=len(result.responses),
+    )
+    return result
+
+
 def build_raw_asset(platform: str):
     key = AssetKey(["raw", platform])
     api = resource_key(platform)
@@ -108,69 +185,62 @@ def build_raw_asset(platform: str):
             AssetCheckSpec(TOKENS, asset=key, description=f"No account's token has expired, or expires within {TOKEN_WARNING_DAYS} days without a way to renew it."),
         ],
         required_resource_keys={api, "database"},
+        backfill_policy=BACKFILL_POLICY,
+        # One pull of a platform at a time across all runs (dagster.yaml: pools default_limit 1),
+        # so concurrent runs together stay inside the platform's request budget.
+        pool=f"api_{platform}",
+        retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
         kinds={"python", "postgres"},
         description=f"Raw {platform} API responses for each monitored {platform} account, one row per exchange.",
     )
-    def _raw(context: AssetExecutionContext):
-        day = partition_day(context)
+    def _raw(context: AssetExecutionContext, config: RawPullConfig):
+        days = partition_days(context)
         database: Database = context.resources.database
         settings = getattr(context.resources, api).settings()
         with database.connect() as conn:
             accounts = monitored_accounts(conn, platform)
-        refreshed = refresh_tokens(database, accounts, settings, context.log)
-        accounts = [refreshed.get(a.id, a) for a in accounts]
-        for account in accounts:
-            _record_job(database, account, day, "pending")
-        rows, failures, requests_made = [], {}, 0
-        for account in accounts:
-            with database.connect() as conn:
-                try:
-                    window = client_class_for(platform, account.provider_name).update_window_days
-                except PlatformError:
-                    window = 0  # an unsupported provider: pull_account records the error
-                ids = conn.execute(
-                    _REFRESH_IDS,
-                    (account.id, platform, _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc)),
-                     _naive(datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc))),
-                ).fetchall()
-                used = conn.execute(_UNITS_TODAY, (platform, account.provider_name)).fetchone()[0]
-            account = replace(account, refresh_post_ids=tuple(r[0] for r in ids))
-            started = datetime.now(timezone.utc)
-            _record_job(database, account, day, "running", started=_naive(started))
-            result = pull_account(account, day, settings=settings, quota_used=int(used))
-            account_rows = raw_rows(result, day)
-            rows.extend(account_rows)
-            requests_made += len(result.responses)
-            posts = comments = None
-            error = result.error
-            if result.ok:
-                try:
-                    parsed = client_class_for(platform, account.provider_name).parse(
-                        [r for r in result.responses if r.ok]
-                    )
-                    posts, comments = len(parsed.posts), len(parsed.comments)
-                except Exception as exc:  # quarantined downstream; recorded here too
-                    error = f"{platform}/{account.handle}: unparseable response: {type(exc).__name__}: {exc}"[:1000]
-            else:
-                failures[account.id] = result.error
-                context.log.warning(result.error)
-            _record_job(
-                database, account, day, "failed" if error else "completed", started=_naive(started),
-                completed=_naive(datetime.now(timezone.utc)), posts=posts, comments=comments, error=error,
-                requests=len(result.responses),
-            )
-        df = raw_frame(rows)
-        if failures:
-            with database.connect() as conn:
-                carried = _carried_forward(conn, platform, day, list(failures))
-            if not carried.empty:
-                df = pd.concat([df, carried], ignore_index=True)
+            frequency = fetch_frequencies(conn, [a.id for a in accounts])
+        wanted = {a.lower() for a in config.only_accounts}
+        chosen = [a for a in accounts if not wanted or a.id in wanted or a.handle.lower() in wanted]
+        refreshed = refresh_tokens(database, chosen, settings, context.log)
+        chosen = [refreshed.get(a.id, a) for a in chosen]
+        frames, failures, requests_made, skipped = [], {}, 0, 0
+        last_pulled: dict[str, date] = {}
+        for day in days:
+            rows, keep, due = [], [a.id for a in accounts if a not in chosen], []
+            for account in chosen:
+                if _due(database, account, day, frequency.get(account.id), last_pulled):
+                    due.append(account)
+                    _record_job(database, account, day, "pending")
+                else:
+                    keep.append(account.id)  # its cadence (fetch_frequency) skips this day
+                    skipped += 1
+            for account in due:
+                result = _pull_one(database, account, day, settings, platform, context)
+                rows.extend(raw_rows(result, day))
+                requests_made += len(result.responses)
+                if result.ok:
+                    last_pulled[account.id] = day
+                else:
+                    failures[f"{account.id}@{day}"] = result.error
+                    keep.append(account.id)
+            frames.append(raw_frame(rows))
+            # Accounts not pulled this time (failed, skipped by cadence, or outside only_accounts)
+            # keep the rows they already have for the day: nothing is lost by replacing it.
+            if keep:
+                with database.connect() as conn:
+                    carried = _carried_forward(conn, platform, day, keep)
+                if not carried.empty:
+                    frames.append(carried)
+        df = pd.concat([f for f in frames if len(f)] or [raw_frame([])], ignore_index=True)
         retries = int((df["attempt"] > 1).sum()) if len(df) else 0
         yield Output(
             df,
             metadata={
-                "accounts": len(accounts),
-                "accounts_failed": len(failures),
+                "days": len(days),
+                "accounts": len(chosen),
+                "pulls_failed": len(failures),
+                "pulls_skipped_by_frequency": skipped,
                 "requests": requests_made,
                 "retries": retries,
                 "tokens_refreshed": len(refreshed),
@@ -182,7 +252,7 @@ def build_raw_asset(platform: str):
             passed=not failures,
             severity=AssetCheckSeverity.ERROR,
             metadata={
-                "accounts": len(accounts),
+                "accounts": len(chosen),
                 "failed": len(failures),
                 "errors": MetadataValue.md("\n".join(f"- {e}" for e in failures.values()) or "none"),
             },

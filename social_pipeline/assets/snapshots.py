@@ -10,7 +10,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import RAW_INS, concat_raw, partition_day
+from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
 
 # Totals over each account's tracked posts (latest daily metrics up to the day).
 _TRACKED_TOTALS = """
@@ -42,6 +42,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     deps=[AssetKey("social_post_metrics"), AssetKey("social_hashtags")],
     group_name="analytics",
     partitions_def=daily_partitions,
+    backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_analytics_snapshots", partition_column="snapshot_date"),
     kinds={"python", "postgres"},
     description="One row per account per day. Totals the platform does not report are summed over "
@@ -49,8 +50,20 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the previous snapshot.",
 )
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    day = partition_day(context)
-    records = parse_day(concat_raw(raw))
+    rows, followers_before = [], {}
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        day_rows = _snapshot_rows(day, parse_day(day_raw), database, followers_before)
+        followers_before.update({r["social_account_id"]: r["followers_count"] for r in day_rows if r["followers_count"] is not None})
+        rows.extend(day_rows)
+    df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
+    for col in [*ACCOUNT_FIELDS, "follower_growth"]:
+        df[col] = df[col].astype("Int64")
+    return Output(df, metadata={"rows": len(df)})
+
+
+def _snapshot_rows(day, records, database: Database, followers_before: dict) -> list[dict]:
+    """One day's snapshots; ``followers_before`` holds the previous day's followers computed in
+    this same run (a range), which take precedence over stored snapshots."""
     accounts = [a.account_id for a in records.accounts]
     with database.connect() as conn:
         params = {"day": day, "accounts": accounts}
@@ -71,11 +84,8 @@ def social_analytics_snapshots(context: AssetExecutionContext, database: Databas
         if acct.platform == "twitter" and row["retweets_count"] is None and shares is not None:
             row["retweets_count"] = int(shares)
         row["engagement_rate"] = round(float(mean_rate), 2) if mean_rate is not None else None
-        prev = previous.get(acct.account_id)
+        prev = followers_before.get(acct.account_id, previous.get(acct.account_id))
         followers = row["followers_count"]
         row["follower_growth"] = followers - prev if followers is not None and prev is not None else None
         rows.append(row)
-    df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
-    for col in [*ACCOUNT_FIELDS, "follower_growth"]:
-        df[col] = df[col].astype("Int64")
-    return Output(df, metadata={"accounts": len(df)})
+    return rows
