@@ -136,8 +136,10 @@ def _due(database: Database, account, day: date, frequency: timedelta | None, la
     return recent is None
 
 
-def _pull_one(database: Database, account, day: date, settings, platform: str, context):
-    """Pull one account for one day, recording its fetch job live."""
+def _pull_one(database: Database, account, day: date, settings, platform: str, context, seen: dict):
+    """Pull one account for one day, recording its fetch job live. ``seen`` (external post id ->
+    posted_at) holds the posts pulled on earlier days of the same run, which are not stored yet
+    but must be refreshed just as if those days had run alone."""
     with database.connect() as conn:
         try:
             window = client_class_for(platform, account.provider_name).update_window_days
@@ -149,7 +151,9 @@ def _pull_one(database: Database, account, day: date, settings, platform: str, c
              _naive(datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc))),
         ).fetchall()
         used = conn.execute(_UNITS_TODAY, (platform, account.provider_name)).fetchone()[0]
-    account = replace(account, refresh_post_ids=tuple(r[0] for r in ids))
+    window_start = _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc))
+    earlier = [pid for pid, posted in seen.items() if posted is not None and posted >= window_start]
+    account = replace(account, refresh_post_ids=tuple(dict.fromkeys([*(r[0] for r in ids), *earlier])))
     started = datetime.now(timezone.utc)
     _record_job(database, account, day, "running", started=_naive(started))
     result = pull_account(account, day, settings=settings, quota_used=int(used))
@@ -159,6 +163,9 @@ def _pull_one(database: Database, account, day: date, settings, platform: str, c
         try:
             parsed = client_class_for(platform, account.provider_name).parse([r for r in result.responses if r.ok])
             posts, comments = len(parsed.posts), len(parsed.comments)
+            for post in parsed.posts:
+                posted = post.get("posted_at")
+                seen[post["external_post_id"]] = _naive(posted) if posted is not None else None
         except Exception as exc:  # quarantined downstream; recorded here too
             error = f"{platform}/{account.handle}: unparseable response: {type(exc).__name__}: {exc}"[:1000]
     else:
@@ -206,6 +213,7 @@ def build_raw_asset(platform: str):
         chosen = [refreshed.get(a.id, a) for a in chosen]
         frames, failures, requests_made, skipped = [], {}, 0, 0
         last_pulled: dict[str, date] = {}
+        seen: dict[str, dict] = {}
         for day in days:
             rows, keep, due = [], [a.id for a in accounts if a not in chosen], []
             for account in chosen:
@@ -216,7 +224,7 @@ def build_raw_asset(platform: str):
                     keep.append(account.id)  # its cadence (fetch_frequency) skips this day
                     skipped += 1
             for account in due:
-                result = _pull_one(database, account, day, settings, platform, context)
+                result = _pull_one(database, account, day, settings, platform, context, seen.setdefault(account.id, {}))
                 rows.extend(raw_rows(result, day))
                 requests_made += len(result.responses)
                 if result.ok:

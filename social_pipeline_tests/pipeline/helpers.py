@@ -26,7 +26,7 @@ def run_day(day, **kwargs):
     database = Database()
     result = materialize(
         [*all_assets, *asset_checks],
-        partition_key=day.isoformat(),
+        partition_key=None if "dagster/asset_partition_range_start" in kwargs.get("tags", {}) else day.isoformat(),
         resources={
             "database": database,
             "io_manager": PostgresIOManager(database=database),

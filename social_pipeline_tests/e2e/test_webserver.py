@@ -1,0 +1,184 @@
+"""The real thing, end to end: `social-pipeline dev` serves the Dagster UI; a run and a backfill
+launched through its GraphQL API land their rows in PostgreSQL; the asset graph renders in a
+headless Chromium.
+
+Fixture `dagster_dev` (conftest.py) starts one server for the whole module on a fresh database.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+from dagster import DagsterRunStatus
+from dagster_graphql import DagsterGraphQLClient
+
+from social_pipeline.platforms import PLATFORMS
+from social_pipeline_tests.e2e.conftest import LOCATION, REPOSITORY, REPO
+
+pytestmark = pytest.mark.e2e
+
+JOB = "daily_pipeline"
+PARTITION_SET = f"{JOB}_partition_set"
+RUN_TIMEOUT = 180.0
+BACKFILL_TIMEOUT = 360.0
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+# Days relative to today (UTC) so they are always valid partitions; never yesterday, the day the
+# schedule `daily_pipeline_schedule` (on by default) may launch at 00:30 UTC.
+TODAY = datetime.now(timezone.utc).date()
+RUN_DAY = TODAY - timedelta(days=3)
+BACKFILL_DAYS = [TODAY - timedelta(days=6), TODAY - timedelta(days=5)]
+
+LAUNCH_BACKFILL = """
+mutation LaunchBackfill($backfillParams: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $backfillParams) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId launchedRunIds }
+    ... on Error { message }
+  }
+}
+"""
+
+BACKFILL_STATUS = """
+query BackfillStatus($backfillId: String!) {
+  partitionBackfillOrError(backfillId: $backfillId) {
+    __typename
+    ... on PartitionBackfill {
+      id
+      status
+      numPartitions
+      partitionNames
+      error { message }
+      runs { id status tags { key value } }
+    }
+    ... on Error { message }
+  }
+}
+"""
+
+FAILED_RUN = {DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED, DagsterRunStatus.CANCELING}
+
+
+def _run_days(run: dict) -> list[date]:
+    """The days a run materialized: its partition, or its partition range (backfill policy)."""
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    if "dagster/partition" in tags:
+        return [date.fromisoformat(tags["dagster/partition"])]
+    first = date.fromisoformat(tags["dagster/asset_partition_range_start"])
+    last = date.fromisoformat(tags["dagster/asset_partition_range_end"])
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _assert_day_landed(conn, day: date) -> None:
+    """Every platform's posts, 9 snapshots and 9 completed fetch jobs for ``day``."""
+    platforms = {
+        r[0] for r in conn.execute(
+            "SELECT DISTINCT p.platform FROM social_post_metrics m "
+            "JOIN social_posts_analytics p ON p.id = m.post_id WHERE m.snapshot_date = %s", (day,)
+        )
+    }
+    assert platforms == set(PLATFORMS), (day, platforms)
+    snapshots = conn.execute(
+        "SELECT count(*), count(DISTINCT social_account_id) FROM social_analytics_snapshots WHERE snapshot_date = %s",
+        (day,),
+    ).fetchone()
+    assert snapshots == (9, 9), (day, snapshots)
+    jobs = conn.execute(
+        "SELECT platform, status FROM social_fetch_jobs WHERE partition_date = %s ORDER BY platform", (day,)
+    ).fetchall()
+    assert jobs == [(p, "completed") for p in sorted(PLATFORMS)], (day, jobs)
+
+
+def test_job_run_through_graphql_lands_the_day(dagster_dev):
+    client = DagsterGraphQLClient("127.0.0.1", port_number=dagster_dev.port)
+    started = time.monotonic()
+    run_id = client.submit_job_execution(
+        JOB, repository_location_name=LOCATION, repository_name=REPOSITORY,
+        tags={"dagster/partition": RUN_DAY.isoformat()},
+    )
+    dagster_dev.launched_days.add(RUN_DAY)
+    status = None
+    while time.monotonic() - started < RUN_TIMEOUT:
+        status = client.get_run_status(run_id)
+        if status == DagsterRunStatus.SUCCESS or status in FAILED_RUN:
+            break
+        time.sleep(2)
+    assert status == DagsterRunStatus.SUCCESS, (
+        f"run {run_id} for {RUN_DAY}: {status} after {time.monotonic() - started:.0f} s\n{dagster_dev.log_tail()}"
+    )
+    print(f"run {RUN_DAY} succeeded in {time.monotonic() - started:.1f} s")
+
+    with psycopg.connect(dagster_dev.db_url) as conn:
+        _assert_day_landed(conn, RUN_DAY)
+
+
+def test_backfill_through_graphql_lands_each_day_once(dagster_dev):
+    names = [d.isoformat() for d in BACKFILL_DAYS]
+    started = time.monotonic()
+    result = dagster_dev.graphql(LAUNCH_BACKFILL, {
+        "backfillParams": {
+            "selector": {
+                "partitionSetName": PARTITION_SET,
+                "repositorySelector": {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY},
+            },
+            "partitionNames": names,
+            "title": "e2e backfill",
+        }
+    })["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", result
+    backfill_id = result["backfillId"]
+    dagster_dev.launched_days.update(BACKFILL_DAYS)
+
+    backfill = None
+    while time.monotonic() - started < BACKFILL_TIMEOUT:
+        backfill = dagster_dev.graphql(BACKFILL_STATUS, {"backfillId": backfill_id})["partitionBackfillOrError"]
+        assert backfill["__typename"] == "PartitionBackfill", backfill
+        runs = backfill["runs"]
+        if backfill["status"] in ("FAILED", "COMPLETED_FAILED", "CANCELED", "CANCELING"):
+            break
+        if any(r["status"] in ("FAILURE", "CANCELED", "CANCELING") for r in runs):
+            break
+        if (
+            backfill["status"] in ("COMPLETED", "COMPLETED_SUCCESS")
+            and runs
+            and all(r["status"] == "SUCCESS" for r in runs)
+        ):
+            break
+        time.sleep(3)
+    elapsed = time.monotonic() - started
+    assert backfill is not None and backfill["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), (
+        f"backfill {backfill_id} after {elapsed:.0f} s: {backfill}\n{dagster_dev.log_tail()}"
+    )
+    runs = backfill["runs"]
+    assert runs and all(r["status"] == "SUCCESS" for r in runs), runs
+    covered = sorted(day for r in runs for day in _run_days(r))
+    assert covered == BACKFILL_DAYS, runs  # each day in exactly one run
+    print(f"backfill {names} completed in {elapsed:.1f} s")
+
+    yesterday = TODAY - timedelta(days=1)  # the schedule's day, should it have ticked meanwhile
+    with psycopg.connect(dagster_dev.db_url) as conn:
+        for day in BACKFILL_DAYS:
+            _assert_day_landed(conn, day)
+        per_day = conn.execute(
+            "SELECT snapshot_date, count(*), count(DISTINCT social_account_id) FROM social_analytics_snapshots "
+            "WHERE snapshot_date <> %s GROUP BY snapshot_date ORDER BY snapshot_date", (yesterday,)
+        ).fetchall()
+        assert per_day == [(d, 9, 9) for d in sorted(dagster_dev.launched_days)], per_day
+        jobs = conn.execute(
+            "SELECT partition_date, count(*) FROM social_fetch_jobs WHERE partition_date <> %s "
+            "GROUP BY partition_date ORDER BY partition_date", (yesterday,)
+        ).fetchall()
+        assert jobs == [(d, 9) for d in sorted(dagster_dev.launched_days)], jobs
+        duplicates = conn.execute(
+            "SELECT count(*) - count(DISTINCT (post_id, snapshot_date)) FROM social_post_metrics WHERE snapshot_hour IS NULL"
+        ).fetchone()[0]
+        assert duplicates == 0
