@@ -4,7 +4,13 @@
     social-pipeline db url|migrate|start|stop
     social-pipeline demo seed
     social-pipeline materialize --date D     every asset for one day, recorded in the Dagster instance
-    social-pipeline backfill --start D --end D
+    social-pipeline backfill --start D --end D   a range of days, up to 7 days per run, with a progress bar
+    social-pipeline fetch PLATFORM HANDLE    pull one account now (yesterday by default) and update what follows
+    social-pipeline accounts list|add|enable|disable
+    social-pipeline simulator serve PLATFORM
+
+Errors (unknown platform or account, duplicate account, no database, bad dates) go to stderr with
+exit status 2; a Dagster run that fails gives exit status 1.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from .assets import all_assets
 from .checks import asset_checks
 from .platforms import PLATFORMS
 from .settings import platform_resource, resource_key
-from .schedules import daily_job, daily_schedule
+from .schedules import daily_job, daily_schedule, hourly_job, hourly_schedule
 from .storage.database import Database
 from .storage.io_manager import PostgresIOManager
 
@@ -17,8 +17,8 @@ database = Database()
 defs = Definitions(
     assets=all_assets,
     asset_checks=asset_checks,
-    jobs=[daily_job],
-    schedules=[daily_schedule],
+    jobs=[daily_job, hourly_job],
+    schedules=[daily_schedule, hourly_schedule],
     resources={
         "database": database,
         "io_manager": PostgresIOManager(database=database),

@@ -44,6 +44,7 @@ RAW_COLUMNS = (
     "fetched_at",
     "cost_units",
     "response_meta",
+    "partition_hour",
 )
 
 
@@ -92,12 +93,13 @@ def _backoff_seconds() -> float:
         return 1.0
 
 
-def make_client(account: AccountRef, day: date, http: HttpClient, settings: PlatformSettings):
-    """The account's client; for the demo provider, with the simulator mounted on its session."""
+def make_client(account: AccountRef, day: date, http: HttpClient, settings: PlatformSettings, as_of: datetime | None = None):
+    """The account's client; for the demo provider, with the simulator mounted on its session,
+    answering as of ``as_of`` (default: the end of ``day``)."""
     cls = client_class_for(account.platform, account.provider_name)
     client = cls(http, base_url=settings.base_url, credentials=settings.credentials, today=day)
     if account.provider_name == DEMO_PROVIDER:
-        simulator = simulator_class(account.platform)(end_of_day(day), [account.handle])
+        simulator = simulator_class(account.platform)(as_of or end_of_day(day), [account.handle])
         plan = FaultPlan.parse(os.environ.get(FAULTS_ENV))
         if plan is not None:
             simulator = FaultySimulator(simulator, plan)
@@ -119,6 +121,7 @@ def pull_account(
     quota_used: int = 0,
     max_attempts: int = 5,
     sleep=None,
+    as_of: datetime | None = None,
 ) -> PullResult:
     """Pull ``account`` as of the end of ``day``; never raises for API trouble.
 
@@ -144,7 +147,7 @@ def pull_account(
     pull_id = str(uuid.uuid4())
     secrets = [account.access_token, *settings.credentials.values()]
     try:
-        client = make_client(account, day, http, settings)
+        client = make_client(account, day, http, settings, as_of)
         client.pull(account)
         return PullResult(account, pull_id, True, http.responses)
     except PlatformError as exc:
@@ -156,8 +159,9 @@ def pull_account(
     return PullResult(account, pull_id, False, http.responses, f"{account.platform}/{account.handle}: {message}")
 
 
-def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
-    """One row per HTTP exchange of the pull, plus a marker row when it failed before any."""
+def raw_rows(result: PullResult, day: date, hour: int | None = None) -> list[dict[str, Any]]:
+    """One row per HTTP exchange of the pull, plus a marker row when it failed before any.
+    ``hour`` marks the rows of an hourly pull."""
     status = "ok" if result.ok else "failed"
     base = {
         "pull_id": result.pull_id,
@@ -166,6 +170,7 @@ def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
         "provider_name": result.account.provider_name,
         "social_account_id": result.account.id,
         "partition_date": day,
+        "partition_hour": hour,
     }
     rows = [
         {
@@ -209,7 +214,7 @@ def raw_rows(result: PullResult, day: date) -> list[dict[str, Any]]:
 
 def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(RAW_COLUMNS))
-    for col in ("page_index", "attempt", "status_code", "latency_ms", "cost_units"):
+    for col in ("page_index", "attempt", "status_code", "latency_ms", "cost_units", "partition_hour"):
         df[col] = df[col].astype("Int64")
     return df
 

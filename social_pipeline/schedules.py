@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, DefaultScheduleStatus, build_schedule_from_partitioned_job, define_asset_job
+from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, build_schedule_from_partitioned_job, define_asset_job
 
+from .assets.hourly import hourly_partitions
 from .partitions import daily_partitions
+
+HOURLY = AssetKey("social_post_metrics_hourly")
 
 daily_job = define_asset_job(
     "daily_pipeline",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.keys(HOURLY),
     partitions_def=daily_partitions,
     description="Every asset for one UTC day: pull all platforms, normalize, aggregate, record operations.",
 )
@@ -21,4 +24,20 @@ daily_schedule = build_schedule_from_partitioned_job(
     minute_of_hour=30,
     default_status=DefaultScheduleStatus.RUNNING,
     description="Materializes yesterday's partition (UTC) at 00:30 UTC.",
+)
+
+hourly_job = define_asset_job(
+    "hourly_young_posts",
+    selection=AssetSelection.keys(HOURLY),
+    partitions_def=hourly_partitions,
+    description="Metrics of posts younger than 48 hours, and full pulls of sub-daily accounts, for one hour.",
+)
+
+# Ten minutes past each hour, for the hour that has just closed.
+hourly_schedule = build_schedule_from_partitioned_job(
+    hourly_job,
+    name="hourly_young_posts_schedule",
+    minute_of_hour=10,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Materializes the hour that has just closed (UTC), ten minutes past each hour.",
 )

@@ -3,6 +3,7 @@
 from .audience import social_audience_demographics
 from .comments import social_comments
 from .content import social_content_mappings
+from .hourly import social_post_metrics_hourly
 from .hashtags import social_hashtags, social_post_hashtags
 from .operations import social_api_usage, social_fetch_jobs
 from .posts import social_post_metrics, social_posts_analytics
@@ -21,4 +22,5 @@ all_assets = [
     social_api_usage,
     social_fetch_jobs,
     social_content_mappings,
+    social_post_metrics_hourly,
 ]

@@ -31,10 +31,18 @@ JOB_COLUMNS = [
     "counted (retries also counted apart), with mean latency and quota units (YouTube): the basis "
     "for rate-limit and cost tracking.",
 )
-def social_api_usage(context: AssetExecutionContext, **raw: pd.DataFrame):
-    frames = [
-        _usage(day, day_raw) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()
-    ]
+def social_api_usage(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
+    days = partition_days(context)
+    # The hourly pulls of those days are counted too (social_post_metrics_hourly keeps its own rows).
+    cols = ", ".join(f'"{c}"' for c in ("pull_id", "provider_name", "platform", "endpoint", "ok", "latency_ms",
+                                          "cost_units", "attempt", "partition_date"))
+    with database.connect() as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT {cols} FROM social_raw_pulls WHERE partition_hour IS NOT NULL "
+                    "AND partition_date >= %s AND partition_date <= %s", (days[0], days[-1]))
+        hourly = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+    daily = concat_raw(raw)
+    combined = pd.concat([f for f in (daily, hourly) if len(f)], ignore_index=True) if len(hourly) else daily
+    frames = [_usage(day, day_raw) for day, day_raw in split_days(combined, days).items()]
     usage = pd.concat(frames, ignore_index=True)
     return Output(usage, metadata={"requests": int(usage["request_count"].sum()) if len(usage) else 0})
 

@@ -85,7 +85,7 @@ def _carried_forward(conn, platform: str, day, account_ids: list[str]) -> pd.Dat
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT {cols} FROM social_raw_pulls WHERE partition_date = %s AND platform = %s "
-            "AND pull_status = 'ok' AND social_account_id = ANY(%s::uuid[]) ORDER BY id",
+            "AND pull_status = 'ok' AND partition_hour IS NULL AND social_account_id = ANY(%s::uuid[]) ORDER BY id",
             (day, platform, account_ids),
         )
         rows = cur.fetchall()
@@ -130,7 +130,7 @@ def _due(database: Database, account, day: date, frequency: timedelta | None, la
     with database.connect() as conn:
         recent = conn.execute(
             "SELECT 1 FROM social_raw_pulls WHERE social_account_id = %s AND pull_status = 'ok' "
-            "AND partition_date >= %s AND partition_date < %s LIMIT 1",
+            "AND partition_hour IS NULL AND partition_date >= %s AND partition_date < %s LIMIT 1",
             (account.id, since, day),
         ).fetchone()
     return recent is None
@@ -186,7 +186,10 @@ def build_raw_asset(platform: str):
         key=key,
         group_name="raw",
         partitions_def=daily_partitions,
-        metadata=table_metadata("social_raw_pulls", partition_column="partition_date", slice={"platform": platform}),
+        metadata=table_metadata(
+            "social_raw_pulls", partition_column="partition_date", slice={"platform": platform},
+            where="partition_hour IS NULL",  # the hourly asset's rows are its own
+        ),
         check_specs=[
             AssetCheckSpec(PULLED, asset=key, description="Every monitored account was pulled."),
             AssetCheckSpec(TOKENS, asset=key, description=f"No account's token has expired, or expires within {TOKEN_WARNING_DAYS} days without a way to renew it."),

@@ -21,7 +21,7 @@ bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are a
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timezone
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -47,6 +47,7 @@ class TableSpec:
     table: str
     mode: str = "replace"  # replace | upsert | replace_keys
     partition_column: str | None = None
+    hour_column: str | None = None  # hourly partitions: (date column + hour column) in the window
     slice: Mapping[str, str] = field(default_factory=dict)
     where: str | None = None
     keys: Sequence[str] = ()
@@ -78,10 +79,13 @@ def spec_from(metadata: Mapping[str, Any]) -> TableSpec:
     return TableSpec(**{k: (tuple(v) if k == "keys" else v) for k, v in dict(value).items()})
 
 
-def _window(context: OutputContext | InputContext) -> tuple[date, date] | None:
+def _window(context: OutputContext | InputContext, spec: "TableSpec"):
+    """The partition window: dates, or naive UTC datetimes for hourly specs."""
     if not context.has_asset_partitions:
         return None
     tw = context.asset_partitions_time_window
+    if spec.hour_column:
+        return tuple(t.astimezone(timezone.utc).replace(tzinfo=None) for t in (tw.start, tw.end))
     return tw.start.date(), tw.end.date()
 
 
@@ -89,7 +93,13 @@ def _partition_filter(spec: TableSpec, window: tuple[date, date] | None):
     """SQL predicate and bound parameters selecting one partition's slice of the table."""
     clauses: list[sql.Composable] = []
     params: dict[str, Any] = {}
-    if spec.partition_column and window:
+    if spec.partition_column and window and spec.hour_column:
+        moment = sql.SQL("({d} + make_interval(hours => {h}))").format(
+            d=sql.Identifier(spec.partition_column), h=sql.Identifier(spec.hour_column)
+        )
+        clauses.append(sql.SQL("{m} >= %(start)s AND {m} < %(end)s").format(m=moment))
+        params.update(start=window[0], end=window[1])
+    elif spec.partition_column and window:
         clauses.append(
             sql.SQL("{col} >= %(start)s AND {col} < %(end)s").format(col=sql.Identifier(spec.partition_column))
         )
@@ -116,7 +126,7 @@ class PostgresIOManager(ConfigurableIOManager):
         if not isinstance(obj, pd.DataFrame):
             raise TypeError(f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a DataFrame")
         spec = spec_from(context.definition_metadata)
-        window = _window(context)
+        window = _window(context, spec)
         started = time.perf_counter()
         with self.database.connect() as conn:
             stats = write_frame(conn, spec, obj, window)
@@ -142,7 +152,7 @@ class PostgresIOManager(ConfigurableIOManager):
         if upstream is None:
             raise ValueError("the Postgres IO manager only loads upstream assets")
         spec = spec_from(upstream.definition_metadata)
-        window = _window(context)
+        window = _window(context, spec)
         with self.database.connect() as conn:
             return read_frame(conn, spec, window)
 

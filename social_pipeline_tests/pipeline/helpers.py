@@ -3,7 +3,7 @@
 from dagster import materialize
 
 from social_pipeline.accounts import seed_demo_accounts
-from social_pipeline.assets import all_assets
+from social_pipeline.assets import all_assets, social_post_metrics_hourly
 from social_pipeline.checks import asset_checks
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.settings import platform_resource, resource_key
@@ -25,7 +25,7 @@ def run_day(day, **kwargs):
     """Materialize every asset for ``day`` against the database of ``$SOCIAL_PIPELINE_DATABASE_URL``."""
     database = Database()
     result = materialize(
-        [*all_assets, *asset_checks],
+        [*(a for a in all_assets if a is not social_post_metrics_hourly), *asset_checks],
         partition_key=None if "dagster/asset_partition_range_start" in kwargs.get("tags", {}) else day.isoformat(),
         resources={
             "database": database,
