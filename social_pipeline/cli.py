@@ -19,6 +19,7 @@ import argparse
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -114,42 +115,219 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def _parse_day(text: str) -> date:
+def _parse_day(text: str, option: str = "") -> date:
     try:
         return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    except (TypeError, ValueError):
+        raise CliError(f"{option + ': ' if option else ''}not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _materialize_days(days: list[date]) -> int:
+def _yesterday() -> date:
+    """The latest closed UTC day: the newest daily partition."""
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+def _check_range(start: date, end: date) -> None:
+    """``start``..``end`` must be a non-empty range inside the daily partitions."""
+    from .partitions import START_ENV, daily_partitions
+
+    first, last = daily_partitions.start.date(), _yesterday()
+    if end < start:
+        raise CliError(f"the end {end} is before the start {start}")
+    if start < first:
+        raise CliError(
+            f"{start} is before the first partition, {first} (set by {START_ENV}); choose a day from {first} on"
+        )
+    if end > last:
+        raise CliError(
+            f"{end} is after the latest partition, {last} (yesterday, UTC: a day is pulled once it has closed)"
+        )
+
+
+def _handle(text: str) -> str:
+    handle = (text or "").strip().lstrip("@").strip()
+    if not handle:
+        raise CliError(f"not a handle: {text!r}")
+    return handle
+
+
+def _account_label(platform: str, handle: str) -> str:
+    return f"{platform}/{handle}"
+
+
+def _find_account(conn, platform: str, handle: str):
+    """(id, handle, monitoring_enabled or None, is_active) of the account, case-insensitively."""
+    rows = conn.execute(
+        "SELECT a.id::text, a.handle, c.monitoring_enabled, a.is_active FROM social_accounts a "
+        "LEFT JOIN social_analytics_config c ON c.social_account_id = a.id "
+        "WHERE lower(a.platform) = %s AND lower(a.handle) = lower(%s) ORDER BY a.created_at, a.id",
+        (platform, handle),
+    ).fetchall()
+    if not rows:
+        raise CliError(
+            f"no {platform} account {handle!r}; see `social-pipeline accounts list`, "
+            f"or add it with `social-pipeline accounts add {platform} {handle}`"
+        )
+    if len(rows) > 1:
+        raise CliError(f"{len(rows)} {platform} accounts match {handle!r} case-insensitively: "
+                       + ", ".join(r[1] for r in rows) + "; give the handle's exact spelling")
+    return rows[0]
+
+
+# -- Dagster runs ---------------------------------------------------------------------------
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+MAX_DAYS_PER_RUN = 7  # the assets' BackfillPolicy: up to a week of days per run
+
+
+@contextmanager
+def _dagster_instance(seed: bool | None = None):
+    """The database (migrated) and the Dagster instance whose storage is its schema ``dagster``."""
     from dagster import DagsterInstance
 
+    url = ensure_database(seed=seed)
+    os.environ.update(dagster_environment(url))
+    with DagsterInstance.get() as instance:
+        yield instance
+
+
+def _run_config(log_level: str, ops: dict | None = None) -> dict:
+    config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if ops:
+        config["ops"] = ops
+    return config
+
+
+def _failure_summary(result) -> str:
+    steps = [e.step_key for e in result.all_events if e.is_step_failure]
+    return f"failed steps: {', '.join(steps)}" if steps else "run failed"
+
+
+def _materialize_days(days: list[date], log_level: str = "WARNING") -> int:
     from .definitions import defs
 
-    url = ensure_database()
-    os.environ.update(dagster_environment(url))
-    instance = DagsterInstance.get()
     job = defs.resolve_job_def("daily_pipeline")
     failures = 0
-    for i, day in enumerate(days, 1):
-        result = job.execute_in_process(instance=instance, partition_key=day.isoformat(), raise_on_error=False)
-        status = "ok" if result.success else "FAILED"
-        failures += not result.success
-        _say(f"[{i}/{len(days)}] {day}  {status}  run {result.run_id}")
+    with _dagster_instance() as instance:
+        for i, day in enumerate(days, 1):
+            result = job.execute_in_process(
+                instance=instance, partition_key=day.isoformat(), run_config=_run_config(log_level),
+                raise_on_error=False,
+            )
+            status = "ok" if result.success else f"FAILED ({_failure_summary(result)})"
+            failures += not result.success
+            _say(f"[{i}/{len(days)}] {day}  {status}  run {result.run_id}")
     return 1 if failures else 0
 
 
 def cmd_materialize(args) -> int:
-    day = _parse_day(args.date) if args.date else datetime.now(timezone.utc).date() - timedelta(days=1)
-    return _materialize_days([day])
+    day = _parse_day(args.date, "--date") if args.date else _yesterday()
+    _check_range(day, day)
+    return _materialize_days([day], args.log_level)
 
 
 def cmd_backfill(args) -> int:
-    start, end = _parse_day(args.start), _parse_day(args.end)
+    from .progress import ProgressBar
+
+    start, end = _parse_day(args.start, "--start"), _parse_day(args.end, "--end")
     if end < start:
-        raise CliError("--end is before --start")
+        raise CliError(f"--end {end} is before --start {start}")
+    _check_range(start, end)
+    if not 1 <= args.days_per_run <= MAX_DAYS_PER_RUN:
+        raise CliError(f"--days-per-run must be between 1 and {MAX_DAYS_PER_RUN} (got {args.days_per_run})")
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    return _materialize_days(days)
+    chunks = [days[i : i + args.days_per_run] for i in range(0, len(days), args.days_per_run)]
+
+    from .definitions import defs
+
+    job = defs.resolve_job_def("daily_pipeline")
+    ok, failed = 0, []
+    with _dagster_instance() as instance:
+        _say(f"backfill {start}..{end}: {len(days)} days in {len(chunks)} run(s) of up to {args.days_per_run} days")
+        with ProgressBar(len(days), unit="days", stream=sys.stderr) as bar:
+            bar.start()
+            for chunk in chunks:
+                label = f"{chunk[0]}..{chunk[-1]}" if len(chunk) > 1 else f"{chunk[0]}"
+                tags = {RANGE_START_TAG: chunk[0].isoformat(), RANGE_END_TAG: chunk[-1].isoformat()}
+                try:
+                    result = job.execute_in_process(
+                        instance=instance, tags=tags, run_config=_run_config(args.log_level), raise_on_error=False
+                    )
+                except Exception as exc:  # the run could not even start: count it, go on with the rest
+                    failed.append((label, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                    bar.advance(len(chunk), f"{label} FAILED to start")
+                    continue
+                if result.success:
+                    ok += 1
+                    bar.advance(len(chunk), f"{label} ok (run {result.run_id[:8]})")
+                else:
+                    failed.append((label, result.run_id, _failure_summary(result)))
+                    bar.advance(len(chunk), f"{label} FAILED (run {result.run_id[:8]})")
+    _say(f"backfill {start}..{end}: {ok} run(s) ok, {len(failed)} failed")
+    for label, run_id, why in failed:
+        _say(f"  FAILED {label}: {why}" + (f"  (run {run_id})" if run_id else ""))
+    if failed:
+        _say("re-run a failed range with `social-pipeline backfill --start FIRST --end LAST`")
+    return 1 if failed else 0
+
+
+def raw_and_downstream(platform: str, job=None) -> list:
+    """The asset keys a one-platform fetch materializes: ``raw/<platform>`` and everything
+    downstream of it that the daily job holds."""
+    from dagster import AssetKey, AssetSelection
+
+    from .definitions import defs
+
+    job = job or defs.resolve_job_def("daily_pipeline")
+    selected = AssetSelection.assets(AssetKey(["raw", platform])).downstream().resolve(defs.resolve_asset_graph())
+    in_job = set(job.asset_layer.executable_asset_keys)  # the hourly asset is not in the daily job
+    return sorted(selected & in_job, key=lambda k: k.to_user_string())
+
+
+def cmd_fetch(args) -> int:
+    from .platforms import canonical
+
+    platform, handle = canonical(args.platform), _handle(args.handle)
+    day = _parse_day(args.date, "--date") if args.date else _yesterday()
+    _check_range(day, day)
+    url = ensure_database(seed=False)
+    with db.connect(url) as conn:
+        account_id, handle, enabled, active = _find_account(conn, platform, handle)
+    label = _account_label(platform, handle)
+    if not enabled:
+        raise CliError(f"monitoring of {label} is off; turn it on with `social-pipeline accounts enable {platform} {handle}`")
+    if not active:
+        raise CliError(f"{label} is marked inactive in social_accounts (is_active = FALSE)")
+
+    from .definitions import defs
+
+    job = defs.resolve_job_def("daily_pipeline")
+    selection = raw_and_downstream(platform, job)
+    run_config = _run_config(args.log_level, {f"raw__{platform}": {"config": {"only_accounts": [account_id]}}})
+    _say(f"fetching {label} for {day}: raw/{platform} and {len(selection) - 1} downstream assets")
+    started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    with _dagster_instance(seed=False) as instance:
+        result = job.execute_in_process(
+            instance=instance, partition_key=day.isoformat(), asset_selection=selection,
+            run_config=run_config, raise_on_error=False,
+        )
+    with db.connect(url) as conn:
+        job_row = conn.execute(
+            "SELECT status, posts_fetched, comments_fetched, requests_made, error_message, started_at "
+            "FROM social_fetch_jobs WHERE social_account_id = %s AND job_type = 'daily' AND partition_date = %s",
+            (account_id, day),
+        ).fetchone()
+    run_text = f"run {result.run_id} " + ("ok" if result.success else f"FAILED ({_failure_summary(result)})")
+    if job_row is None or job_row[5] is None or job_row[5] < started:
+        _say(f"{label} {day}: not pulled (its fetch_frequency skips this day); {run_text}")
+        return 1
+    status, posts, comments, requests_made, error, _ = job_row
+    _say(f"{label} {day}: fetch job {status}, {posts if posts is not None else '-'} posts, "
+         f"{comments if comments is not None else '-'} comments, {requests_made or 0} requests; {run_text}")
+    if error:
+        _say(f"error: {error}")
+    return 0 if result.success and status == "completed" else 1
 
 
 def cmd_simulator(args) -> int:
@@ -169,7 +347,7 @@ def cmd_simulator(args) -> int:
     return 0
 
 
-def cmd_accounts(args) -> int:
+def cmd_accounts_list(args) -> int:
     from .tokens import expiring_tokens
 
     with db.connect() as conn:
@@ -190,53 +368,283 @@ def cmd_accounts(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="social-pipeline", description="Own your social-media numbers.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _valid_providers(platform: str) -> list[str]:
+    from .pulling import PROVIDER_MODULES
 
-    p = sub.add_parser("dev", help="set up the database and run the Dagster UI (what `make dev` runs)")
+    return ["official", "demo", *sorted(p for (pl, p) in PROVIDER_MODULES if pl == platform)]
+
+
+def cmd_accounts_add(args) -> int:
+    import psycopg
+
+    from .platforms import canonical
+    from .simulator import demo_token
+
+    platform, handle = canonical(args.platform), _handle(args.handle)
+    label = _account_label(platform, handle)
+    provider = args.provider.strip().lower() if args.provider else None
+    allowed = _valid_providers(platform)
+    if provider is not None and provider not in allowed:
+        raise CliError(f"provider {args.provider!r} is not supported for {platform}; choose one of: {', '.join(allowed)}")
+    if not 1 <= args.posts_per_fetch <= 10000:
+        raise CliError(f"--posts-per-fetch must be between 1 and 10000 (got {args.posts_per_fetch})")
+    token = None
+    if args.token_env:
+        token = os.environ.get(args.token_env)
+        if not token:
+            raise CliError(f"--token-env: the environment variable {args.token_env} is not set or is empty")
+    elif provider == "demo":
+        token = demo_token(platform, handle)  # what the simulator expects; not a secret
+
+    ensure_database(seed=False)
+    with db.connect() as conn:
+        try:
+            valid = conn.execute(
+                "SELECT %s::interval > interval '0', %s::interval::text", (args.frequency, args.frequency)
+            ).fetchone()
+        except psycopg.Error as exc:
+            conn.rollback()
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CliError(
+                f"--frequency {args.frequency!r} is not a PostgreSQL interval ({detail}); "
+                "use e.g. '24 hours', '6 hours' or '7 days'"
+            ) from None
+        if not valid[0]:
+            raise CliError(f"--frequency must be longer than zero (got {args.frequency!r} = {valid[1]})")
+        existing = conn.execute(
+            "SELECT id::text, handle FROM social_accounts WHERE lower(platform) = %s AND lower(handle) = lower(%s)",
+            (platform, handle),
+        ).fetchone()
+        if existing:
+            raise CliError(
+                f"{platform} account {existing[1]!r} already exists (id {existing[0]}); handles are compared "
+                f"case-insensitively. To monitor it: `social-pipeline accounts enable {platform} {existing[1]}`"
+            )
+        try:
+            account_id = conn.execute(
+                "INSERT INTO social_accounts (platform, handle, access_token) VALUES (%s, %s, %s) RETURNING id::text",
+                (platform, handle, token),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, fetch_frequency, "
+                "posts_per_fetch, provider_name) VALUES (%s, TRUE, %s::interval, %s, %s)",
+                (account_id, args.frequency, args.posts_per_fetch, provider),
+            )
+        except psycopg.errors.UniqueViolation:
+            conn.rollback()
+            raise CliError(f"{platform} account {handle!r} already exists") from None
+    print(
+        f"added {label}: provider {provider or 'official'}, every {valid[1]}, {args.posts_per_fetch} posts per "
+        f"fetch, {'an access token from $' + args.token_env if args.token_env else 'no access token' if token is None else 'the demo token'}; "
+        "monitoring on",
+        file=sys.stderr,
+    )
+    _say(account_id)
+    return 0
+
+
+def _set_monitoring(args, enabled: bool) -> int:
+    from .platforms import canonical
+
+    platform, handle = canonical(args.platform), _handle(args.handle)
+    ensure_database(seed=False)
+    with db.connect() as conn:
+        account_id, handle, _was, active = _find_account(conn, platform, handle)
+        conn.execute(
+            "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled) VALUES (%s, %s) "
+            "ON CONFLICT (social_account_id) DO UPDATE SET monitoring_enabled = EXCLUDED.monitoring_enabled, "
+            "updated_at = now()",
+            (account_id, enabled),
+        )
+    _say(f"{'enabled' if enabled else 'disabled'} monitoring of {_account_label(platform, handle)} ({account_id})")
+    if enabled and not active:
+        _say("note: the account is marked inactive in social_accounts (is_active = FALSE), so it is still not pulled")
+    return 0
+
+
+def cmd_accounts_enable(args) -> int:
+    return _set_monitoring(args, True)
+
+
+def cmd_accounts_disable(args) -> int:
+    return _set_monitoring(args, False)
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+def _command(sub, name: str, *, help: str, description: str | None = None, examples: list[str] = ()):
+    """A sub-command whose --help says what it does and shows examples."""
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+    return sub.add_parser(
+        name, help=help, description=description or help[:1].upper() + help[1:] + ".", epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _log_level(parser) -> None:
+    parser.add_argument(
+        "--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="Dagster run log level on the console (default WARNING: warnings and errors only)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="social-pipeline",
+        description="Own your social-media numbers: pull nine platforms into PostgreSQL, run by Dagster.",
+        epilog="examples:\n"
+        "  social-pipeline dev\n"
+        "  social-pipeline accounts add bluesky someone.bsky.social --provider demo\n"
+        "  social-pipeline fetch bluesky someone.bsky.social\n"
+        "  social-pipeline backfill --start 2026-10-01 --end 2026-10-31\n\n"
+        "`social-pipeline COMMAND --help` describes each command. Errors exit with status 2,\n"
+        "failed Dagster runs with status 1.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = _command(
+        sub, "dev", help="set up the database and run the Dagster UI (what `make dev` runs)",
+        description="Start or attach to PostgreSQL, apply migrations, seed the demo accounts on first run, "
+        "then serve the Dagster UI (webserver and daemon).",
+        examples=["social-pipeline dev", "social-pipeline dev --port 3001"],
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: local only)")
-    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--port", type=int, default=3000, help="port of the UI (default 3000)")
     p.set_defaults(func=cmd_dev)
 
-    p = sub.add_parser("db", help="the analytics database")
+    p = _command(
+        sub, "db", help="the analytics database: show its URL, migrate, start or stop the embedded server",
+        description="The analytics database ($SOCIAL_PIPELINE_DATABASE_URL, else an embedded PostgreSQL).\n"
+        "  url      print its URL (password masked unless --reveal)\n"
+        "  migrate  apply the numbered migrations of sql/ not applied yet\n"
+        "  start    start the embedded server (if no URL is set) and print its URL\n"
+        "  stop     stop the embedded server",
+        examples=["social-pipeline db url", "social-pipeline db migrate"],
+    )
     p.add_argument("action", choices=["url", "migrate", "start", "stop"])
     p.add_argument("--reveal", action="store_true", help="print the password too (url)")
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("demo", help="demo accounts answered by the built-in simulator")
+    p = _command(
+        sub, "demo", help="create the nine demo accounts answered by the built-in simulator",
+        examples=["social-pipeline demo seed"],
+    )
     p.add_argument("action", choices=["seed"])
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("materialize", help="materialize every asset for one day (default: yesterday, UTC)")
-    p.add_argument("--date", help="YYYY-MM-DD")
+    p = _command(
+        sub, "materialize", help="materialize every asset for one day (default: yesterday, UTC)",
+        description="Materialize every asset for one UTC day in this process, recorded in the Dagster "
+        "instance (visible in the UI). Running a day again replaces that day's rows.",
+        examples=["social-pipeline materialize", "social-pipeline materialize --date 2026-11-25"],
+    )
+    p.add_argument("--date", help="the day, YYYY-MM-DD (default: yesterday, UTC, the latest closed day)")
+    _log_level(p)
     p.set_defaults(func=cmd_materialize)
 
-    p = sub.add_parser("backfill", help="materialize every asset for each day of a range, in order")
+    p = _command(
+        sub, "backfill", help="materialize every asset for each day of a range, up to 7 days per run",
+        description="Materialize every asset for each day from --start to --end (inclusive), in order, as one "
+        "Dagster run per chunk of up to 7 days (the assets' backfill policy). A progress bar on stderr shows "
+        "days done, elapsed time and ETA. Exit status 1 if any run failed.",
+        examples=["social-pipeline backfill --start 2026-10-01 --end 2026-10-31",
+                  "social-pipeline backfill --start 2026-11-01 --end 2026-11-03 --days-per-run 1"],
+    )
     p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
-    p.add_argument("--end", required=True, help="last day (inclusive), YYYY-MM-DD")
+    p.add_argument("--end", required=True, help="last day (inclusive), YYYY-MM-DD; at most yesterday (UTC)")
+    p.add_argument("--days-per-run", type=int, default=MAX_DAYS_PER_RUN,
+                   help=f"days per Dagster run, 1 to {MAX_DAYS_PER_RUN} (default {MAX_DAYS_PER_RUN})")
+    _log_level(p)
     p.set_defaults(func=cmd_backfill)
 
-    p = sub.add_parser("accounts", help="accounts and their token health")
-    p.add_argument("action", choices=["list"])
-    p.set_defaults(func=cmd_accounts)
+    p = _command(
+        sub, "fetch", help="pull one account now and update everything downstream for that day",
+        description="Pull one account for one UTC day (default: yesterday) through the daily job: its "
+        "platform's raw asset with only that account pulled (the platform's other accounts keep their "
+        "rows for the day), then every asset downstream. Prints the fetch job's outcome; exit status 1 "
+        "if the pull or the run failed.",
+        examples=["social-pipeline fetch bluesky someone.bsky.social",
+                  "social-pipeline fetch tiktok @demo.creator --date 2026-11-20"],
+    )
+    p.add_argument("platform", help="one of the nine platforms (tiktok, instagram, youtube, twitter, facebook, "
+                   "pinterest, bluesky, threads, linkedin)")
+    p.add_argument("handle", help="the account's handle (a leading @ is ignored)")
+    p.add_argument("--date", help="the day, YYYY-MM-DD (default: yesterday, UTC)")
+    _log_level(p)
+    p.set_defaults(func=cmd_fetch)
 
-    p = sub.add_parser("simulator", help="serve a platform's simulator over HTTP on loopback")
+    p = _command(
+        sub, "accounts", help="monitored accounts: list (with token health), add, enable, disable",
+        examples=["social-pipeline accounts list",
+                  "social-pipeline accounts add bluesky someone.bsky.social --provider demo",
+                  "social-pipeline accounts disable bluesky someone.bsky.social"],
+    )
+    acc = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = _command(
+        acc, "list", help="list accounts with provider, monitoring state, last fetch and token health",
+        examples=["social-pipeline accounts list"],
+    )
+    a.set_defaults(func=cmd_accounts_list)
+    a = _command(
+        acc, "add", help="add an account and turn its monitoring on",
+        description="Add an account to social_accounts and its monitoring settings to "
+        "social_analytics_config (monitoring on). Prints the new account's id on stdout.\n"
+        "The access token is read from the environment variable named by --token-env, never from the "
+        "command line, and never printed.",
+        examples=["social-pipeline accounts add bluesky someone.bsky.social --provider demo",
+                  "export TT_TOKEN=...; social-pipeline accounts add tiktok @creator --token-env TT_TOKEN "
+                  "--frequency '12 hours' --posts-per-fetch 100"],
+    )
+    a.add_argument("platform", help="tiktok, instagram, youtube, twitter (x), facebook, pinterest, bluesky, threads "
+                   "or linkedin")
+    a.add_argument("handle", help="the account's handle (a leading @ is dropped)")
+    a.add_argument("--provider", help="where the data comes from: official (the platform's API, the default), "
+                   "demo (the built-in simulator) or a third-party provider the platform supports "
+                   "(tiktok: rapidapi_tiktok)")
+    a.add_argument("--frequency", default="24 hours",
+                   help="how often to pull, a PostgreSQL interval (default '24 hours'; e.g. '6 hours', '7 days')")
+    a.add_argument("--posts-per-fetch", type=int, default=50, help="newest posts pulled each time, 1-10000 (default 50)")
+    a.add_argument("--token-env", metavar="VAR",
+                   help="name of the environment variable holding the access token")
+    a.set_defaults(func=cmd_accounts_add)
+    for name, func, what in (("enable", cmd_accounts_enable, "turn an account's monitoring on"),
+                             ("disable", cmd_accounts_disable, "turn an account's monitoring off (its data is kept)")):
+        a = _command(acc, name, help=what, examples=[f"social-pipeline accounts {name} bluesky someone.bsky.social"])
+        a.add_argument("platform", help="the account's platform")
+        a.add_argument("handle", help="the account's handle (case-insensitive; a leading @ is ignored)")
+        a.set_defaults(func=func)
+
+    p = _command(
+        sub, "simulator", help="serve a platform's simulator over HTTP on loopback",
+        description="Serve the built-in demo simulator of one platform on 127.0.0.1, answering that "
+        "platform's API endpoints (for trying a client by hand).",
+        examples=["social-pipeline simulator serve bluesky --port 8765"],
+    )
     p.add_argument("action", choices=["serve"])
-    p.add_argument("platform")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("platform", help="the platform to simulate")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--as-of", help="answer as of this UTC time (YYYY-MM-DDTHH:MM:SS); default now")
     p.set_defaults(func=cmd_simulator)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    import psycopg
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (CliError, MigrationError, db.DatabaseUnavailable, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except psycopg.Error as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: database: {detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

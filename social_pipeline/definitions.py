@@ -8,6 +8,7 @@ from .assets import all_assets
 from .checks import asset_checks
 from .platforms import PLATFORMS
 from .settings import platform_resource, resource_key
+from .sensors import new_account_sensor
 from .schedules import daily_job, daily_schedule, hourly_job, hourly_schedule
 from .storage.database import Database
 from .storage.io_manager import PostgresIOManager
@@ -19,6 +20,7 @@ defs = Definitions(
     asset_checks=asset_checks,
     jobs=[daily_job, hourly_job],
     schedules=[daily_schedule, hourly_schedule],
+    sensors=[new_account_sensor],
     resources={
         "database": database,
         "io_manager": PostgresIOManager(database=database),
