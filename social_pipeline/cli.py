@@ -19,6 +19,7 @@ import argparse
 import os
 import shutil
 import sys
+import textwrap
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -475,9 +476,11 @@ def cmd_accounts_disable(args) -> int:
 def _command(sub, name: str, *, help: str, description: str | None = None, examples: list[str] = ()):
     """A sub-command whose --help says what it does and shows examples."""
     epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+    text = description or help[:1].upper() + help[1:] + "."
+    # Wrap prose; keep indented lines (lists) as written.
+    text = "\n".join(line if line.startswith(" ") else textwrap.fill(line, 88) for line in text.split("\n"))
     return sub.add_parser(
-        name, help=help, description=description or help[:1].upper() + help[1:] + ".", epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        name, help=help, description=text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
 
 

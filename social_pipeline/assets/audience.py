@@ -69,6 +69,7 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_audience_demographics", partition_column="snapshot_date"),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     deps=[AssetKey("social_post_metrics")],
     description="Age, gender, countries, cities, languages (percent shares) where the platform reports "
     "them; peak hours/days from the platform, else derived from our own posts' engagement by UTC "

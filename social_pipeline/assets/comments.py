@@ -103,6 +103,7 @@ def _comment_rows(day, records, database: Database) -> list[dict]:
         after_write=RESOLVE_PARENTS,
     ),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Comments and replies (replies to replies included), threads rebuilt from the "
     "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
     "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",

@@ -265,6 +265,7 @@ def link_mappings(conn) -> dict[str, int]:
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Links each content mapping (post URL -> video/clip) to its tracked post by parsing "
     "the URL, and copies the video/clip onto posts that have no link of their own. Idempotent; "
     "unmatched mappings (post not pulled yet, short links) are retried on the next run.",

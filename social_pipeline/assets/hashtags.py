@@ -69,6 +69,7 @@ def aggregate(rows, day: date) -> pd.DataFrame:
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_hashtags", mode="upsert", keys=("hashtag",), newer_column="stats_date"),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Every hashtag's uses, summed views, mean engagement rate, first/last use and uses per "
     "platform over all posts known by the end of the day, recomputed from history (a replay of an "
     "older day does not regress newer stats).",
@@ -89,6 +90,7 @@ def social_hashtags(context: AssetExecutionContext, database: Database):
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_post_hashtags", mode="replace_keys", keys=("post_id",)),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Links from the posts seen that day to their hashtags, with the position of first use.",
 )
 def social_post_hashtags(context: AssetExecutionContext, database: Database):

@@ -27,6 +27,7 @@ JOB_COLUMNS = [
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_api_usage", partition_column="date"),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
     "counted (retries also counted apart), with mean latency and quota units (YouTube): the basis "
     "for rate-limit and cost tracking.",
@@ -83,6 +84,7 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_fetch_jobs", partition_column="partition_date", where="job_type = 'daily'"),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="One daily fetch job per monitored account, final state: status of its newest pull, "
     "posts and comments fetched, the error when it failed (the raw assets record the live "
     "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",

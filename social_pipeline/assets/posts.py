@@ -29,6 +29,7 @@ POSTS = AssetKey("social_posts_analytics")
         newer_column="last_seen_date",
     ),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Every post seen in the day's pulls, upserted on (platform, external_post_id) so ids "
     "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
 )
@@ -77,6 +78,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
         "social_post_metrics", partition_column="snapshot_date", where="snapshot_hour IS NULL"
     ),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="Each tracked post's metrics at the end of the day (snapshot_hour NULL). Metrics a "
     "platform does not report are NULL, never 0.",
 )

@@ -200,7 +200,8 @@ def build_raw_asset(platform: str):
         # so concurrent runs together stay inside the platform's request budget.
         pool=f"api_{platform}",
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
-        kinds={"python", "postgres"},
+        kinds={"python", "postgres", platform},
+        owners=["team:data-platform"],
         description=f"Raw {platform} API responses for each monitored {platform} account, one row per exchange.",
     )
     def _raw(context: AssetExecutionContext, config: RawPullConfig):

@@ -45,6 +45,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata("social_analytics_snapshots", partition_column="snapshot_date"),
     kinds={"python", "postgres"},
+    owners=["team:data-platform"],
     description="One row per account per day. Totals the platform does not report are summed over "
     "the account's tracked posts; engagement_rate is the mean of its tracked posts' engagement rates "
     "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the previous snapshot.",

@@ -36,6 +36,7 @@ from dagster import (
 )
 from psycopg import sql
 
+from ..lineage import column_lineage
 from .copy import copy_frame, table_columns
 from .database import Database
 
@@ -131,6 +132,9 @@ class PostgresIOManager(ConfigurableIOManager):
         with self.database.connect() as conn:
             stats = write_frame(conn, spec, obj, window)
         elapsed = time.perf_counter() - started
+        lineage = column_lineage(context.asset_key.to_user_string())
+        if lineage is not None:
+            context.add_output_metadata({"dagster/column_lineage": lineage})
         context.add_output_metadata(
             {
                 "table": spec.table,

@@ -15,6 +15,11 @@ def test_demo_day_fills_every_table_and_rerun_changes_no_count(db_url, conn):
     result = run_day(DAY)
     assert result.success
     first = counts(conn)
+    # Lineage for debugging: a derived column points back to the raw payload it came from.
+    meta = result.asset_materializations_for_node("social_post_metrics")[0].metadata
+    deps = meta["dagster/column_lineage"].value.deps_by_column["engagement_rate"]
+    assert {d.asset_key.to_user_string() for d in deps} >= {"raw/tiktok", "raw/bluesky"}
+    assert {c.name for c in meta["dagster/column_schema"].value.columns} >= {"post_id", "views_count", "engagement_rate"}
     assert all(n > 0 for n in first.values()), first
 
     # Every platform reached the normalized tables.
