@@ -21,7 +21,7 @@ bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are a
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, timezone
+from datetime import date, timedelta, timezone
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -172,6 +172,10 @@ def write_frame(conn, spec: TableSpec, df: pd.DataFrame, window: tuple[date, dat
     table = sql.Identifier(spec.table)
     deleted = 0
     with conn.transaction():
+        # Two runs writing the same slice at once (a backfill overlapping a schedule) take turns:
+        # without this, each would delete only the rows it saw and both inserts would survive.
+        for key in _lock_keys(spec, window):  # sorted: two writers never wait on each other in a cycle
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
         if spec.mode == "replace":
             where, params = _partition_filter(spec, window)
             deleted = conn.execute(sql.SQL("DELETE FROM {} WHERE ").format(table) + where, params).rowcount
@@ -190,6 +194,22 @@ def write_frame(conn, spec: TableSpec, df: pd.DataFrame, window: tuple[date, dat
             bounds = {"start": window[0], "end": window[1]} if window else {"start": None, "end": None}
             conn.execute(sql.SQL(spec.after_write), bounds)
     return {"deleted": max(deleted, 0)}
+
+
+def _lock_keys(spec: TableSpec, window) -> list[str]:
+    """Advisory-lock keys of what a write replaces: one per day (or hour) of a partition replace,
+    so overlapping windows of different lengths still exclude each other; the whole table for
+    upserts and key replaces, whose rows no window bounds."""
+    base = f"social_pipeline:{spec.table}"
+    if spec.mode != "replace" or not window:
+        return [base]
+    step = timedelta(hours=1) if spec.hour_column else timedelta(days=1)
+    scope = f"{base}:{sorted(spec.slice.items())}:{spec.where}"
+    keys, moment = [], window[0]
+    while moment < window[1]:
+        keys.append(f"{scope}:{moment.isoformat()}")
+        moment += step
+    return sorted(keys)
 
 
 def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> None:
