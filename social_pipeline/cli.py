@@ -596,8 +596,8 @@ def build_parser() -> argparse.ArgumentParser:
         "The access token is read from the environment variable named by --token-env, never from the "
         "command line, and never printed.",
         examples=["social-pipeline accounts add bluesky someone.bsky.social --provider demo",
-                  "export TT_TOKEN=...; social-pipeline accounts add tiktok @creator --token-env TT_TOKEN "
-                  "--frequency '12 hours' --posts-per-fetch 100"],
+                  ("export TT_TOKEN=...; social-pipeline accounts add tiktok @creator --token-env TT_TOKEN "
+                   "--frequency '12 hours' --posts-per-fetch 100")],
     )
     a.add_argument("platform", help="tiktok, instagram, youtube, twitter (x), facebook, pinterest, bluesky, threads "
                    "or linkedin")

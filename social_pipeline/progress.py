@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 
 def _clock(seconds: float) -> str:
-    seconds = max(int(round(seconds)), 0)
+    seconds = max(round(seconds), 0)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
@@ -48,7 +49,7 @@ class ProgressBar:
         """The bar as text: ``[#####-----] 3/7 days  43%  elapsed 00:12  ETA 00:16  note``."""
         elapsed = self.clock() - self.started
         fraction = self.done / self.total if self.total else 1.0
-        filled = int(round(self.width * fraction))
+        filled = round(self.width * fraction)
         bar = "#" * filled + "-" * (self.width - filled)
         if self.done >= self.total:
             eta = "done"
@@ -91,7 +92,7 @@ class ProgressBar:
             self.stream.write(text + "\n")
         self.stream.flush()
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,11 +1,20 @@
 """The command line and the Dagster instance it prepares."""
 
+import io
+from datetime import datetime, timedelta, timezone
+
 import psycopg
 import pytest
 from dagster import DagsterInstance, asset, materialize
 
 from social_pipeline import cli
+from social_pipeline.accounts import monitored_accounts, seed_demo_accounts
+from social_pipeline.platforms import PLATFORMS
+from social_pipeline.progress import ProgressBar
+from social_pipeline.pulling import RETRY_ENV
+from social_pipeline.simulator import demo_token
 from social_pipeline.storage import database as dbmod
+from social_pipeline_tests.pipeline.helpers import run_day
 
 
 def test_db_url_masks_password_unless_revealed(monkeypatch, capsys):
@@ -70,3 +79,237 @@ def test_dagster_instance_storage_lives_in_schema_dagster(db_url, tmp_path, monk
         schemas = {r[0] for r in conn.execute("SELECT table_schema FROM information_schema.tables WHERE table_name = 'runs'")}
         stored = conn.execute("SELECT count(*) FROM dagster.runs WHERE run_id = %s", (run_id,)).fetchone()[0]
     assert schemas == {"dagster"} and stored == 1
+
+
+# -- accounts, fetch, backfill ---------------------------------------------------------------
+
+# Closed days well inside the partitions, relative to today so they never run past "yesterday".
+TODAY = datetime.now(timezone.utc).date()
+DAY = TODAY - timedelta(days=5)
+HANDLE = "someone.bsky.social"
+
+
+@pytest.fixture
+def cli_env(db_url, tmp_path, monkeypatch):
+    """The test database, a Dagster home of this test's own, no retry waits, no automatic seeding."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.delenv("SOCIAL_PIPELINE_DAGSTER_STORAGE_URL", raising=False)  # restored after the test
+    monkeypatch.setenv(RETRY_ENV, "0")
+    monkeypatch.setenv(cli.DEMO_ENV, "0")
+    return db_url
+
+
+def _add(capsys, *argv) -> str:
+    assert cli.main(["accounts", "add", *argv]) == 0, capsys.readouterr().err
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_accounts_add_then_a_daily_run_pulls_it(cli_env, conn, capsys, monkeypatch):
+    account_id = _add(capsys, "Bluesky", f"@{HANDLE}", "--provider", "demo", "--posts-per-fetch", "3",
+                      "--frequency", "1 day")
+    row = conn.execute(
+        "SELECT a.platform, a.handle, a.access_token, c.monitoring_enabled, c.fetch_frequency, c.posts_per_fetch, "
+        "c.provider_name FROM social_accounts a JOIN social_analytics_config c ON c.social_account_id = a.id "
+        "WHERE a.id = %s", (account_id,),
+    ).fetchone()
+    assert row == ("bluesky", HANDLE, demo_token("bluesky", HANDLE), True, timedelta(days=1), 3, "demo")
+
+    # A token comes from the named environment variable only, and is never printed.
+    monkeypatch.setenv("SP_TEST_TOKEN", "tok-very-secret-123")
+    other = _add(capsys, "x", "someone_else", "--token-env", "SP_TEST_TOKEN")
+    assert "tok-very-secret-123" not in repr(capsys.readouterr())
+    assert conn.execute("SELECT platform, access_token FROM social_accounts WHERE id = %s", (other,)).fetchone() == (
+        "twitter", "tok-very-secret-123")
+    assert conn.execute("SELECT provider_name, fetch_frequency, posts_per_fetch FROM social_analytics_config "
+                        "WHERE social_account_id = %s", (other,)).fetchone() == (None, timedelta(hours=24), 50)
+    conn.execute("UPDATE social_analytics_config SET monitoring_enabled = FALSE WHERE social_account_id = %s", (other,))
+
+    assert run_day(DAY).success
+    posts = conn.execute("SELECT count(*) FROM social_posts_analytics WHERE social_account_id = %s", (account_id,)).fetchone()[0]
+    snaps = conn.execute("SELECT snapshot_date FROM social_analytics_snapshots WHERE social_account_id = %s", (account_id,)).fetchall()
+    job = conn.execute("SELECT status, posts_fetched FROM social_fetch_jobs WHERE social_account_id = %s AND partition_date = %s",
+                       (account_id, DAY)).fetchone()
+    assert posts >= 1 and snaps == [(DAY,)] and job == ("completed", 3)
+
+
+def test_accounts_add_errors(cli_env, conn, capsys, monkeypatch):
+    _add(capsys, "bluesky", HANDLE, "--provider", "demo")
+    assert cli.main(["accounts", "add", "BLUESKY", "@SomeOne.Bsky.Social"]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and HANDLE in err
+    assert cli.main(["accounts", "add", "myspace", "someone"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown platform 'myspace'" in err and all(p in err for p in PLATFORMS)
+    for argv, message in (
+        (["--frequency", "soon"], "not a PostgreSQL interval"),
+        (["--frequency", "-1 day"], "longer than zero"),
+        (["--frequency", "0 hours"], "longer than zero"),
+        (["--provider", "rapidapi_tiktok"], "not supported for bluesky"),
+        (["--posts-per-fetch", "0"], "between 1 and 10000"),
+        (["--token-env", "SP_TEST_NOT_SET"], "SP_TEST_NOT_SET is not set"),
+    ):
+        monkeypatch.delenv("SP_TEST_NOT_SET", raising=False)
+        assert cli.main(["accounts", "add", "bluesky", "another.bsky.social", *argv]) == 2, argv
+        assert message in capsys.readouterr().err, argv
+    assert _add(capsys, "tiktok", "creator", "--provider", "rapidapi_tiktok")
+    assert conn.execute("SELECT count(*) FROM social_accounts").fetchone()[0] == 2
+
+
+def test_accounts_disable_enable(cli_env, conn, capsys):
+    account_id = _add(capsys, "bluesky", HANDLE, "--provider", "demo")
+    assert cli.main(["accounts", "disable", "bluesky", "@SOMEONE.bsky.social"]) == 0
+    assert "disabled" in capsys.readouterr().out
+    assert monitored_accounts(conn, "bluesky") == []
+    assert cli.main(["fetch", "bluesky", HANDLE, "--date", DAY.isoformat()]) == 2
+    assert "accounts enable" in capsys.readouterr().err
+    assert cli.main(["accounts", "enable", "bluesky", HANDLE]) == 0
+    assert "enabled" in capsys.readouterr().out
+    assert [a.id for a in monitored_accounts(conn, "bluesky")] == [account_id]
+    assert cli.main(["accounts", "list"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if HANDLE in line]
+    assert len(listed) == 1 and " on " in listed[0] and "no expiry recorded" in listed[0]  # the token column
+    for argv in (["accounts", "disable", "bluesky", "nobody.bsky.social"], ["accounts", "enable", "tiktok", HANDLE],
+                 ["fetch", "bluesky", "nobody.bsky.social"]):
+        assert cli.main(argv) == 2, argv
+        assert "no " in capsys.readouterr().err
+    assert cli.main(["accounts", "disable", "nowhere", HANDLE]) == 2
+    assert "unknown platform" in capsys.readouterr().err
+
+
+# Everything but ids and wall-clock times, per account.
+_OTHERS = {
+    "social_raw_pulls": "SELECT social_account_id, pull_id, endpoint, page_index, attempt, payload::text FROM social_raw_pulls "
+                        "WHERE partition_date = %(day)s AND social_account_id <> %(id)s",
+    "social_posts_analytics": "SELECT social_account_id, external_post_id, caption, last_seen_date FROM social_posts_analytics "
+                              "WHERE social_account_id <> %(id)s",
+    "social_post_metrics": "SELECT p.social_account_id, p.external_post_id, m.views_count, m.likes_count, m.engagement_rate "
+                           "FROM social_post_metrics m JOIN social_posts_analytics p ON p.id = m.post_id "
+                           "WHERE m.snapshot_date = %(day)s AND p.social_account_id <> %(id)s",
+    "social_comments": "SELECT c.external_comment_id, c.comment_text FROM social_comments c JOIN social_posts_analytics p "
+                       "ON p.id = c.post_id WHERE p.social_account_id <> %(id)s",
+    "social_analytics_snapshots": "SELECT social_account_id, followers_count, total_views, engagement_rate FROM "
+                                  "social_analytics_snapshots WHERE snapshot_date = %(day)s AND social_account_id <> %(id)s",
+    "social_fetch_jobs": "SELECT social_account_id, status, posts_fetched, comments_fetched, started_at FROM social_fetch_jobs "
+                         "WHERE partition_date = %(day)s AND social_account_id <> %(id)s",
+}
+
+
+def _others(conn, account_id):
+    return {t: sorted(conn.execute(q, {"day": DAY, "id": account_id}).fetchall(), key=repr) for t, q in _OTHERS.items()}
+
+
+def test_fetch_one_account_keeps_the_others_rows(cli_env, conn, capsys):
+    seed_demo_accounts(conn, posts_per_fetch=3)
+    # A second Bluesky account: the fetched one's platform has another account to keep.
+    account_id = _add(capsys, "bluesky", HANDLE, "--provider", "demo", "--posts-per-fetch", "3")
+    assert run_day(DAY).success
+    before = _others(conn, account_id)
+    assert all(before.values()) and len({r[0] for r in before["social_analytics_snapshots"]}) == 9
+    first = conn.execute("SELECT started_at FROM social_fetch_jobs WHERE social_account_id = %s AND partition_date = %s",
+                         (account_id, DAY)).fetchone()[0]
+
+    assert cli.main(["fetch", "bluesky", f"@{HANDLE}", "--date", DAY.isoformat()]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"bluesky/{HANDLE} {DAY}: fetch job completed, 3 posts" in out and "ok" in out
+    assert _others(conn, account_id) == before
+    status, started = conn.execute("SELECT status, started_at FROM social_fetch_jobs WHERE social_account_id = %s "
+                                   "AND partition_date = %s", (account_id, DAY)).fetchone()
+    assert status == "completed" and started > first
+    # One run in the Dagster instance (as from the UI): raw/bluesky and what is downstream, no other pull.
+    assert conn.execute("SELECT count(*) FROM dagster.runs").fetchone()[0] == 1
+    steps = {r[0] for r in conn.execute("SELECT DISTINCT step_key FROM dagster.event_logs "
+                                        "WHERE dagster_event_type = 'STEP_SUCCESS'")}
+    assert {"raw__bluesky", "social_posts_analytics", "social_analytics_snapshots", "social_fetch_jobs"} <= steps
+    assert not {s for s in steps if s.startswith("raw__") and s != "raw__bluesky"}
+
+
+def test_backfill_with_progress(cli_env, conn, capsys):
+    seed_demo_accounts(conn, posts_per_fetch=3)
+    days = [DAY - timedelta(days=2), DAY - timedelta(days=1), DAY]
+    assert cli.main(["backfill", "--start", days[0].isoformat(), "--end", days[-1].isoformat()]) == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert len(progress) == 1, captured.err  # not a terminal: one line per run (3 days fit in one)
+    assert "3/3 days" in progress[0] and "100%" in progress[0] and "elapsed" in progress[0] and " ok " in progress[0]
+    assert "1 run(s) ok, 0 failed" in captured.out
+    snapshot_days = conn.execute("SELECT snapshot_date, count(*) FROM social_analytics_snapshots GROUP BY 1 ORDER BY 1").fetchall()
+    assert snapshot_days == [(d, 9) for d in days]
+    tags = dict(conn.execute("SELECT key, value FROM dagster.run_tags WHERE key LIKE 'dagster/asset_partition_range_%'").fetchall())
+    assert tags == {cli.RANGE_START_TAG: days[0].isoformat(), cli.RANGE_END_TAG: days[-1].isoformat()}
+
+
+def test_backfill_runs_a_week_at_most_and_reports_failures(cli_env, capsys, monkeypatch):
+    """Chunking and the failure summary, with the Dagster job replaced by a recorder."""
+    from social_pipeline.definitions import defs
+
+    calls = []
+
+    class Result:
+        def __init__(self, ok):
+            self.success, self.run_id, self.all_events = ok, f"run-{len(calls)}-0000", []
+
+    class Job:
+        def execute_in_process(self, **kwargs):
+            calls.append(kwargs["tags"])
+            return Result(len(calls) != 2)  # the second run fails
+
+    monkeypatch.setattr(type(defs), "resolve_job_def", lambda self, name: Job())
+    start = DAY - timedelta(days=15)
+    assert cli.main(["backfill", "--start", start.isoformat(), "--end", DAY.isoformat()]) == 1
+    ranges = [(t[cli.RANGE_START_TAG], t[cli.RANGE_END_TAG]) for t in calls]
+    expected = [(start + timedelta(days=i), min(start + timedelta(days=i + 6), DAY)) for i in (0, 7, 14)]
+    assert ranges == [(a.isoformat(), b.isoformat()) for a, b in expected]
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert ["7/16 days" in lines[0], "14/16 days" in lines[1], "16/16 days" in lines[2]] == [True] * 3
+    assert "ETA" in lines[0] and "FAILED" in lines[1]
+    assert "2 run(s) ok, 1 failed" in captured.out and f"FAILED {expected[1][0]}..{expected[1][1]}" in captured.out
+
+
+def test_range_and_database_errors(monkeypatch, capsys):
+    yesterday = TODAY - timedelta(days=1)
+    for argv, message in (
+        (["backfill", "--start", "2026-10-03", "--end", "2026-10-01"], "before --start"),
+        (["backfill", "--start", "2024-12-31", "--end", "2025-01-02"], "before the first partition, 2025-01-01"),
+        (["backfill", "--start", yesterday.isoformat(), "--end", TODAY.isoformat()], "after the latest partition"),
+        (["backfill", "--start", "2026-10-01", "--end", "2026-10-02", "--days-per-run", "8"], "between 1 and 7"),
+        (["materialize", "--date", TODAY.isoformat()], "after the latest partition"),
+        (["fetch", "bluesky", HANDLE, "--date", "yesterday"], "not a date"),
+        (["fetch", "myspace", HANDLE], "unknown platform"),
+    ):
+        assert cli.main(argv) == 2, argv
+        assert message in capsys.readouterr().err, argv
+    monkeypatch.setenv(dbmod.URL_ENV, "postgresql://nobody:pw-not-shown@127.0.0.1:1/nothing")
+    for argv in (["accounts", "add", "bluesky", HANDLE], ["accounts", "disable", "bluesky", HANDLE],
+                 ["fetch", "bluesky", HANDLE], ["backfill", "--start", "2026-10-01", "--end", "2026-10-02"],
+                 ["accounts", "list"]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "cannot connect" in err and "127.0.0.1" in err and "pw-not-shown" not in err, argv
+
+
+def test_help_of_every_command_says_what_it_does_with_an_example(capsys):
+    for argv in (["dev"], ["db"], ["demo"], ["materialize"], ["backfill"], ["fetch"], ["accounts"],
+                 ["accounts", "list"], ["accounts", "add"], ["accounts", "enable"], ["accounts", "disable"],
+                 ["simulator"]):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main([*argv, "--help"])
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert "examples:\n  social-pipeline " + argv[0] in out, argv
+
+
+def test_progress_bar_redraws_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    now = [0.0]
+    stream = Tty()
+    with ProgressBar(10, stream=stream, clock=lambda: now[0]) as bar:
+        bar.start()
+        now[0] = 20.0
+        bar.advance(4, "first week")
+    text = stream.getvalue()
+    assert "\r" in text and text.endswith("\n") and text.count("\n") == 1
+    assert "4/10 days" in text and "elapsed 00:20" in text and "ETA 00:30" in text and "first week" in text
