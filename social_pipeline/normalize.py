@@ -7,6 +7,7 @@ out of the normalized tables with the reason recorded, and every other account g
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -16,6 +17,9 @@ import pandas as pd
 from .platforms.base import ParsedPull, ParseError, PlatformError
 from .pulling import client_class_for, responses_from_frame
 
+# Half of an emoji cut by an API's truncation arrives as a lone UTF-16 surrogate, which UTF-8
+# (and so PostgreSQL) cannot hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_LIMITS = {"title": 500, "media_type": 50, "author_username": 255}
 
 
@@ -77,6 +81,13 @@ def _validate(parsed: ParsedPull) -> None:
     for comment in parsed.comments:
         if comment.get("external_post_id") not in seen:
             raise ParseError("comment refers to a post not in the pull")
+        parent = comment.get("parent_external_comment_id")
+        if parent is not None and not isinstance(parent, str):
+            raise ParseError(f"comment parent id is not a string: {type(parent).__name__}")
+        for name in ("author_username", "author_external_id"):
+            # A display name of the wrong type is dropped, not stored as something else.
+            if comment.get(name) is not None and not isinstance(comment[name], str):
+                comment[name] = str(comment[name]) if isinstance(comment[name], int) and name == "author_external_id" else None
         cid = comment.get("external_comment_id")
         if not isinstance(cid, str) or not cid or len(cid) > 255:
             raise ParseError(f"comment without a usable id: {str(cid)[:60]!r}")
@@ -88,6 +99,7 @@ def clean_text(value: Any, limit: int | None = None) -> Any:
         return value
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
+    value = _LONE_SURROGATE.sub("\ufffd", value)
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return value

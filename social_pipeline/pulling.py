@@ -8,6 +8,7 @@ auth, pagination, parsing) runs and a backfill of any day is reproducible.
 from __future__ import annotations
 
 import importlib
+import re
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .settings import PlatformSettings, platform_settings
 from .simulator import mount, simulator_class
 from .simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half an emoji: not storable in UTF-8
 RAW_COLUMNS = (
     "pull_id",
     "pull_status",
@@ -222,7 +224,8 @@ def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def _clean(value: Any) -> Any:
     """PostgreSQL text and jsonb cannot hold NUL characters: replace them with U+FFFD."""
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        value = value.replace("\x00", "\ufffd") if "\x00" in value else value
+        return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {_clean(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -499,7 +499,10 @@ def parse_timestamp(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise ParseError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):  # NaN, infinities, years past 9999
+            raise ParseError(f"timestamp out of range: {value!r}") from None
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):
@@ -525,7 +528,7 @@ def count(value: Any) -> int | None:
     if isinstance(value, bool):
         raise ParseError(f"not a count: {value!r}")
     if isinstance(value, str):
-        if not value.strip().isdigit():
+        if not (value.strip().isascii() and value.strip().isdigit()):  # not '²' or '①'
             raise ParseError(f"not a count: {value[:40]!r}")
         value = int(value.strip())
     if isinstance(value, float):

@@ -626,10 +626,10 @@ def _parse_media(item: Any, insights: dict[str, dict[str, Any]]) -> dict[str, An
     views = count(m.get("views"))
     total_ms = count(m.get("ig_reels_video_view_total_time"))
     if total_ms is not None:
-        watch_time = round(total_ms / 1000, 3)
+        watch_time = round(total_ms / 1000)  # a BIGINT column: whole seconds
     else:
         avg = _ms_to_seconds(m.get("ig_reels_avg_watch_time"))
-        watch_time = round(avg * views, 3) if avg is not None and views is not None else None
+        watch_time = round(avg * views) if avg is not None and views is not None else None
     return {
         "external_post_id": media_id,
         "post_url": _opt_str(item, "permalink", where),  # canonical /p/{shortcode}/ or /reel/{shortcode}/

@@ -448,7 +448,10 @@ def _ms(value: Any, what: str) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ParseError(f"linkedin: {what} is not an epoch-millisecond timestamp")
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ParseError(f"linkedin: {what} {value!r} is out of range") from None
 
 
 def _media_type(post: dict[str, Any]) -> str:

@@ -519,7 +519,9 @@ def _shares(rows: Any, what: str, key: str = "key") -> dict[str, float]:
             raise ParseError(f"pinterest: audience {what} item lacks key/ratio")
         if not 0 <= ratio <= 1:
             raise ParseError(f"pinterest: audience {what} ratio {ratio!r} is not a fraction")
-        result[name] = result.get(name, 0.0) + ratio * 100
+        if name in result:  # a bucket listed twice: ambiguous, not to be summed past 100 %
+            raise ParseError(f"pinterest: audience {what} bucket {name!r} listed twice")
+        result[name] = ratio * 100
     return result
 
 

@@ -692,11 +692,13 @@ def _demographics(payload: Any) -> dict[str, Any] | None:
             raise ParseError("reports.query: viewerPercentage is not a percentage")
         age, gender = row.get("ageGroup"), row.get("gender")
         if age is not None:
-            if age not in AGE_BUCKETS:
+            if not isinstance(age, str) or age not in AGE_BUCKETS:
                 raise ParseError(f"reports.query: unknown ageGroup {str(age)[:20]!r}")
             ages[AGE_BUCKETS[age]] += float(share)
-        if gender in genders:
+        if isinstance(gender, str) and gender in genders:
             genders[gender] += float(share)  # "user_specified" has no column of its own
+    if any(v > 100.5 for v in (*ages.values(), *genders.values())):
+        raise ParseError("reports.query: viewer percentages add up to more than 100")
     result: dict[str, Any] = {k: round(v, 2) for k, v in ages.items()}
     result["gender_male"] = round(genders["male"], 2)
     result["gender_female"] = round(genders["female"], 2)
