@@ -331,6 +331,20 @@ def cmd_fetch(args) -> int:
     return 0 if result.success and status == "completed" else 1
 
 
+def cmd_prune_runs(args) -> int:
+    from dagster import DagsterInstance
+
+    from .retention import prune_run_history
+
+    if args.days < 1:
+        raise CliError("--days must be at least 1")
+    os.environ.update(dagster_environment(ensure_database(seed=False)))
+    with DagsterInstance.get() as instance:
+        count = prune_run_history(instance, timedelta(days=args.days), dry_run=args.dry_run)
+    _say(f"{'would delete' if args.dry_run else 'deleted'} {count} run(s) finished more than {args.days} days ago")
+    return 0
+
+
 def cmd_simulator(args) -> int:
     from .platforms import canonical
     from .simulator.server import make_server
@@ -629,6 +643,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--as-of", help="answer as of this UTC time (YYYY-MM-DDTHH:MM:SS); default now")
     p.set_defaults(func=cmd_simulator)
+
+    p = _command(
+        sub, "prune-runs", help="delete Dagster run history older than a number of days",
+        description="Delete the finished Dagster runs (and their event logs) older than --days, "
+        "to keep a long-running instance small. The analytics tables are never touched.",
+        examples=["social-pipeline prune-runs --days 90 --dry-run", "social-pipeline prune-runs --days 90"],
+    )
+    p.add_argument("--days", type=int, required=True, help="keep runs that finished within this many days")
+    p.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    p.set_defaults(func=cmd_prune_runs)
     return parser
 
 

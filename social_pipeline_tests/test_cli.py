@@ -313,3 +313,10 @@ def test_progress_bar_redraws_on_a_terminal():
     text = stream.getvalue()
     assert "\r" in text and text.endswith("\n") and text.count("\n") == 1
     assert "4/10 days" in text and "elapsed 00:20" in text and "ETA 00:30" in text and "first week" in text
+
+
+def test_prune_runs_command(db_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    assert cli.main(["prune-runs", "--days", "30", "--dry-run"]) == 0
+    assert "would delete 0 run(s)" in capsys.readouterr().out
+    assert cli.main(["prune-runs", "--days", "0"]) == 2
