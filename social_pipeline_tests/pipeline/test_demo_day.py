@@ -117,3 +117,11 @@ def test_one_platform_down_keeps_the_others_and_its_last_good_pull(db_url, conn)
     assert conn.execute(
         "SELECT count(*) FROM social_raw_pulls WHERE error LIKE '%%revoked-secret-value%%'"
     ).fetchone()[0] == 0
+
+    # The platform comes back: the next run fills the gap.
+    from social_pipeline.simulator import demo_token
+    conn.execute("UPDATE social_accounts SET access_token = %s WHERE platform = 'tiktok'",
+                 (demo_token("tiktok", "demo.creator"),))
+    assert run_day(DAY).success
+    assert conn.execute("SELECT status FROM social_fetch_jobs WHERE platform = 'tiktok'").fetchone() == ("completed",)
+    assert conn.execute("SELECT count(*) FROM social_raw_pulls WHERE platform = 'tiktok' AND pull_status = 'failed'").fetchone()[0] == 0
