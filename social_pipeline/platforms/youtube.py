@@ -53,15 +53,13 @@ Quirks worth knowing:
 from __future__ import annotations
 
 import re
-import time as _time
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-import requests
 
+from .oauth import grant_from, post_token_form
 from .base import (
-    REDACTED,
     AccountRef,
     HttpClient,
     ParsedPull,
@@ -73,7 +71,6 @@ from .base import (
     count,
     ok_payloads,
     parse_timestamp,
-    redact,
 )
 
 EP_CHANNELS = "channels.list"
@@ -409,15 +406,17 @@ class Client(PlatformClient):
         """
         handle = account.handle.lstrip("@")
         client_id, client_secret = _client_credentials(self.credentials, "youtube", handle)
-        body = _post_token_form(
+        body = post_token_form(
             self.http,
             f"{self.oauth_base_url}/token",
             EP_TOKEN,
             form={"grant_type": "refresh_token"},
             secret_form={"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token},
             who=f"youtube account @{handle}",
+            client_hint="check SOCIAL_PIPELINE_YOUTUBE_CLIENT_ID/_CLIENT_SECRET",
+            grant_hint="the refresh token is expired or revoked: reconnect the account to get a new one",
         )
-        return _grant(body, f"youtube account @{handle}")
+        return grant_from(body, f"youtube account @{handle}", EP_TOKEN)
 
     # -- parse ------------------------------------------------------------------------------
     @staticmethod
@@ -734,91 +733,3 @@ def _client_credentials(credentials: Mapping[str, str], platform: str, handle: s
     return values[0], values[1]
 
 
-TOKEN_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
-
-
-def _post_token_form(
-    http: HttpClient,
-    url: str,
-    endpoint: str,
-    *,
-    form: Mapping[str, str],
-    secret_form: Mapping[str, str],
-    who: str,
-    secret_headers: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """POST an ``application/x-www-form-urlencoded`` body to an OAuth token endpoint.
-
-    HttpClient records JSON bodies, so the secrets (client secret, refresh token) go through the
-    session directly; the exchange is still recorded, with only ``form`` as its parameters and
-    the tokens of the answer redacted. One attempt: a failed refresh is retried by the next run.
-    """
-    started = _time.perf_counter()
-    fetched_at = datetime.now(timezone.utc)
-    status: int | None = None
-    payload: Any = None
-    error: str | None = None
-    try:
-        resp = http.session.post(
-            url,
-            data={**form, **secret_form},
-            headers={"Accept": "application/json", **(secret_headers or {})},
-            timeout=http.timeout,
-        )
-        status = resp.status_code
-        try:
-            payload = resp.json()
-        except ValueError:
-            payload = None
-        if not 200 <= status < 300:
-            error = f"HTTP {status}"
-        elif not isinstance(payload, dict):
-            error = "response body is not a JSON object"
-    except requests.Timeout:
-        error = f"timed out after {http.timeout:g} s"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: connection failed"
-    recorded = (
-        {k: (REDACTED if k in TOKEN_FIELDS else v) for k, v in payload.items()} if isinstance(payload, dict) else None
-    )
-    http.responses.append(
-        RawResponse(
-            endpoint=endpoint,
-            request_params=redact(form),
-            page_index=0,
-            attempt=1,
-            status_code=status,
-            payload=recorded,
-            error=error,
-            latency_ms=int((_time.perf_counter() - started) * 1000),
-            fetched_at=fetched_at,
-        )
-    )
-    if error is None:
-        return payload
-    code = payload.get("error") if isinstance(payload, dict) else None
-    detail = payload.get("error_description") if isinstance(payload, dict) else None
-    described = " ".join(str(x)[:200] for x in (code, detail) if isinstance(x, str))
-    if code in ("invalid_grant", "invalid_request"):
-        advice = "the refresh token is expired or revoked: reconnect the account to get a new one"
-    elif code in ("invalid_client", "unauthorized_client"):
-        advice = "the OAuth client was rejected: check the client id and secret"
-    else:
-        advice = "try again later or reconnect the account"
-    raise PlatformError(
-        f"{who}: token refresh failed ({error}{': ' + described if described else ''}): {advice}",
-        status_code=status,
-        endpoint=endpoint,
-    )
-
-
-def _grant(body: dict[str, Any], who: str) -> TokenGrant:
-    token = body.get("access_token")
-    if not isinstance(token, str) or not token:
-        raise PlatformError(f"{who}: token refresh answered without an access_token", endpoint=EP_TOKEN)
-    expires_in = body.get("expires_in")
-    expires_at = None
-    if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0:
-        expires_at = datetime.now(timezone.utc) + timedelta(seconds=float(expires_in))
-    refresh = body.get("refresh_token")
-    return TokenGrant(access_token=token, expires_at=expires_at, refresh_token=refresh if isinstance(refresh, str) and refresh else None)
