@@ -5,7 +5,7 @@ switched on), it requests one run that backfills the history the platform still 
 account alone: the last ``SOCIAL_PIPELINE_NEW_ACCOUNT_BACKFILL_DAYS`` days (default 30), capped by
 the platform's own retention, through the platform's raw asset with ``only_accounts`` (other
 accounts keep their stored rows) and everything downstream. The cursor is the newest
-``updated_at`` seen; on its first tick the sensor only records where it starts, so the accounts
+``enabled_at`` seen (a trigger sets it when monitoring is switched on, and on nothing else); on its first tick the sensor only records where it starts, so the accounts
 that existed before are not backfilled again.
 """
 
@@ -31,10 +31,10 @@ DAYS_ENV = "SOCIAL_PIPELINE_NEW_ACCOUNT_BACKFILL_DAYS"
 RETENTION_DAYS = {"pinterest": 90, "twitter": 30, "instagram": 730, "facebook": 730, "threads": 730}
 
 _ENABLED_SINCE = """
-SELECT a.id::text, a.platform, a.handle, c.updated_at
+SELECT a.id::text, a.platform, a.handle, c.enabled_at
 FROM social_analytics_config c JOIN social_accounts a ON a.id = c.social_account_id
-WHERE c.monitoring_enabled AND a.is_active AND c.updated_at > %s
-ORDER BY c.updated_at
+WHERE c.monitoring_enabled AND a.is_active AND c.enabled_at > %s
+ORDER BY c.enabled_at
 LIMIT 100
 """
 
@@ -56,7 +56,7 @@ def backfill_days(platform: str) -> int:
 def new_account_sensor(context: SensorEvaluationContext, database: Database):
     with database.connect() as conn:
         if context.cursor is None:
-            newest = conn.execute("SELECT max(updated_at) FROM social_analytics_config").fetchone()[0]
+            newest = conn.execute("SELECT max(enabled_at) FROM social_analytics_config").fetchone()[0]
             context.update_cursor((newest or datetime.now(timezone.utc)).isoformat())
             return SkipReason("first tick: watching for accounts enabled from now on")
         since = datetime.fromisoformat(context.cursor)
@@ -67,13 +67,13 @@ def new_account_sensor(context: SensorEvaluationContext, database: Database):
     last_day = datetime.fromisoformat(last).date()
     first_allowed = datetime.fromisoformat(daily_partitions.get_first_partition_key()).date()
     requests = []
-    for account_id, platform, handle, updated_at in rows:
+    for account_id, platform, handle, enabled_at in rows:
         start = max(last_day - timedelta(days=backfill_days(platform) - 1), first_allowed)
         raw = AssetKey(["raw", platform])
         selection = AssetSelection.keys(raw).downstream() - AssetSelection.keys("social_post_metrics_hourly")
         requests.append(
             RunRequest(
-                run_key=f"new-account:{account_id}:{updated_at.isoformat()}",
+                run_key=f"new-account:{account_id}:{enabled_at.isoformat()}",
                 asset_selection=list(selection.resolve(context.repository_def.asset_graph)),
                 run_config={"ops": {f"raw__{platform}": {"config": {"only_accounts": [account_id]}}}},
                 tags={

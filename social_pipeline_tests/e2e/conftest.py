@@ -31,6 +31,23 @@ query Repositories {
 }
 """
 
+RUN_ERRORS_QUERY = """
+query RunErrors($runId: ID!) {
+  runOrError(runId: $runId) {
+    __typename
+    ... on Run {
+      eventConnection(afterCursor: null, limit: 5000) {
+        events {
+          __typename
+          ... on ExecutionStepFailureEvent { stepKey error { message cause { message } } }
+          ... on RunFailureEvent { error { message cause { message } } }
+        }
+      }
+    }
+  }
+}
+"""
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: starts the real `social-pipeline dev` server (slow)")
@@ -58,12 +75,39 @@ class DagsterDev:
         assert not body.get("errors"), body["errors"]
         return body["data"]
 
-    def log_tail(self, lines: int = 80) -> str:
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the server's output, without Dagster's Beta/Preview warnings."""
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:
             return "(no output captured)"
-        return "\n".join(text.splitlines()[-lines:])
+        kept, skip_next = [], False
+        for line in text.splitlines():
+            if skip_next and line.startswith("  "):
+                skip_next = False
+                continue
+            skip_next = "Warning: " in line
+            if not skip_next:
+                kept.append(line)
+        return "\n".join(kept[-lines:])
+
+    def run_errors(self, run_id: str) -> str:
+        """The step and run failures of a run, for assertion messages."""
+        try:
+            run = self.graphql(RUN_ERRORS_QUERY, {"runId": run_id})["runOrError"]
+        except Exception as exc:  # the message must not hide the original failure
+            return f"(could not read run {run_id}: {exc})"
+        lines = []
+        for event in (run.get("eventConnection") or {}).get("events", []):
+            error = event.get("error")
+            if error:
+                cause = (error.get("cause") or {}).get("message") or ""
+                lines.append(f"{event.get('stepKey') or 'run'}: {error['message'].strip()} {cause.strip()}")
+        return "\n".join(lines) or "(no failure events)"
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _free_port() -> int:
@@ -83,45 +127,51 @@ def _location_loaded(server: DagsterDev) -> bool:
     )
 
 
-def _descendants(pid: int) -> list:
-    try:
-        import psutil
-
-        return psutil.Process(pid).children(recursive=True)
-    except Exception:  # psutil missing or the process already gone
-        return []
-
-
-def _alive(process) -> bool:
-    try:
-        return process.is_running() and process.status() != "zombie"
-    except Exception:
-        return False
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of process group ``pgid``."""
+    proc_dir = Path("/proc")
+    if not proc_dir.is_dir():  # not Linux: ask the kernel whether the group still exists
+        try:
+            os.killpg(pgid, 0)
+            return [pgid]
+        except (ProcessLookupError, PermissionError):
+            return []
+    members = []
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the whole process group, SIGKILL what is left after STOP_TIMEOUT."""
-    children = _descendants(proc.pid)
+    """SIGTERM the whole process group; SIGKILL whatever is left after STOP_TIMEOUT."""
+    pgid = proc.pid  # start_new_session: the leader's pid is the group id
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(pgid, signal.SIGTERM)
     except ProcessLookupError:
         pass
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pass
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(c) for c in children):
-        time.sleep(0.2)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for child in children:  # anything that left the group (none expected)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the leader
+        if not _group_members(pgid):
+            break
+        time.sleep(0.5)
+    else:
         try:
-            child.kill()
-        except Exception:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
             pass
+        deadline = time.monotonic() + 10
+        while _group_members(pgid) and time.monotonic() < deadline:
+            proc.poll()
+            time.sleep(0.2)
     proc.wait(timeout=10)
 
 
@@ -143,14 +193,15 @@ def dagster_dev(module_db_url: str, tmp_path_factory) -> DagsterDev:
     cli = Path(sys.executable).parent / "social-pipeline"
     if not cli.exists():
         cli = REPO / ".venv" / "bin" / "social-pipeline"
-    if os.environ.get("E2E_TMP_YAML"):  # TEMP dev hack, remove
-        (home / "dagster.yaml").write_text(open(os.environ["E2E_TMP_YAML"]).read())
     server = DagsterDev(port=port, db_url=module_db_url, log_path=log_path)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [str(cli), "dev", "--host", "127.0.0.1", "--port", str(port)],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: teardown signals every dagster process
+            # `dagster dev` maps SIGTERM onto SIGINT's handler: started from a shell job that
+            # ignores SIGINT, it would ignore SIGTERM too. Give it the default disposition.
+            preexec_fn=_default_sigint,
         )
     try:
         started = time.monotonic()

@@ -7,6 +7,7 @@ Fixture `dagster_dev` (conftest.py) starts one server for the whole module on a 
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+UI_TIMEOUT_MS = 60_000
 
 # Days relative to today (UTC) so they are always valid partitions; never yesterday, the day the
 # schedule `daily_pipeline_schedule` (on by default) may launch at 00:30 UTC.
@@ -64,6 +66,10 @@ query BackfillStatus($backfillId: String!) {
   }
 }
 """
+
+# Every step in the run's own process. The default multiprocess executor starts one Python
+# process per step (about 40 steps): 4-5 minutes a day on 2 cores instead of about 30 seconds.
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 
 FAILED_RUN = {DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED, DagsterRunStatus.CANCELING}
 
@@ -103,7 +109,7 @@ def test_job_run_through_graphql_lands_the_day(dagster_dev):
     started = time.monotonic()
     run_id = client.submit_job_execution(
         JOB, repository_location_name=LOCATION, repository_name=REPOSITORY,
-        tags={"dagster/partition": RUN_DAY.isoformat()},
+        run_config=IN_PROCESS, tags={"dagster/partition": RUN_DAY.isoformat()},
     )
     dagster_dev.launched_days.add(RUN_DAY)
     status = None
@@ -113,7 +119,8 @@ def test_job_run_through_graphql_lands_the_day(dagster_dev):
             break
         time.sleep(2)
     assert status == DagsterRunStatus.SUCCESS, (
-        f"run {run_id} for {RUN_DAY}: {status} after {time.monotonic() - started:.0f} s\n{dagster_dev.log_tail()}"
+        f"run {run_id} for {RUN_DAY}: {status} after {time.monotonic() - started:.0f} s\n"
+        f"{dagster_dev.run_errors(run_id)}\n--- server output ---\n{dagster_dev.log_tail()}"
     )
     print(f"run {RUN_DAY} succeeded in {time.monotonic() - started:.1f} s")
 
@@ -131,6 +138,7 @@ def test_backfill_through_graphql_lands_each_day_once(dagster_dev):
                 "repositorySelector": {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY},
             },
             "partitionNames": names,
+            "runConfigData": IN_PROCESS,
             "title": "e2e backfill",
         }
     })["launchPartitionBackfill"]
@@ -156,10 +164,14 @@ def test_backfill_through_graphql_lands_each_day_once(dagster_dev):
         time.sleep(3)
     elapsed = time.monotonic() - started
     assert backfill is not None and backfill["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), (
-        f"backfill {backfill_id} after {elapsed:.0f} s: {backfill}\n{dagster_dev.log_tail()}"
+        f"backfill {backfill_id} after {elapsed:.0f} s: {backfill}\n"
+        + "\n".join(dagster_dev.run_errors(r["id"]) for r in (backfill or {}).get("runs") or [])
+        + f"\n--- server output ---\n{dagster_dev.log_tail()}"
     )
     runs = backfill["runs"]
-    assert runs and all(r["status"] == "SUCCESS" for r in runs), runs
+    assert runs and all(r["status"] == "SUCCESS" for r in runs), (
+        runs, "\n".join(dagster_dev.run_errors(r["id"]) for r in runs if r["status"] != "SUCCESS")
+    )
     covered = sorted(day for r in runs for day in _run_days(r))
     assert covered == BACKFILL_DAYS, runs  # each day in exactly one run
     print(f"backfill {names} completed in {elapsed:.1f} s")
@@ -182,3 +194,50 @@ def test_backfill_through_graphql_lands_each_day_once(dagster_dev):
             "SELECT count(*) - count(DISTINCT (post_id, snapshot_date)) FROM social_post_metrics WHERE snapshot_hour IS NULL"
         ).fetchone()[0]
         assert duplicates == 0
+
+
+def test_asset_graph_renders_in_headless_chromium(dagster_dev):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not installed ({CHROMIUM} missing): apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright not installed: pip install 'playwright>=1.51,<2' (never `playwright install`)")
+
+    # The "Join the Dagster community" dialog would cover the graph on a fresh instance.
+    assert dagster_dev.graphql("mutation { setNuxSeen }")["setNuxSeen"] is True
+    ARTIFACTS.mkdir(exist_ok=True)
+    edges = "svg path[marker-end]"  # lineage edges end in an arrow marker
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(UI_TIMEOUT_MS)
+
+            # Global asset lineage: the four groups, joined by edges (raw -> normalized -> ...).
+            page.goto(f"{dagster_dev.base_url}/asset-groups", wait_until="domcontentloaded")
+            page.get_by_text("Global asset lineage").first.wait_for()
+            for group in ("raw", "normalized", "analytics", "operations"):
+                page.locator(f"svg >> text='{group}'").first.wait_for()
+            page.wait_for_function(f"document.querySelectorAll({edges!r}).length >= 3")
+            page.get_by_text("fetching statuses").first.wait_for(state="hidden")
+            page.screenshot(path=str(ARTIFACTS / "asset_groups.png"))
+
+            # social_posts_analytics and its upstream lineage: the nine raw/<platform> assets,
+            # each with an edge into it.
+            page.goto(
+                f"{dagster_dev.base_url}/assets/social_posts_analytics?view=lineage&lineageScope=upstream",
+                wait_until="domcontentloaded",
+            )
+            page.get_by_text("social_posts_analytics", exact=True).first.wait_for()
+            for name in ("raw", "normalized", *PLATFORMS):
+                page.locator(f"svg >> text='{name}'").first.wait_for()
+            page.wait_for_function(f"document.querySelectorAll({edges!r}).length >= {len(PLATFORMS)}")
+            page.wait_for_timeout(1000)  # let the layout settle before the screenshot
+            page.screenshot(path=str(ARTIFACTS / "asset_graph.png"))
+            paths = page.eval_on_selector_all(edges, "els => els.map(e => e.getAttribute('d'))")
+        finally:
+            browser.close()
+    # One edge per platform, all ending at the same point: the social_posts_analytics node.
+    ends = {tuple(re.findall(r"-?\d+(?:\.\d+)?", d)[-2:]) for d in paths}
+    assert len(paths) == len(PLATFORMS) and len(ends) == 1, paths

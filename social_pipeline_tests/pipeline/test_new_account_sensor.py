@@ -61,3 +61,12 @@ def test_first_tick_only_starts_watching_then_a_new_account_is_backfilled_alone(
     assert before == after > 0
     days = {r[0] for r in conn.execute("SELECT snapshot_date FROM social_analytics_snapshots WHERE social_account_id = %s", (account,))}
     assert days == {start, date.fromordinal(start.toordinal() + 1), end}
+
+
+def test_other_config_changes_and_daily_runs_do_not_trigger_a_backfill(db_url, conn):
+    seed(conn, posts_per_fetch=2)
+    _, cursor = _tick(None)
+    assert run_day(date(2026, 11, 1)).success  # advances last_fetched_at
+    conn.execute("UPDATE social_analytics_config SET fetch_frequency = '6 hours', posts_per_fetch = 3")
+    result, _ = _tick(cursor)
+    assert "no newly enabled account" in result.skip_message
