@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSelection, DefaultScheduleStatus, build_schedule_from_partitioned_job, define_asset_job
+from dagster import AssetKey, AssetSelection, multiprocess_executor, DefaultScheduleStatus, build_schedule_from_partitioned_job, define_asset_job
 
 from .assets.hourly import hourly_partitions
 from .partitions import daily_partitions
 
 HOURLY = AssetKey("social_post_metrics_hourly")
+# Steps run in processes forked from a server that has already imported the project: a step then
+# starts in well under a second instead of re-importing Dagster, pandas and our code (a demo day
+# took 60 s instead of 167 s through `dagster job execute` on 2 cores).
+FAST_STEPS = multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": ["social_pipeline.definitions"]}}}, name="forkserver_multiprocess"
+)
 
 daily_job = define_asset_job(
     "daily_pipeline",
     selection=AssetSelection.all() - AssetSelection.keys(HOURLY),
     partitions_def=daily_partitions,
+    executor_def=FAST_STEPS,
     description="Every asset for one UTC day: pull all platforms, normalize, aggregate, record operations.",
 )
 
@@ -30,6 +37,7 @@ hourly_job = define_asset_job(
     "hourly_young_posts",
     selection=AssetSelection.keys(HOURLY),
     partitions_def=hourly_partitions,
+    executor_def=FAST_STEPS,
     description="Metrics of posts younger than 48 hours, and full pulls of sub-daily accounts, for one hour.",
 )
 
