@@ -1,6 +1,6 @@
 """Bulk loading a DataFrame with PostgreSQL ``COPY ... FROM STDIN``.
 
-COPY loaded ~4x faster than ``DataFrame.to_sql`` and ~70x faster than ``to_sql(method="multi")``
+COPY loaded ~4x faster than pandas' ``to_sql`` and ~70x faster than its ``method="multi"`` variant
 on this project's machine, so it is the only write path. Columns are converted to plain Python
 objects once, column by column (``tolist`` runs in C), and psycopg's C adapters format the rows.
 """
