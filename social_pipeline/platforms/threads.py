@@ -68,8 +68,13 @@ from .base import (
     parse_timestamp,
 )
 from .base import TokenGrant
+# Meta's Graph conventions are shared with Instagram: its payload helpers parse ours too.
 from .instagram import (
     TokenExpired,
+    _data_list,
+    _metric_value,
+    _opt_str,
+    _req_str,
     collect_breakdowns,
     demographics_from_counts,
     graph_error_code,
@@ -384,41 +389,6 @@ def _insight(payload: Any, name: str) -> Any:
                 except ParseError:
                     return None
     return None
-
-
-def _data_list(payload: Any, where: str) -> list[Any]:
-    if not isinstance(payload, dict):
-        raise ParseError(f"{where}: payload is not an object")
-    data = payload.get("data")
-    if not isinstance(data, list):
-        raise ParseError(f"{where}: 'data' is missing or not a list")
-    return data
-
-
-def _req_str(obj: dict[str, Any], key: str, where: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value:
-        raise ParseError(f"{where}: '{key}' is missing or not a string")
-    return value
-
-
-def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ParseError(f"{where}: '{key}' should be a string, got {type(value).__name__}")
-    return value
-
-
-def _metric_value(entry: dict[str, Any], where: str) -> Any:
-    """``total_value.value`` (account totals) or the last of ``values[].value`` (media)."""
-    if isinstance(entry.get("total_value"), dict) and "value" in entry["total_value"]:
-        return entry["total_value"]["value"]
-    values = entry.get("values")
-    if not isinstance(values, list) or not values or not isinstance(values[-1], dict):
-        raise ParseError(f"{where}: metric {entry.get('name')!r} has neither values nor total_value")
-    return values[-1].get("value")
 
 
 def _parse_post(item: dict[str, Any], insights: dict[str, dict[str, Any]]) -> dict[str, Any]:
