@@ -351,8 +351,19 @@ def cmd_simulator(args) -> int:
 
     platform = canonical(args.platform)
     as_of = datetime.fromisoformat(args.as_of).replace(tzinfo=timezone.utc) if args.as_of else None
-    server = make_server(platform, "127.0.0.1", args.port, as_of)
-    _say(f"{platform} simulator on http://127.0.0.1:{server.server_address[1]}  (Ctrl-C stops it)")
+    if args.latency_ms < 0:
+        raise CliError("--latency-ms must not be negative")
+    if args.requests_per_second is not None and args.requests_per_second <= 0:
+        raise CliError("--requests-per-second must be positive")
+    server = make_server(platform, "127.0.0.1", args.port, as_of, latency_ms=args.latency_ms,
+                         requests_per_second=args.requests_per_second)
+    limits = []
+    if args.latency_ms:
+        limits.append(f"{args.latency_ms:g} ms latency")
+    if args.requests_per_second:
+        limits.append(f"{args.requests_per_second:g} requests/s, 429 beyond")
+    extra = f" [{', '.join(limits)}]" if limits else ""
+    _say(f"{platform} simulator on http://127.0.0.1:{server.server_address[1]}{extra}  (Ctrl-C stops it)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -636,12 +647,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "simulator", help="serve a platform's simulator over HTTP on loopback",
         description="Serve the built-in demo simulator of one platform on 127.0.0.1, answering that "
         "platform's API endpoints (for trying a client by hand).",
-        examples=["social-pipeline simulator serve bluesky --port 8765"],
+        examples=["social-pipeline simulator serve bluesky --port 8765",
+                  "social-pipeline simulator serve tiktok --port 0 --latency-ms 50 --requests-per-second 40"],
     )
     p.add_argument("action", choices=["serve"])
     p.add_argument("platform", help="the platform to simulate")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--as-of", help="answer as of this UTC time (YYYY-MM-DDTHH:MM:SS); default now")
+    p.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                   help="hold every answer this many milliseconds, as a remote API would (default 0)")
+    p.add_argument("--requests-per-second", type=float, metavar="N",
+                   help="answer 429 with Retry-After past N requests a second (bursts of one second's "
+                   "worth); GET /__stats counts requests and 429s")
     p.set_defaults(func=cmd_simulator)
 
     p = _command(

@@ -4,7 +4,9 @@ One :class:`RateLimiter` exists per (provider, platform) in a process and is sha
 of that provider running in it (threads included), so concurrent pulls together stay under the
 documented limit. Across processes, Dagster's concurrency pools bound how many pulls of one
 platform run at once (see ``dagster.yaml``). Limits come from each platform's documentation and
-can be overridden with ``SOCIAL_PIPELINE_<PLATFORM>_REQUESTS_PER_MINUTE``.
+can be overridden with ``SOCIAL_PIPELINE_<PLATFORM>_REQUESTS_PER_MINUTE``. A limiter spreads its
+budget evenly, allowing only short bursts (:data:`DEFAULT_BURST_SECONDS`), so it also meets a
+server that enforces the same budget per second.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ DEFAULT_REQUESTS_PER_MINUTE = {
     "bluesky": 300,  # AppView: 3,000 per 5 minutes per IP
     "linkedin": 100,  # Community Management: daily caps per app/member; spread them
 }
+# How many seconds' worth of requests a live pull may send back to back (see RateLimiter). Half a
+# second, not a whole one: a server enforcing N requests a second with a bucket of one second's
+# worth then still has half a second of slack for requests that leave the client in order but
+# reach the server unevenly (thread scheduling, connection set-up). Against per-minute limits a
+# short burst costs nothing once several pulls run at once: they queue on the limiter's slots.
+DEFAULT_BURST_SECONDS = 0.5
 # Daily unit quotas where the platform counts units rather than requests.
 DEFAULT_DAILY_UNITS = {"youtube": 10_000}
 
@@ -34,24 +42,66 @@ class QuotaExceeded(Exception):
 
 
 class RateLimiter:
-    """A thread-safe token bucket: ``rate`` requests per ``per`` seconds, bursts up to ``rate``."""
+    """A thread-safe limiter of ``rate`` requests per ``per`` seconds, with bursts of ``burst``.
 
-    def __init__(self, rate: float, per: float = 60.0, *, clock=time.monotonic, sleep=time.sleep):
+    It is a token bucket of capacity ``burst`` refilled at ``rate / per`` tokens a second, kept as
+    one "theoretical arrival time" (the generic cell rate algorithm): each :meth:`acquire` books
+    the next free slot and then sleeps until it, so waiting threads queue up one slot apart
+    instead of all waking at once and racing, and a thread that wakes a little late does not
+    cost the others their slots.
+
+    ``burst`` is how many requests may leave back to back after a quiet spell (and at the start).
+    ``None`` keeps the historical capacity, the whole window (``rate``): fine against a server
+    counting per minute, but a server enforcing N requests a second answers such a burst with
+    429s. :func:`limiter_for`, which makes the limiters every live pull uses, therefore passes a
+    burst of :data:`DEFAULT_BURST_SECONDS` worth of requests.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        per: float = 60.0,
+        *,
+        burst: float | None = None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
         if rate <= 0 or per <= 0:
             raise ValueError("rate and per must be positive")
         self.rate = float(rate)
         self.per = float(per)
-        self._tokens = float(rate)
+        self.burst = float(rate if burst is None else burst)
+        if self.burst < 1:
+            raise ValueError("burst must allow at least one request")
+        self.interval = self.per / self.rate  # seconds between two requests at the full rate
         self._clock = clock
         self._sleep = sleep
-        self._updated = clock()
+        # The moment the bucket is next full again (<= now: it is full). Starts full.
+        self._full_at = clock()
         self._paused_until = 0.0
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
 
-    def _refill(self, now: float) -> None:
-        self._tokens = min(self.rate, self._tokens + (now - self._updated) * self.rate / self.per)
-        self._updated = now
+    def _slot(self, now: float) -> float:
+        """The earliest moment the next request may leave (``now`` when it may leave at once)."""
+        # A full bucket holds `burst` tokens; each token not yet refilled pushes the slot back
+        # by one interval, and a request needs one token.
+        earliest = max(self._full_at - (self.burst - 1) * self.interval, self._paused_until)
+        return earliest if earliest - now > 1e-9 else now  # (float rounding is no reason to wait)
+
+    def _book(self, slot: float) -> None:
+        self._full_at = max(self._full_at, slot) + self.interval
+
+    def try_acquire(self) -> float:
+        """Take a slot if one is free right now and return 0.0; otherwise take nothing and
+        return the seconds until one frees up (what a server puts in ``Retry-After``)."""
+        with self._lock:
+            now = self._clock()
+            slot = self._slot(now)
+            if slot > now:
+                return slot - now
+            self._book(now)
+            return 0.0
 
     def acquire(self) -> float:
         """Take one request slot, sleeping as long as needed. Returns the seconds waited."""
@@ -59,15 +109,19 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self._clock()
-                self._refill(now)
-                pause = self._paused_until - now
-                if pause <= 0 and self._tokens >= 1:
-                    self._tokens -= 1
+                slot = self._slot(now)
+                self._book(slot)
+                if slot <= now:
                     self.waited_seconds += waited
                     return waited
-                delay = max(pause, (1 - self._tokens) * self.per / self.rate)
+            delay = slot - now
             self._sleep(delay)
             waited += delay
+            with self._lock:
+                # A pause that began while we slept (a 429 elsewhere) voids the booked slot.
+                if self._paused_until <= slot:
+                    self.waited_seconds += waited
+                    return waited
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this provider for ``seconds`` (a server asked us to slow down)."""
@@ -97,12 +151,24 @@ _limiters: dict[tuple[str, str], RateLimiter] = {}
 _registry_lock = threading.Lock()
 
 
-def limiter_for(provider: str, platform: str, requests_per_minute: float | None = None) -> RateLimiter:
-    """The process-wide limiter of (provider, platform), created on first use."""
+def limiter_for(
+    provider: str, platform: str, requests_per_minute: float | None = None, *, burst: float | None = None
+) -> RateLimiter:
+    """The process-wide limiter of (provider, platform), created on first use.
+
+    ``burst`` defaults to :data:`DEFAULT_BURST_SECONDS` worth of requests (at least one), not the
+    minute's whole budget. A limiter is replaced when a different rate or burst is asked for.
+    """
     key = (provider, platform)
+    rate = float(requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE.get(platform, 60))
+    capacity = float(burst) if burst is not None else default_burst(rate)
     with _registry_lock:
         limiter = _limiters.get(key)
-        if limiter is None or (requests_per_minute and limiter.rate != float(requests_per_minute)):
-            rate = requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE.get(platform, 60)
-            limiter = _limiters[key] = RateLimiter(rate, 60.0)
+        if limiter is None or (requests_per_minute and limiter.rate != rate) or (burst is not None and limiter.burst != capacity):
+            limiter = _limiters[key] = RateLimiter(rate, 60.0, burst=capacity)
         return limiter
+
+
+def default_burst(requests_per_minute: float) -> float:
+    """The burst :func:`limiter_for` allows: DEFAULT_BURST_SECONDS of the rate, at least 1."""
+    return max(1.0, requests_per_minute / 60.0 * DEFAULT_BURST_SECONDS)
