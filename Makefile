@@ -27,9 +27,9 @@ test: $(STAMP)
 materialize: $(STAMP)
 	$(BIN)/social-pipeline materialize $(if $(DATE),--date $(DATE),)
 
-## IO manager write rate against a bare COPY of the same frame (a benchmark, not a test)
+## Every performance figure with its baseline and ratio, into docs/benchmarks.md (benchmarks, not tests)
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.io_manager_bench
+	$(BIN)/python -m benchmarks
 
 ## Stop the embedded PostgreSQL and delete its data (asks no questions)
 clean-db: $(STAMP)

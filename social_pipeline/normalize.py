@@ -8,14 +8,15 @@ out of the normalized tables with the reason recorded, and every other account g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
 import pandas as pd
 
-from .platforms.base import ParsedPull, ParseError, PlatformError
-from .pulling import client_class_for, responses_from_frame
+from .parsed_pulls import parse_responses, parsed_pulls
+from .platforms.base import ParsedPull
+from .pulling import responses_from_frame
 
 # Half of an emoji cut by an API's truncation arrives as a lone UTF-16 surrogate, which UTF-8
 # (and so PostgreSQL) cannot hold.
@@ -32,6 +33,7 @@ class AccountDay:
     provider_name: str
     pull_id: str
     parsed: ParsedPull
+    comment_count: int = 0  # known even when the comments themselves were not loaded
 
 
 @dataclass
@@ -54,43 +56,38 @@ def latest_ok_pulls(raw: pd.DataFrame) -> pd.DataFrame:
     return ok[ok["pull_id"].isin(set(newest))]
 
 
-def parse_day(raw: pd.DataFrame) -> DayRecords:
-    """Parse every account's newest successful pull in ``raw`` (one day, any platforms)."""
+def parse_day(raw: pd.DataFrame, database=None, *, with_comments: bool = True) -> DayRecords:
+    """Parse every account's newest successful pull in ``raw`` (one day, any platforms).
+
+    ``raw`` holding payloads (fresh from a pull) is parsed as it is. The ledger as the normalized
+    assets load it (no payload column) names the pulls, whose records come from the parse cache or
+    from the stored rows through ``database`` (see :mod:`social_pipeline.parsed_pulls`);
+    ``with_comments=False`` leaves the comment lists empty (their counts stay known).
+    """
     out = DayRecords()
     rows = latest_ok_pulls(raw)
-    for (account_id, pull_id), group in rows.groupby(["social_account_id", "pull_id"], sort=True):
-        platform = group["platform"].iloc[0]
-        provider = group["provider_name"].iloc[0]
-        try:
-            parsed = client_class_for(platform, provider).parse(responses_from_frame(group))
-            _validate(parsed)
-        except (ParseError, PlatformError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            out.quarantined[str(account_id)] = f"unparseable {platform} response: {type(exc).__name__}: {exc}"[:1000]
+    if rows.empty:
+        return out
+    pulls = rows.groupby(["social_account_id", "pull_id"], sort=True)[["platform", "provider_name"]].first()
+    if "payload" in rows.columns:
+        groups = dict(tuple(rows.groupby("pull_id", sort=False)))
+        results = {
+            pull_id: parse_responses(platform, provider, responses_from_frame(groups[pull_id]))
+            for (_, pull_id), (platform, provider) in pulls.iterrows()
+        }
+    else:
+        if database is None:
+            raise ValueError("parse_day needs the database to read pulls whose payloads are not loaded")
+        keys = [(pull_id, platform, provider) for (_, pull_id), (platform, provider) in pulls.iterrows()]
+        results = parsed_pulls(keys, database, with_comments=with_comments)
+    for (account_id, pull_id), (platform, provider) in pulls.iterrows():
+        result = results[pull_id]
+        if result.parsed is None:
+            out.quarantined[str(account_id)] = result.reason
             continue
-        out.accounts.append(AccountDay(str(account_id), platform, provider, str(pull_id), parsed))
+        parsed = result.parsed if with_comments else replace(result.parsed, comments=[])
+        out.accounts.append(AccountDay(str(account_id), platform, provider, str(pull_id), parsed, result.comment_count))
     return out
-
-
-def _validate(parsed: ParsedPull) -> None:
-    seen = set()
-    for post in parsed.posts:
-        pid = post.get("external_post_id")
-        if not isinstance(pid, str) or not pid or len(pid) > 255:
-            raise ParseError(f"post without a usable id: {str(pid)[:60]!r}")
-        seen.add(pid)
-    for comment in parsed.comments:
-        if comment.get("external_post_id") not in seen:
-            raise ParseError("comment refers to a post not in the pull")
-        parent = comment.get("parent_external_comment_id")
-        if parent is not None and not isinstance(parent, str):
-            raise ParseError(f"comment parent id is not a string: {type(parent).__name__}")
-        for name in ("author_username", "author_external_id"):
-            # A display name of the wrong type is dropped, not stored as something else.
-            if comment.get(name) is not None and not isinstance(comment[name], str):
-                comment[name] = str(comment[name]) if isinstance(comment[name], int) and name == "author_external_id" else None
-        cid = comment.get("external_comment_id")
-        if not isinstance(cid, str) or not cid or len(cid) > 255:
-            raise ParseError(f"comment without a usable id: {str(cid)[:60]!r}")
 
 
 def clean_text(value: Any, limit: int | None = None) -> Any:

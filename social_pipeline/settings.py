@@ -5,7 +5,7 @@ Every setting of platform P is the environment variable ``SOCIAL_PIPELINE_<P>_<N
 platform-level credentials and limits (``API_KEY``, ``BEARER_TOKEN``, ``CLIENT_ID``,
 ``CLIENT_SECRET``, ``CLIENT_KEY``, ``APP_ID``, ``APP_SECRET``, ``VERSION``, ``OAUTH_BASE_URL``,
 ``ANALYTICS_BASE_URL``, ``RAPIDAPI_KEY``, ``RAPIDAPI_HOST``, ``REQUESTS_PER_MINUTE``,
-``DAILY_QUOTA_UNITS``).
+``DAILY_QUOTA_UNITS``, ``CONCURRENCY``: how many accounts are pulled at once, default 8).
 
 In the Dagster graph they reach the assets as one :class:`PlatformResource` per platform whose
 fields are Dagster ``EnvVar`` references, so the UI shows which variable a value comes from and
@@ -31,7 +31,8 @@ SECRET_FIELDS = (
     "rapidapi_key",
 )
 PLAIN_FIELDS = ("version", "oauth_base_url", "analytics_base_url", "rapidapi_host")
-NUMBER_FIELDS = ("requests_per_minute", "daily_quota_units")
+NUMBER_FIELDS = ("requests_per_minute", "daily_quota_units", "concurrency")
+DEFAULT_CONCURRENCY = 8  # pulls of one platform in flight at once, all under its shared rate limiter
 
 
 def env_name(platform: str, name: str) -> str:
@@ -45,6 +46,7 @@ class PlatformSettings:
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
     requests_per_minute: int | None = None
     daily_quota_units: int | None = None
+    concurrency: int | None = None  # None: DEFAULT_CONCURRENCY
 
 
 def _number(value: str | None, name: str) -> int | None:
@@ -73,6 +75,7 @@ def platform_settings(platform: str, environ: Mapping[str, str] | None = None) -
         credentials=credentials,
         requests_per_minute=_number(env.get(env_name(platform, "requests_per_minute")), env_name(platform, "requests_per_minute")),
         daily_quota_units=_number(env.get(env_name(platform, "daily_quota_units")), env_name(platform, "daily_quota_units")),
+        concurrency=_number(env.get(env_name(platform, "concurrency")), env_name(platform, "concurrency")),
     )
 
 
@@ -95,6 +98,7 @@ class PlatformResource(ConfigurableResource):
     analytics_base_url: Optional[str] = None
     requests_per_minute: Optional[int] = None
     daily_quota_units: Optional[int] = None
+    concurrency: Optional[int] = None
 
     def settings(self) -> PlatformSettings:
         credentials = {
@@ -106,6 +110,7 @@ class PlatformResource(ConfigurableResource):
             credentials=credentials,
             requests_per_minute=self.requests_per_minute,
             daily_quota_units=self.daily_quota_units,
+            concurrency=self.concurrency,
         )
 
 

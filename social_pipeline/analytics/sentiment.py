@@ -70,6 +70,7 @@ NaN, "", whitespace) is unscored with ``reason='empty text'``.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import threading
 import unicodedata
@@ -362,6 +363,12 @@ def score_comment(text: str | None) -> Sentiment:
 
 
 def score_comments(texts: Iterable[str | None]) -> list[Sentiment]:
-    """``score_comment`` over many comments, with one shared analyzer."""
-    analyzer = _analyzer()
-    return [_score(text, analyzer) for text in texts]
+    """``score_comment`` over many comments, with one shared analyzer. A text is scored once per
+    process however often it recurs: a comment is re-fetched every day while its post is
+    tracked, and short reactions ("🔥🔥🔥", "Love this!") repeat across posts."""
+    return [_memo(text) if isinstance(text, str) else _score(text, _analyzer()) for text in texts]
+
+
+@lru_cache(maxsize=200_000)
+def _memo(text: str) -> Sentiment:
+    return _score(text, _analyzer())

@@ -78,7 +78,7 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
 def social_audience_demographics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        rows.extend(_demographic_rows(day, parse_day(day_raw), database))
+        rows.extend(_demographic_rows(day, parse_day(day_raw, database, with_comments=False), database))
     df = pd.DataFrame(rows, columns=["social_account_id", "snapshot_date", *SHARES, *JSON_FIELDS, "peak_source"])
     for col in SHARES:
         df[col] = df[col].astype("float64")

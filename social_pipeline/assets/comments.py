@@ -111,9 +111,9 @@ def _comment_rows(day, records, database: Database) -> list[dict]:
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        rows.extend(_comment_rows(day, parse_day(day_raw), database))
+        rows.extend(_comment_rows(day, parse_day(day_raw, database), database))
     df = pd.DataFrame(rows, columns=COMMENT_COLUMNS)
-    if len(df):
+    if len(df) and df["first_seen_date"].nunique() > 1:  # a range of days: the earliest sighting
         df["first_seen_date"] = df.groupby(["post_id", "external_comment_id"])["first_seen_date"].transform("min")
     df["post_id"] = df["post_id"].astype("Int64")
     df["likes_count"] = df["likes_count"].astype("Int64")

@@ -90,7 +90,7 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",
 )
 def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    frames = [_jobs(day, day_raw) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()]
+    frames = [_jobs(day, day_raw, database) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()]
     jobs = pd.concat(frames, ignore_index=True)
     done = jobs[jobs["status"] == "completed"]
     if len(done):
@@ -106,8 +106,8 @@ def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw:
     return Output(jobs, metadata={"jobs": len(jobs), "failed": int((jobs["status"] == "failed").sum())})
 
 
-def _jobs(day, df: pd.DataFrame) -> pd.DataFrame:
-    records = parse_day(df)
+def _jobs(day, df: pd.DataFrame, database: Database) -> pd.DataFrame:
+    records = parse_day(df, database, with_comments=False)
     parsed = {a.account_id: a for a in records.accounts}
     rows = []
     for account_id, pulls in df.groupby("social_account_id"):
@@ -128,7 +128,7 @@ def _jobs(day, df: pd.DataFrame) -> pd.DataFrame:
                 "job_type": "daily",
                 "status": "failed" if failed else "completed",
                 "posts_fetched": len(acct.parsed.posts) if used else 0,
-                "comments_fetched": len(acct.parsed.comments) if used else 0,
+                "comments_fetched": acct.comment_count if used else 0,
                 "error_message": error,
                 "started_at": naive_utc(pull["fetched_at"].min().to_pydatetime()),
                 "completed_at": naive_utc(pull["fetched_at"].max().to_pydatetime()),

@@ -33,16 +33,16 @@ POSTS = AssetKey("social_posts_analytics")
     description="Every post seen in the day's pulls, upserted on (platform, external_post_id) so ids "
     "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
 )
-def social_posts_analytics(context: AssetExecutionContext, **raw: pd.DataFrame):
+def social_posts_analytics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     frames, quarantined = [], 0
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        records = parse_day(day_raw)
+        records = parse_day(day_raw, database, with_comments=False)
         for account_id, reason in records.quarantined.items():
             context.log.warning(f"{day}: quarantined pull of account {account_id}: {reason}")
         quarantined += len(records.quarantined)
         frames.append(posts_frame(day, records))
     df = pd.concat(frames, ignore_index=True)
-    if len(df):
+    if len(df) and df["first_seen_date"].nunique() > 1:
         # One row per post: the newest day's content, seen first on the earliest day of the range.
         df["first_seen_date"] = df.groupby(["platform", "external_post_id"])["first_seen_date"].transform("min")
     return Output(df, metadata={"posts": int(df[["platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
@@ -85,7 +85,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
 def social_post_metrics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        records = parse_day(day_raw)
+        records = parse_day(day_raw, database, with_comments=False)
         with database.connect() as conn:
             ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         rows.extend(metric_rows(records, ids, day, None))

@@ -8,6 +8,9 @@ that account for the same day is carried forward, so a re-run during an outage l
 Fetch jobs are recorded live (pending -> running -> completed/failed) as the pulls progress.
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
@@ -28,12 +31,14 @@ from dagster import (
 )
 from pydantic import Field
 
-from ..accounts import monitored_accounts
+from .. import parsed_pulls
+from ..accounts import DEMO_PROVIDER, monitored_accounts
 from ..partitions import daily_partitions
 from ..platforms import PLATFORMS
 from ..platforms.base import PlatformError
-from ..pulling import RAW_COLUMNS, client_class_for, pull_account, raw_frame, raw_rows
-from ..settings import resource_key
+from ..parsed_pulls import parse_responses
+from ..pulling import RAW_COLUMNS, client_class_for, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
+from ..settings import DEFAULT_CONCURRENCY, resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from ..tokens import expiring_tokens, refresh_tokens
@@ -44,9 +49,13 @@ TOKENS = "tokens_not_expiring"
 TOKEN_WARNING_DAYS = 7
 
 _REFRESH_IDS = """
-SELECT external_post_id FROM social_posts_analytics
-WHERE social_account_id = %s AND platform = %s AND posted_at >= %s AND posted_at < %s
-ORDER BY posted_at DESC LIMIT 1000
+SELECT k.account_id, p.external_post_id
+FROM unnest(%s::uuid[], %s::timestamp[]) AS k(account_id, since)
+CROSS JOIN LATERAL (
+    SELECT external_post_id FROM social_posts_analytics
+    WHERE social_account_id = k.account_id AND platform = %s AND posted_at >= k.since AND posted_at < %s
+    ORDER BY posted_at DESC LIMIT 1000
+) AS p
 """
 # YouTube's quota resets at midnight Pacific time.
 _UNITS_TODAY = """
@@ -67,14 +76,30 @@ ON CONFLICT (social_account_id, job_type, partition_date) DO UPDATE SET
 """
 
 
-def _record_job(database: Database, account, day: date, status: str, **fields) -> None:
-    params = {
-        "account": account.id, "status": status, "platform": account.platform, "day": day,
-        "started": fields.get("started"), "completed": fields.get("completed"), "posts": fields.get("posts"),
-        "comments": fields.get("comments"), "error": fields.get("error"), "requests": fields.get("requests"),
-    }
-    with database.connect() as conn:
-        conn.execute(_JOB_UPSERT, params)
+class JobLog:
+    """Live fetch-job states (pending -> running -> completed/failed), written on one autocommit
+    connection shared by the pulling threads."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    def record(self, account, day: date, status: str, **fields) -> None:
+        self.record_many([account], day, status, **fields)
+
+    def record_many(self, accounts, day: date, status: str, **fields) -> None:
+        params = [
+            {
+                "account": a.id, "status": status, "platform": a.platform, "day": day,
+                "started": fields.get("started"), "completed": fields.get("completed"), "posts": fields.get("posts"),
+                "comments": fields.get("comments"), "error": fields.get("error"), "requests": fields.get("requests"),
+            }
+            for a in accounts
+        ]
+        if not params:
+            return
+        with self._lock, self._conn.cursor() as cur:
+            cur.executemany(_JOB_UPSERT, params)
 
 
 def _carried_forward(conn, platform: str, day, account_ids: list[str]) -> pd.DataFrame:
@@ -117,7 +142,7 @@ def fetch_frequencies(conn, account_ids: list[str]) -> dict[str, timedelta]:
     return {r[0]: r[1] for r in rows}
 
 
-def _due(database: Database, account, day: date, frequency: timedelta | None, last_pulled: dict) -> bool:
+def _due(conn, account, day: date, frequency: timedelta | None, last_pulled: dict) -> bool:
     """Whether the account's cadence asks for a pull on ``day``. Daily or more often: every day
     (sub-daily pulls happen hourly, see assets/hourly.py). Every N days: not when it was pulled
     successfully on one of the N-1 days before."""
@@ -127,55 +152,68 @@ def _due(database: Database, account, day: date, frequency: timedelta | None, la
     since = day - timedelta(days=span - 1)
     if account.id in last_pulled and last_pulled[account.id] >= since:
         return False
-    with database.connect() as conn:
-        recent = conn.execute(
-            "SELECT 1 FROM social_raw_pulls WHERE social_account_id = %s AND pull_status = 'ok' "
-            "AND partition_hour IS NULL AND partition_date >= %s AND partition_date < %s LIMIT 1",
-            (account.id, since, day),
-        ).fetchone()
+    recent = conn.execute(
+        "SELECT 1 FROM social_raw_pulls WHERE social_account_id = %s AND pull_status = 'ok' "
+        "AND partition_hour IS NULL AND partition_date >= %s AND partition_date < %s LIMIT 1",
+        (account.id, since, day),
+    ).fetchone()
     return recent is None
 
 
-def _pull_one(database: Database, account, day: date, settings, platform: str, context, seen: dict):
-    """Pull one account for one day, recording its fetch job live. ``seen`` (external post id ->
-    posted_at) holds the posts pulled on earlier days of the same run, which are not stored yet
-    but must be refreshed just as if those days had run alone."""
-    with database.connect() as conn:
-        try:
-            window = client_class_for(platform, account.provider_name).update_window_days
-        except PlatformError:
-            window = 0  # an unsupported provider: pull_account records the error
-        ids = conn.execute(
+def _update_window(platform: str, provider: str) -> int:
+    try:
+        return client_class_for(platform, provider).update_window_days
+    except PlatformError:
+        return 0  # an unsupported provider: pull_account records the error
+
+
+def _day_start(day: date) -> datetime:
+    return _naive(datetime.combine(day, datetime.min.time(), timezone.utc))
+
+
+def _refresh_ids(conn, platform: str, accounts, day: date, seen: dict) -> dict[str, tuple[str, ...]]:
+    """account id -> stored posts (newest first, at most 1,000) still inside the platform's update
+    window on ``day``, then posts pulled on earlier days of this run (not stored yet, but refreshed
+    just as if those days had run alone). One query for all accounts."""
+    since = {a.id: _day_start(day - timedelta(days=_update_window(platform, a.provider_name))) for a in accounts}
+    found: dict[str, list[str]] = {a.id: [] for a in accounts}
+    if accounts:
+        rows = conn.execute(
             _REFRESH_IDS,
-            (account.id, platform, _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc)),
-             _naive(datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc))),
+            ([a.id for a in accounts], [since[a.id] for a in accounts], platform, _day_start(day + timedelta(days=1))),
         ).fetchall()
-        used = conn.execute(_UNITS_TODAY, (platform, account.provider_name)).fetchone()[0]
-    window_start = _naive(datetime.combine(day - timedelta(days=window), datetime.min.time(), timezone.utc))
-    earlier = [pid for pid, posted in seen.items() if posted is not None and posted >= window_start]
-    account = replace(account, refresh_post_ids=tuple(dict.fromkeys([*(r[0] for r in ids), *earlier])))
+        for account_id, external_id in rows:
+            found[str(account_id)].append(external_id)
+    out = {}
+    for a in accounts:
+        earlier = [pid for pid, posted in seen.get(a.id, {}).items() if posted is not None and posted >= since[a.id]]
+        out[a.id] = tuple(dict.fromkeys([*found[a.id], *earlier]))
+    return out
+
+
+def _pull_one(jobs: JobLog, account, day: date, settings, platform: str, context, quota) -> tuple:
+    """Pull one account for one day (in a worker thread), recording its fetch job live, and
+    parse it once: the parse goes to the cache the normalized assets read."""
     started = datetime.now(timezone.utc)
-    _record_job(database, account, day, "running", started=_naive(started))
-    result = pull_account(account, day, settings=settings, quota_used=int(used))
-    posts = comments = None
+    jobs.record(account, day, "running", started=_naive(started))
+    result = pull_account(account, day, settings=settings, quota=quota)
+    rows = raw_rows(result, day)
+    parsed = None
     error = result.error
     if result.ok:
-        try:
-            parsed = client_class_for(platform, account.provider_name).parse([r for r in result.responses if r.ok])
-            posts, comments = len(parsed.posts), len(parsed.comments)
-            for post in parsed.posts:
-                posted = post.get("posted_at")
-                seen[post["external_post_id"]] = _naive(posted) if posted is not None else None
-        except Exception as exc:  # quarantined downstream; recorded here too
-            error = f"{platform}/{account.handle}: unparseable response: {type(exc).__name__}: {exc}"[:1000]
+        parsed = parse_responses(platform, account.provider_name, responses_from_rows(rows))
+        parsed_pulls.store(result.pull_id, parsed)
+        if parsed.parsed is None:  # quarantined downstream; recorded here too
+            error = f"{platform}/{account.handle}: {parsed.reason}"[:1000]
     else:
         context.log.warning(f"{day}: {result.error}")
-    _record_job(
-        database, account, day, "failed" if error else "completed", started=_naive(started),
-        completed=_naive(datetime.now(timezone.utc)), posts=posts, comments=comments, error=error,
-        requests=len(result.responses),
+    ok = parsed is not None and parsed.parsed is not None
+    jobs.record(
+        account, day, "failed" if error else "completed", started=_naive(started),
+        completed=_naive(datetime.now(timezone.utc)), posts=len(parsed.parsed.posts) if ok else None,
+        comments=parsed.comment_count if ok else None, error=error, requests=len(result.responses),
     )
-    return result
+    return result, rows, (parsed.parsed if ok else None)
 
 
 def build_raw_asset(platform: str):
@@ -189,6 +227,8 @@ def build_raw_asset(platform: str):
         metadata=table_metadata(
             "social_raw_pulls", partition_column="partition_date", slice={"platform": platform},
             where="partition_hour IS NULL",  # the hourly asset's rows are its own
+            # Downstream assets get the ledger; the parsed records come from parsed_pulls.
+            skip_on_load=("payload", "request_params", "response_meta"),
         ),
         check_specs=[
             AssetCheckSpec(PULLED, asset=key, description="Every monitored account was pulled."),
@@ -215,35 +255,56 @@ def build_raw_asset(platform: str):
         chosen = [a for a in accounts if not wanted or a.id in wanted or a.handle.lower() in wanted]
         refreshed = refresh_tokens(database, chosen, settings, context.log)
         chosen = [refreshed.get(a.id, a) for a in chosen]
+        concurrency = settings.concurrency or DEFAULT_CONCURRENCY
         frames, failures, requests_made, skipped = [], {}, 0, 0
         last_pulled: dict[str, date] = {}
         seen: dict[str, dict] = {}
-        for day in days:
-            rows, keep, due = [], [a.id for a in accounts if a not in chosen], []
-            for account in chosen:
-                if _due(database, account, day, frequency.get(account.id), last_pulled):
-                    due.append(account)
-                    _record_job(database, account, day, "pending")
-                else:
-                    keep.append(account.id)  # its cadence (fetch_frequency) skips this day
-                    skipped += 1
-            for account in due:
-                result = _pull_one(database, account, day, settings, platform, context, seen.setdefault(account.id, {}))
-                rows.extend(raw_rows(result, day))
-                requests_made += len(result.responses)
-                if result.ok:
-                    last_pulled[account.id] = day
-                else:
-                    failures[f"{account.id}@{day}"] = result.error
-                    keep.append(account.id)
-            frames.append(raw_frame(rows))
-            # Accounts not pulled this time (failed, skipped by cadence, or outside only_accounts)
-            # keep the rows they already have for the day: nothing is lost by replacing it.
-            if keep:
-                with database.connect() as conn:
+        with ExitStack() as stack:
+            conn = stack.enter_context(database.connect(autocommit=True))
+            jobs = JobLog(conn)
+            # One at a time needs no threads (and stays visible to profilers).
+            pool = stack.enter_context(ThreadPoolExecutor(concurrency, f"pull-{platform}")) if concurrency > 1 else None
+            run_all = pool.map if pool is not None else map
+            # One quota per provider for the whole run, shared by its concurrent pulls.
+            quotas = {
+                provider: quota_budget(platform, settings, int(conn.execute(_UNITS_TODAY, (platform, provider)).fetchone()[0]))
+                for provider in {a.provider_name for a in chosen if a.provider_name != DEMO_PROVIDER}
+            }
+            for day in days:
+                rows, keep, due = [], [a.id for a in accounts if a not in chosen], []
+                for account in chosen:
+                    if _due(conn, account, day, frequency.get(account.id), last_pulled):
+                        due.append(account)
+                    else:
+                        keep.append(account.id)  # its cadence (fetch_frequency) skips this day
+                        skipped += 1
+                jobs.record_many(due, day, "pending")
+                refresh = _refresh_ids(conn, platform, due, day, seen)
+                due = [replace(a, refresh_post_ids=refresh[a.id]) for a in due]
+                pulls = run_all(
+                    lambda a, day=day: _pull_one(jobs, a, day, settings, platform, context, quotas.get(a.provider_name)),
+                    due,
+                )
+                for account, (result, pulled_rows, parsed) in zip(due, pulls):
+                    rows.extend(pulled_rows)
+                    requests_made += len(result.responses)
+                    if parsed is not None:
+                        posts_seen = seen.setdefault(account.id, {})
+                        for post in parsed.posts:
+                            posted = post.get("posted_at")
+                            posts_seen[post["external_post_id"]] = _naive(posted) if posted is not None else None
+                    if result.ok:
+                        last_pulled[account.id] = day
+                    else:
+                        failures[f"{account.id}@{day}"] = result.error
+                        keep.append(account.id)
+                frames.append(raw_frame(rows))
+                # Accounts not pulled this time (failed, skipped by cadence, or outside only_accounts)
+                # keep the rows they already have for the day: nothing is lost by replacing it.
+                if keep:
                     carried = _carried_forward(conn, platform, day, keep)
-                if not carried.empty:
-                    frames.append(carried)
+                    if not carried.empty:
+                        frames.append(carried)
         df = pd.concat([f for f in frames if len(f)] or [raw_frame([])], ignore_index=True)
         retries = int((df["attempt"] > 1).sum()) if len(df) else 0
         yield Output(
@@ -256,6 +317,7 @@ def build_raw_asset(platform: str):
                 "requests": requests_made,
                 "retries": retries,
                 "tokens_refreshed": len(refreshed),
+                "concurrency": concurrency,
             },
         )
         yield AssetCheckResult(

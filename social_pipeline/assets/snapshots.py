@@ -53,7 +53,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows, followers_before = [], {}
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        day_rows = _snapshot_rows(day, parse_day(day_raw), database, followers_before)
+        day_rows = _snapshot_rows(day, parse_day(day_raw, database, with_comments=False), database, followers_before)
         followers_before.update({r["social_account_id"]: r["followers_count"] for r in day_rows if r["followers_count"] is not None})
         rows.extend(day_rows)
     df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)

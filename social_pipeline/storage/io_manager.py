@@ -55,6 +55,7 @@ class TableSpec:
     merge: Mapping[str, str] = field(default_factory=dict)  # column -> "least" | "greatest"
     newer_column: str | None = None
     after_write: str | None = None
+    skip_on_load: Sequence[str] = ()  # heavy columns downstream assets read on demand, not as input
 
     def __post_init__(self):
         if self.mode not in ("replace", "upsert", "replace_keys"):
@@ -77,7 +78,7 @@ def spec_from(metadata: Mapping[str, Any]) -> TableSpec:
         raise KeyError(f"asset has no {META_KEY!r} metadata: declare it with table_metadata()")
     value = getattr(raw, "value", raw)  # Dagster may wrap it as JsonMetadataValue
     value = getattr(value, "data", value)
-    return TableSpec(**{k: (tuple(v) if k == "keys" else v) for k, v in dict(value).items()})
+    return TableSpec(**{k: (tuple(v) if k in ("keys", "skip_on_load") else v) for k, v in dict(value).items()})
 
 
 def _window(context: OutputContext | InputContext, spec: "TableSpec"):
@@ -257,8 +258,13 @@ def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> N
 
 def read_frame(conn, spec: TableSpec, window: tuple[date, date] | None) -> pd.DataFrame:
     where, params = _partition_filter(spec, window)
-    order = sql.SQL(" ORDER BY {}").format(sql.Identifier("id")) if "id" in table_columns(conn, spec.table) else sql.SQL("")
-    query = sql.SQL("SELECT * FROM {} WHERE ").format(sql.Identifier(spec.table)) + where + order
+    columns = [c for c in table_columns(conn, spec.table) if c not in spec.skip_on_load]
+    order = sql.SQL(" ORDER BY {}").format(sql.Identifier("id")) if "id" in columns else sql.SQL("")
+    query = (
+        sql.SQL("SELECT {} FROM {} WHERE ").format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(spec.table))
+        + where
+        + order
+    )
     with conn.cursor() as cur:
         cur.execute(query, params)
         names = [d.name for d in cur.description]

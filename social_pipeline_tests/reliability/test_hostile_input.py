@@ -6,7 +6,7 @@ missing keys, wrong types, huge and negative numbers, NaN/Infinity, NUL bytes, 1
 emoji, combining marks, right-to-left text, SQL and HTML -- and re-parses them.
 
 Property (what ``normalize.parse_day`` relies on to quarantine one account and go on with the
-others): ``Client.parse`` (followed by ``normalize._validate``, as ``parse_day`` runs them) either
+others): ``Client.parse`` (followed by ``parsed_pulls.validate``, as ``parse_day`` runs them) either
 returns a ParsedPull whose counts are None or non-negative ints within BIGINT, whose percentages
 are finite and within [0, 100], whose text fields are ``str`` and whose timestamps are aware
 datetimes -- or raises :class:`ParseError`. Never any other exception.
@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from social_pipeline.accounts import DEMO_HANDLES
-from social_pipeline.normalize import _validate, clean_text
+from social_pipeline.normalize import clean_text
+from social_pipeline.parsed_pulls import validate as _validate
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.platforms.base import (
     ACCOUNT_FIELDS,

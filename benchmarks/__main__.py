@@ -1,0 +1,156 @@
+"""`make bench`: every figure of issue 6 with its baseline and ratio, printed and written to
+``docs/benchmarks.md`` with this machine's cores and memory.
+
+    python -m benchmarks [--accounts 1000] [--rows 1000000] [--only write,day,rate,growth,views]
+
+Each part runs in its own throwaway database. Nothing here is a test: no figure fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import report
+
+PARTS = ("write", "day", "rate", "growth", "views")
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def _day_sections(accounts: int, posts: int) -> list[report.Section]:
+    from .scale_day import day_at_scale
+
+    out, counts = day_at_scale(accounts, posts, profile=True)
+    wall = out["graph_seconds"] + out["views_seconds"]
+    day = report.Section("2. a whole day at scale")
+    day.figures.append(report.Figure(
+        day.title, f"{accounts:,} accounts through every asset + views", wall, "s", "budget", 300.0, 1.0, higher_is_better=False,
+    ))
+    lines = [
+        f"{accounts:,} demo accounts over the nine platforms, {posts} posts per account per pull. "
+        f"Exchanges recorded from the simulator beforehand: {out['exchanges']:,} in {out['record_seconds']:.0f} s "
+        f"(not measured); replayed {out['replayed']:,}, missed {out['replay_misses']:,}. "
+        f"Run: `materialize` in one process (in-memory Dagster instance), every daily asset and the table "
+        f"checks, then `count(*)` over each view ({out['views_seconds']:.2f} s). Profiled with pyinstrument "
+        f"(10 ms interval) during the measured run. Success: {out['success']}.",
+        "",
+        "| table | rows |", "|---|---:|",
+        *(f"| {t} | {n:,} |" for t, n in counts.items()),
+        "",
+        "| asset (step) | seconds |", "|---|---:|",
+        *(f"| {k} | {v:.1f} |" for k, v in sorted(out["steps"].items(), key=lambda kv: -kv[1])),
+    ]
+    if "buckets" in out:
+        total = sum(out["buckets"].values()) or 1.0
+        lines += ["", "| where the time went (profile, self time) | seconds | share |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in sorted(out["buckets"].items(), key=lambda kv: -kv[1])]
+        lines += ["", "| hottest functions (self time) | seconds |", "|---|---:|"]
+        lines += [f"| `{name}` | {sec:.1f} |" for name, sec in out["functions"][:15]]
+    day.details = "\n".join(lines)
+    memory = report.Section("5. memory")
+    memory.figures.append(report.Figure(
+        memory.title, "peak RSS of the day at scale", out["peak_rss_mib"], "MiB", "budget", 2048.0, 1.0, higher_is_better=False,
+    ))
+    memory.details = (
+        f"Peak resident set of the process that ran the whole day (`ru_maxrss`), {out['rss_before_mib']:.0f} MiB "
+        "of it already used by the imports before the run started."
+    )
+    return [day, memory]
+
+
+def _growth_section(accounts: int) -> report.Section:
+    from .scale_day import growth
+
+    out = growth(accounts)
+    first, last = out["day1"]["graph_seconds"], out["day365"]["graph_seconds"]
+    section = report.Section("4. linear growth")
+    section.figures.append(report.Figure(
+        section.title, f"partition 365 ({accounts} accounts, a year of history)", last, "s",
+        "partition 1 (empty history)", first, 1.2, higher_is_better=False,
+    ))
+    steps1, steps365 = out["day1"]["steps"], out["day365"]["steps"]
+    seeded = ", ".join(f"{t} {n:,}" for t, n in out["seeded"].items())
+    section.details = "\n".join([
+        f"History seeded in {out['seed_seconds']:.0f} s: {seeded}.",
+        "",
+        "| asset (step) | partition 1 s | partition 365 s | ratio |", "|---|---:|---:|---:|",
+        *(f"| {k} | {steps1.get(k, 0):.2f} | {steps365.get(k, 0):.2f} | "
+          f"{(steps365.get(k, 0) / steps1[k]) if steps1.get(k) else float('nan'):.2f} |"
+          for k in sorted(steps1, key=lambda k: -steps1[k])),
+    ])
+    return section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--posts-per-account", type=int, default=100)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--growth-accounts", type=int, default=100)
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    parser.add_argument("--output", default=str(DOC))
+    args = parser.parse_args()
+    wanted = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(wanted) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
+
+    started = time.perf_counter()
+    sections: list[report.Section] = []
+    problems: list[str] = []
+
+    def part(name: str, build) -> None:
+        if name not in wanted:
+            return
+        t0 = time.perf_counter()
+        print(f"== {name} ...", flush=True)
+        try:
+            made = build()
+        except Exception:  # a broken part is reported, the others still run
+            problems.append(f"{name}: {traceback.format_exc()}")
+            print(problems[-1], flush=True)
+            return
+        made = made if isinstance(made, list) else [made]
+        sections.extend(made)
+        for s in made:
+            print(report.console(s.figures))
+        print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    from . import io_manager_bench
+
+    part("write", lambda: io_manager_bench.run(rows=args.rows))
+    part("day", lambda: _day_sections(args.accounts, args.posts_per_account))
+    part("rate", lambda: __import__("benchmarks.ratelimit_bench", fromlist=["run"]).run())
+    part("growth", lambda: _growth_section(args.growth_accounts))
+    part("views", lambda: __import__("benchmarks.queries_bench", fromlist=["run"]).run())
+
+    sections.sort(key=lambda s: s.title)
+    figures = [f for s in sections for f in s.figures]
+    print()
+    print(report.console(figures))
+    text = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"{time.perf_counter() - started:.0f} s in all. Machine: {report.machine()}.",
+        "",
+        "Each figure stands next to a baseline measured in the same run (or, for a budget such as "
+        "\"under 5 minutes\", the budget), with their ratio and the target the issue sets.",
+        "",
+        report.table(figures),
+        "",
+    ]
+    for s in sections:
+        text += [f"## {s.title}", "", s.details, ""]
+    if problems:
+        text += ["## Parts that did not run", "", *(f"```\n{p}\n```" for p in problems), ""]
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text("\n".join(text))
+    print(f"\nwritten to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

