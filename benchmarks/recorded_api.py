@@ -3,9 +3,9 @@
 The simulator renders its world on every request, which costs CPU a real API would spend on its
 own servers. For the day at scale that cost is taken out of the measurement: every exchange the
 day's pulls make is recorded first (in worker processes, into a SQLite file), then the measured
-run mounts :class:`ReplaySimulator`, which answers each request with the recorded bytes. The
-client code, its pagination, parsing and everything after it run exactly as usual. A request
-that was not recorded is answered by the live simulator and counted as a miss.
+run sets ``SOCIAL_PIPELINE_DEMO_RECORDING`` to it (see ``social_pipeline.simulator.recording``),
+so each request is answered with the recorded bytes. The client code, its pagination, parsing
+and everything after it run exactly as usual.
 """
 
 from __future__ import annotations
@@ -20,19 +20,8 @@ from social_pipeline import pulling
 from social_pipeline.platforms.base import AccountRef
 from social_pipeline.settings import platform_settings
 from social_pipeline.simulator import simulator_class as live_simulator_class
+from social_pipeline.simulator.recording import SCHEMA, request_key
 from social_pipeline.simulator.transport import PlatformSimulator, SimRequest, SimResponse
-
-SCHEMA = "CREATE TABLE IF NOT EXISTS exchange (key TEXT PRIMARY KEY, status INTEGER, headers TEXT, body BLOB)"
-
-
-def request_key(platform: str, request: SimRequest) -> str:
-    auth = request.headers.get("Authorization") or ""
-    return json.dumps(
-        [platform, request.method, request.path, sorted((k, v) for k, vs in request.query_all.items() for v in vs),
-         request.body, auth],
-        sort_keys=True, default=str,
-    )
-
 
 class _Recorder(PlatformSimulator):
     """Wraps the live simulator and keeps every answer."""
@@ -49,31 +38,6 @@ class _Recorder(PlatformSimulator):
         body = body.encode("utf-8") if isinstance(body, str) else body
         _Recorder.store.append((request_key(self.platform, request), answer.status, json.dumps(answer.headers), body))
         return SimResponse(answer.status, body, answer.headers)
-
-
-class ReplaySimulator(PlatformSimulator):
-    """Answers from the recording; counts what it had to compute live."""
-
-    db: sqlite3.Connection | None = None
-    misses = 0
-    served = 0
-
-    def __init__(self, platform: str, as_of, handles=None):
-        self.platform = platform
-        self._as_of, self._handles = as_of, handles
-        self._live = None
-
-    def handle(self, request: SimRequest) -> SimResponse:
-        row = ReplaySimulator.db.execute(
-            "SELECT status, headers, body FROM exchange WHERE key = ?", (request_key(self.platform, request),)
-        ).fetchone()
-        if row is not None:
-            ReplaySimulator.served += 1
-            return SimResponse(row[0], bytes(row[2]), json.loads(row[1]))
-        ReplaySimulator.misses += 1
-        if self._live is None:
-            self._live = live_simulator_class(self.platform)(self._as_of, self._handles)
-        return self._live.handle(request)
 
 
 def _record_chunk(args) -> list:
@@ -100,9 +64,3 @@ def record(accounts: list[AccountRef], day: date, path: Path, processes: int = 2
     db.commit()
     db.close()
     return written
-
-
-def install_replay(path: Path) -> None:
-    """Make every demo pull of this process answer from the recording at ``path``."""
-    ReplaySimulator.db = sqlite3.connect(path, check_same_thread=False)
-    pulling.simulator_class = lambda platform: (lambda as_of, handles=None: ReplaySimulator(platform, as_of, handles))

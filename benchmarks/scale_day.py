@@ -20,9 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import threading
 import tempfile
 import time
 from datetime import date, timedelta
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from social_pipeline.accounts import DEMO_HANDLES, DEMO_PROVIDER, monitored_acco
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.settings import env_name
 from social_pipeline.simulator import demo_token
+from social_pipeline.simulator.recording import RECORDING_ENV
 
 from .scratch import scratch_database
 
@@ -42,6 +45,7 @@ TABLES = (
     "social_hashtags", "social_post_hashtags", "social_analytics_snapshots",
     "social_audience_demographics", "social_api_usage", "social_fetch_jobs", "social_content_mappings",
 )
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 VIEWS = (
     "social_account_growth", "social_analytics_latest", "social_best_time_to_post", "social_content_performance",
     "social_content_posts", "social_post_performance", "social_post_velocity", "social_post_virality",
@@ -85,12 +89,64 @@ def step_times(instance, run_id: str) -> dict[str, float]:
     return spans
 
 
-def measured_day(url: str, day: date, recording: str | None, profile: bool) -> dict:
-    """Run in a fresh process: the whole graph for ``day``, then each view once."""
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants (step processes,
+    the fork server) every 0.2 s; ``peak_mib`` is the largest sum seen."""
+
+    def __init__(self):
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _tree_rss_kib(root: int) -> int:
+        parents, rss = {}, {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                parents[int(entry)] = int(fields["PPid"])
+                rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+            except (OSError, KeyError, ValueError):
+                continue
+        tree, grew = {root}, True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        return sum(rss.get(pid, 0) for pid in tree)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_mib = max(self.peak_mib, self._tree_rss_kib(os.getpid()) / 1024)
+            self._stop.wait(0.2)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def measured_day(url: str, day: date, recording: str | None, profile: bool, executor: str = "multiprocess") -> dict:
+    """Run in a fresh process: the whole graph for ``day``, then each view once.
+
+    ``executor``: "multiprocess" runs the project's own ``daily_pipeline`` job (steps forked from a
+    preloaded server, two at a time on two cores, as the schedule runs it); "in_process" runs
+    every step in this process, which is what the profiler can see.
+    """
     os.environ["SOCIAL_PIPELINE_DATABASE_URL"] = url
     for platform in PLATFORMS:
         os.environ[env_name(platform, "concurrency")] = "1"
-    from dagster import DagsterInstance, materialize
+    if recording:
+        os.environ[RECORDING_ENV] = recording
+    from dagster import DagsterInstance, execute_job, materialize, reconstructable
 
     from social_pipeline.assets import all_assets, social_post_metrics_hourly
     from social_pipeline.checks import asset_checks
@@ -98,58 +154,70 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool) -> d
     from social_pipeline.storage.database import Database
     from social_pipeline.storage.io_manager import PostgresIOManager
 
-    from .recorded_api import ReplaySimulator, install_replay
-
-    if recording:
-        install_replay(Path(recording))
-    database = Database(url=url)
-    instance = DagsterInstance.ephemeral()
     profiler = None
     if profile:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.01)
-        profiler.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
-    result = materialize(
-        [*(a for a in all_assets if a is not social_post_metrics_hourly), *asset_checks],
-        partition_key=day.isoformat(),
-        instance=instance,
-        resources={
-            "database": database,
-            "io_manager": PostgresIOManager(database=database),
-            **{resource_key(p): platform_resource(p) for p in PLATFORMS},
-        },
-        raise_on_error=False,
-    )
-    graph = time.perf_counter() - started
-    views = {}
-    with psycopg.connect(url) as conn:
-        for view in VIEWS:
-            t0 = time.perf_counter()
-            conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(view))).fetchone()
-            views[view] = time.perf_counter() - t0
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="sp_dagster_") as home, TreeMemory() as memory:
+        instance = DagsterInstance.local_temp(home) if executor == "multiprocess" else DagsterInstance.ephemeral()
+        if profiler is not None:
+            profiler.start()
+        started = time.perf_counter()
+        if executor == "multiprocess":
+            result = execute_job(
+                reconstructable(_daily_job), instance=instance, tags={"dagster/partition": day.isoformat()},
+                run_config=QUIET, raise_on_error=False,
+            )
+        else:
+            database = Database(url=url)
+            result = materialize(
+                [*(a for a in all_assets if a is not social_post_metrics_hourly), *asset_checks],
+                partition_key=day.isoformat(),
+                instance=instance,
+                resources={
+                    "database": database,
+                    "io_manager": PostgresIOManager(database=database),
+                    **{resource_key(p): platform_resource(p) for p in PLATFORMS},
+                },
+                run_config=QUIET,
+                raise_on_error=False,
+            )
+        graph = time.perf_counter() - started
+        views = {}
+        with psycopg.connect(url) as conn:
+            for view in VIEWS:
+                t0 = time.perf_counter()
+                conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(view))).fetchone()
+                views[view] = time.perf_counter() - t0
+        wall = time.perf_counter() - started
+        steps = step_times(instance, result.run_id)
+        success = result.success
+        session = profiler.stop() if profiler is not None else None
     out = {
-        "success": result.success,
+        "executor": executor,
+        "success": success,
         "graph_seconds": graph,
         "views_seconds": sum(views.values()),
         "wall": wall,
-        "steps": step_times(instance, result.run_id),
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "steps": steps,
+        "peak_rss_mib": memory.peak_mib,
         "rss_before_mib": rss_before,
-        "replayed": ReplaySimulator.served,
-        "replay_misses": ReplaySimulator.misses,
     }
-    if profiler is not None:
+    if session is not None:
         from .profile_shares import shares
 
-        session = profiler.stop()
         buckets, functions = shares(session)
         out["buckets"] = dict(buckets)
         out["functions"] = functions.most_common(25)
     return out
+
+
+def _daily_job():
+    from social_pipeline.definitions import defs
+
+    return defs.resolve_job_def("daily_pipeline")
 
 
 def counts(url: str) -> dict[str, int]:
@@ -170,9 +238,10 @@ def prepare(url: str, accounts: int, posts_per_account: int, day: date, folder: 
     return str(recording), time.perf_counter() - started, exchanges
 
 
-def run_in_child(url: str, day: date, recording: str | None, profile: bool) -> dict:
-    with get_context("spawn").Pool(1) as pool:
-        return pool.apply(measured_day, (url, day, recording, profile))
+def run_in_child(url: str, day: date, recording: str | None, profile: bool, executor: str = "multiprocess") -> dict:
+    """``measured_day`` in a fresh process, so its memory and imports are its own."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(measured_day, url, day, recording, profile, executor).result()
 
 
 def day_at_scale(accounts: int = 1000, posts_per_account: int = 100, profile: bool = True) -> tuple[dict, dict]:

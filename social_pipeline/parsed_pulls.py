@@ -12,7 +12,8 @@ gets a new ``pull_id``), the records are parsed from the same cleaned rows that 
 the key also holds a digest of the parsing code, so an upgrade never serves records parsed by old
 code. A pull missing from the cache (another machine ran the raw asset, the cache was deleted,
 a test wrote raw rows by hand) is read from Postgres and parsed, and then cached.
-``SOCIAL_PIPELINE_PARSE_CACHE=off`` turns the cache off; files older than a week are removed.
+``SOCIAL_PIPELINE_PARSE_CACHE`` names another folder for it, or ``off`` turns it off;
+each raw asset run removes files older than a week (older days re-parse from Postgres).
 
 Only files this process's code wrote under the project home are ever unpickled.
 """
@@ -95,10 +96,18 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_dir() -> Path | None:
-    if os.environ.get(CACHE_ENV, "").lower() in ("off", "0", "false", "no"):
+def cache_root() -> Path | None:
+    """``$SOCIAL_PIPELINE_PARSE_CACHE`` when it names a folder, none when it says ``off``, else
+    ``cache/parsed`` under the project home."""
+    setting = os.environ.get(CACHE_ENV, "").strip()
+    if setting.lower() in ("off", "0", "false", "no"):
         return None
-    return project_home() / "cache" / "parsed" / code_digest()
+    return Path(setting).expanduser() if setting else project_home() / "cache" / "parsed"
+
+
+def cache_dir() -> Path | None:
+    root = cache_root()
+    return None if root is None else root / code_digest()
 
 
 def _paths(folder: Path, pull_id: str) -> tuple[Path, Path]:
@@ -155,8 +164,8 @@ def _load(pull_id: str, with_comments: bool) -> Parsed | None:
 
 def prune(now: float | None = None) -> int:
     """Remove cache files older than a week, and caches of other code versions. Returns how many."""
-    root = project_home() / "cache" / "parsed"
-    if not root.exists():
+    root = cache_root()
+    if root is None or not root.exists():
         return 0
     cutoff = (now or time.time()) - KEEP_SECONDS
     removed = 0

@@ -26,6 +26,7 @@ from .platforms.ratelimit import DEFAULT_DAILY_UNITS, QuotaBudget, limiter_for
 from .settings import PlatformSettings, platform_settings
 from .simulator import mount, simulator_class
 from .simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
+from .simulator.recording import ReplaySimulator, recording_path
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half an emoji: not storable in UTF-8
 RAW_COLUMNS = (
@@ -103,6 +104,9 @@ def make_client(account: AccountRef, day: date, http: HttpClient, settings: Plat
     client = cls(http, base_url=settings.base_url, credentials=settings.credentials, today=day)
     if account.provider_name == DEMO_PROVIDER:
         simulator = simulator_class(account.platform)(as_of or end_of_day(day), [account.handle])
+        recording = recording_path()
+        if recording:
+            simulator = ReplaySimulator(account.platform, recording, simulator)
         plan = FaultPlan.parse(os.environ.get(FAULTS_ENV))
         if plan is not None:
             simulator = FaultySimulator(simulator, plan)

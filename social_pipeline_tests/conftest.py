@@ -15,8 +15,16 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from social_pipeline.parsed_pulls import CACHE_ENV
 from social_pipeline.storage import database as dbmod
 from social_pipeline.storage.migrate import migrate
+
+
+# Parsed pulls are cached in a folder of this session, not in the checkout's .social_pipeline.
+if not os.environ.get(CACHE_ENV):
+    import tempfile
+
+    os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="social_pipeline_parsed_")
 
 
 def with_dbname(url: str, name: str) -> str:

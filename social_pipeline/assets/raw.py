@@ -256,6 +256,7 @@ def build_raw_asset(platform: str):
         refreshed = refresh_tokens(database, chosen, settings, context.log)
         chosen = [refreshed.get(a.id, a) for a in chosen]
         concurrency = settings.concurrency or DEFAULT_CONCURRENCY
+        parsed_pulls.prune()
         frames, failures, requests_made, skipped = [], {}, 0, 0
         last_pulled: dict[str, date] = {}
         seen: dict[str, dict] = {}
