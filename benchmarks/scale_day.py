@@ -244,13 +244,17 @@ def run_in_child(url: str, day: date, recording: str | None, profile: bool, exec
         return pool.submit(measured_day, url, day, recording, profile, executor).result()
 
 
-def day_at_scale(accounts: int = 1000, posts_per_account: int = 100, profile: bool = True) -> tuple[dict, dict]:
+def day_at_scale(
+    accounts: int = 1000, posts_per_account: int = 100, profile: bool = False, executor: str = "multiprocess"
+) -> tuple[dict, dict]:
     """One measured day in a fresh database. Returns (the child's measurements, row counts)."""
     folder = Path(tempfile.mkdtemp(prefix="sp_scale_"))
     os.environ["SOCIAL_PIPELINE_HOME"] = str(folder)  # the parse cache starts empty
     with scratch_database("sp_scale") as url:
         recording, record_seconds, exchanges = prepare(url, accounts, posts_per_account, DAY, folder)
-        out = run_in_child(url, DAY, recording, profile)
+        out = run_in_child(url, DAY, recording, profile, executor)
+        with psycopg.connect(url) as conn:
+            out["exchanges_stored"] = conn.execute("SELECT count(*) FROM social_raw_pulls").fetchone()[0]
         out.update(record_seconds=record_seconds, exchanges=exchanges, accounts=accounts)
         return out, counts(url)
 
@@ -268,7 +272,7 @@ def growth(accounts: int = 100, posts_per_account: int = 100) -> dict:
     results = {}
     with scratch_database("sp_growth") as url:
         recording, _, _ = prepare(url, accounts, posts_per_account, first, folder)
-        results["day1"] = run_in_child(url, first, recording, False)
+        results["day1"] = run_in_child(url, first, recording, False, "in_process")
     with scratch_database("sp_growth") as url:
         with psycopg.connect(url) as conn:
             create_accounts(conn, accounts, posts_per_account)
@@ -284,7 +288,7 @@ def growth(accounts: int = 100, posts_per_account: int = 100) -> dict:
 
         recording = folder / f"exchanges-{DAY.isoformat()}.sqlite"
         record(refs, DAY, recording)
-        results["day365"] = run_in_child(url, DAY, str(recording), False)
+        results["day365"] = run_in_child(url, DAY, str(recording), False, "in_process")
     return results
 
 
@@ -294,12 +298,14 @@ def main() -> None:
     parser.add_argument("--posts-per-account", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    out, table_counts = day_at_scale(args.accounts, args.posts_per_account, args.profile)
+    out, table_counts = day_at_scale(
+        args.accounts, args.posts_per_account, args.profile, "in_process" if args.profile else "multiprocess"
+    )
     if True:
         print(f"recorded {out['exchanges']:,} exchanges in {out['record_seconds']:.1f} s (simulator, 2 processes; not measured)")
         print(f"success {out['success']}  graph {out['graph_seconds']:.1f} s  views {out['views_seconds']:.2f} s  "
               f"peak RSS {out['peak_rss_mib']:.0f} MiB (at start {out['rss_before_mib']:.0f})  "
-              f"replayed {out['replayed']:,}  misses {out['replay_misses']:,}")
+              f"exchanges stored {out['exchanges_stored']:,} of {out['exchanges']:,} recorded")
         for step, seconds in sorted(out["steps"].items(), key=lambda kv: -kv[1]):
             print(f"  {step:45s} {seconds:8.2f} s")
         for table, n in table_counts.items():

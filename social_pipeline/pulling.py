@@ -27,6 +27,7 @@ from .settings import PlatformSettings, platform_settings
 from .simulator import mount, simulator_class
 from .simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
 from .simulator.recording import ReplaySimulator, recording_path
+from .storage.copy import JsonText
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half an emoji: not storable in UTF-8
 RAW_COLUMNS = (
@@ -231,6 +232,14 @@ def raw_rows(result: PullResult, day: date, hour: int | None = None) -> list[dic
             }
         )
     return rows
+
+
+def compact_payloads(rows: list[dict[str, Any]]) -> None:
+    """Replace each row's payload by its JSON text (a fraction of the memory of the decoded
+    objects), once nothing needs to read it as objects any more."""
+    for row in rows:
+        if isinstance(row.get("payload"), (dict, list)):
+            row["payload"] = JsonText(json.dumps(row["payload"], ensure_ascii=False, separators=(",", ":")))
 
 
 def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

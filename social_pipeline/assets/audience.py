@@ -28,20 +28,24 @@ def _share(value) -> float | None:
     return round(number, 2) if math.isfinite(number) and 0 <= number <= 100 else None
 
 
-# Our own posts' engagement by UTC hour and weekday of publication, up to the day: the hours and
-# days whose posts engage best (at least MIN_POSTS posts behind each) stand in for the audience's
-# active times where the platform does not report them.
+# Our own posts' engagement by UTC hour and weekday of publication, over the WINDOW_DAYS up to the
+# day: the hours and days whose posts engage best (at least MIN_POSTS posts behind each) stand in
+# for the audience's active times where the platform does not report them. A window, not all
+# history: today's audience is told by recent posts, and a day's cost stays the same in year two.
 MIN_POSTS = 3
+WINDOW_DAYS = 90
 _BY_HOUR = """
 SELECT social_account_id::text, extract(hour FROM posted_at)::int, avg(engagement_rate), count(*)
 FROM social_post_performance
-WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND posted_at < %(end)s AND engagement_rate IS NOT NULL
+WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND posted_at >= %(start)s AND posted_at < %(end)s
+  AND engagement_rate IS NOT NULL
 GROUP BY 1, 2 HAVING count(*) >= %(min)s
 """
 _BY_DAY = """
 SELECT social_account_id::text, trim(to_char(posted_at, 'day')), avg(engagement_rate), count(*)
 FROM social_post_performance
-WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND posted_at < %(end)s AND engagement_rate IS NOT NULL
+WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND posted_at >= %(start)s AND posted_at < %(end)s
+  AND engagement_rate IS NOT NULL
 GROUP BY 1, 2 HAVING count(*) >= %(min)s
 """
 
@@ -54,8 +58,8 @@ def _top(rows, k):
 
 
 def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None, list | None]]:
-    """Per account: the 3 best UTC hours and 2 best weekdays of its own posts so far."""
-    params = {"accounts": accounts, "end": day + timedelta(days=1), "min": MIN_POSTS}
+    """Per account: the 3 best UTC hours and 2 best weekdays of its own posts of the last WINDOW_DAYS."""
+    params = {"accounts": accounts, "start": day - timedelta(days=WINDOW_DAYS - 1), "end": day + timedelta(days=1), "min": MIN_POSTS}
     hours = _top(conn.execute(_BY_HOUR, params).fetchall(), 3)
     days = _top(conn.execute(_BY_DAY, params).fetchall(), 2)
     return {a: (sorted(hours[a]) if a in hours else None, days.get(a)) for a in set(hours) | set(days)}

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, Output, asset
 from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
 from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
+from ..parsed_pulls import parsed_pulls
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
@@ -15,15 +16,21 @@ from .posts import POSTS
 
 # parent_comment_id refers to social_comments.id, which exists only once the parent row is
 # stored; resolve it from the platform's parent id after each write, in the same transaction.
+# Each reply of the window finds its parent with one probe of the (post_id, external_comment_id)
+# key, so the cost follows the day's replies, not every comment ever stored.
 RESOLVE_PARENTS = """
-UPDATE social_comments AS c
-SET parent_comment_id = p.id
-FROM social_comments AS p
-WHERE c.parent_external_comment_id IS NOT NULL
-  AND c.last_seen_date >= %(start)s AND c.last_seen_date < %(end)s
-  AND p.post_id = c.post_id
-  AND p.external_comment_id = c.parent_external_comment_id
-  AND c.parent_comment_id IS DISTINCT FROM p.id
+WITH resolved AS MATERIALIZED (
+    SELECT c.id, p.id AS parent_id
+    FROM social_comments AS c
+    CROSS JOIN LATERAL (
+        SELECT id FROM social_comments
+        WHERE post_id = c.post_id AND external_comment_id = c.parent_external_comment_id
+    ) AS p
+    WHERE c.parent_external_comment_id IS NOT NULL
+      AND c.last_seen_date >= %(start)s AND c.last_seen_date < %(end)s
+      AND c.parent_comment_id IS DISTINCT FROM p.id
+)
+UPDATE social_comments AS c SET parent_comment_id = r.parent_id FROM resolved AS r WHERE c.id = r.id
 """
 
 COMMENT_COLUMNS = [
@@ -34,7 +41,16 @@ COMMENT_COLUMNS = [
 ]
 
 
-def _comment_rows(day, records, database: Database) -> list[dict]:
+def _comments_of(acct, database: Database) -> list[dict]:
+    """One account's comments, loaded only now (a day's comments together would not need to fit)."""
+    if acct.parsed.comments or not acct.comment_count:
+        return acct.parsed.comments
+    loaded = parsed_pulls([(acct.pull_id, acct.platform, acct.provider_name)], database)[acct.pull_id]
+    return loaded.parsed.comments if loaded.parsed is not None else []
+
+
+def _comment_rows(day, records, database: Database, out: dict[str, list]) -> None:
+    """Append the day's comment rows to ``out`` (column -> values), account by account."""
     with database.connect() as conn:
         ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         handles = dict(
@@ -43,12 +59,11 @@ def _comment_rows(day, records, database: Database) -> list[dict]:
                 ([a.account_id for a in records.accounts],),
             ).fetchall()
         )
-    rows = []
     for acct in records.accounts:
         own_handle = handles.get(acct.account_id, "").lstrip("@")
         own_id = acct.parsed.account.get("external_user_id")
         by_post: dict[str, list[dict]] = {}
-        for c in acct.parsed.comments:
+        for c in _comments_of(acct, database):
             by_post.setdefault(c["external_post_id"], []).append(c)
         for external_post_id, comments in by_post.items():
             post_id = ids.get((acct.platform, external_post_id))
@@ -63,28 +78,27 @@ def _comment_rows(day, records, database: Database) -> list[dict]:
                 author_id = c.get("author_external_id")
                 by_id = own_id is not None and author_id is not None and str(author_id) == str(own_id)
                 parent = None if c.get("cycle_broken") and c["depth"] == 0 else c.get("parent_external_comment_id")
-                rows.append(
-                    {
-                        "post_id": post_id,
-                        "external_comment_id": c["external_comment_id"],
-                        "comment_text": clean_text(c.get("comment_text")),
-                        "author_username": author,
-                        "parent_external_comment_id": parent,
-                        "is_reply": c["is_reply"],
-                        "likes_count": c.get("likes_count"),
-                        "is_creator_reply": bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
-                        "author_external_id": None if author_id is None else str(author_id)[:255],
-                        "commented_at": naive_utc(c.get("commented_at")),
-                        "first_seen_date": day,
-                        "last_seen_date": day,
-                        "thread_depth": c["depth"],
-                        "sentiment": sentiment.label,
-                        "sentiment_score": sentiment.score,
-                        "language": sentiment.language,
-                        "sentiment_note": (sentiment.reason or "")[:255] or None,
-                    }
-                )
-    return rows
+                row = {
+                    "post_id": post_id,
+                    "external_comment_id": c["external_comment_id"],
+                    "comment_text": clean_text(c.get("comment_text")),
+                    "author_username": author,
+                    "parent_external_comment_id": parent,
+                    "is_reply": c["is_reply"],
+                    "likes_count": c.get("likes_count"),
+                    "is_creator_reply": bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
+                    "author_external_id": None if author_id is None else str(author_id)[:255],
+                    "commented_at": naive_utc(c.get("commented_at")),
+                    "first_seen_date": day,
+                    "last_seen_date": day,
+                    "thread_depth": c["depth"],
+                    "sentiment": sentiment.label,
+                    "sentiment_score": sentiment.score,
+                    "language": sentiment.language,
+                    "sentiment_note": (sentiment.reason or "")[:255] or None,
+                }
+                for name, value in row.items():
+                    out[name].append(value)
 
 
 @asset(
@@ -109,10 +123,11 @@ def _comment_rows(day, records, database: Database) -> list[dict]:
     "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",
 )
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    rows = []
+    columns: dict[str, list] = {c: [] for c in COMMENT_COLUMNS}
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        rows.extend(_comment_rows(day, parse_day(day_raw, database), database))
-    df = pd.DataFrame(rows, columns=COMMENT_COLUMNS)
+        _comment_rows(day, parse_day(day_raw, database, with_comments=False), database, columns)
+    df = pd.DataFrame(columns, columns=COMMENT_COLUMNS)
+    del columns
     if len(df) and df["first_seen_date"].nunique() > 1:  # a range of days: the earliest sighting
         df["first_seen_date"] = df.groupby(["post_id", "external_comment_id"])["first_seen_date"].transform("min")
     df["post_id"] = df["post_id"].astype("Int64")

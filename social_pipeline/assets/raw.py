@@ -37,7 +37,7 @@ from ..partitions import daily_partitions
 from ..platforms import PLATFORMS
 from ..platforms.base import PlatformError
 from ..parsed_pulls import parse_responses
-from ..pulling import RAW_COLUMNS, client_class_for, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
+from ..pulling import RAW_COLUMNS, client_class_for, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
 from ..settings import DEFAULT_CONCURRENCY, resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
@@ -60,7 +60,7 @@ CROSS JOIN LATERAL (
 # YouTube's quota resets at midnight Pacific time.
 _UNITS_TODAY = """
 SELECT coalesce(sum(cost_units), 0) FROM social_raw_pulls
-WHERE platform = %s AND provider_name = %s
+WHERE platform = %s AND provider_name = %s AND cost_units IS NOT NULL
   AND fetched_at >= (date_trunc('day', now() AT TIME ZONE 'America/Los_Angeles') AT TIME ZONE 'America/Los_Angeles')
 """
 _JOB_UPSERT = """
@@ -207,13 +207,16 @@ def _pull_one(jobs: JobLog, account, day: date, settings, platform: str, context
             error = f"{platform}/{account.handle}: {parsed.reason}"[:1000]
     else:
         context.log.warning(f"{day}: {result.error}")
+    compact_payloads(rows)  # parsed already: keep the text, not the objects, until the write
     ok = parsed is not None and parsed.parsed is not None
     jobs.record(
         account, day, "failed" if error else "completed", started=_naive(started),
         completed=_naive(datetime.now(timezone.utc)), posts=len(parsed.parsed.posts) if ok else None,
         comments=parsed.comment_count if ok else None, error=error, requests=len(result.responses),
     )
-    return result, rows, (parsed.parsed if ok else None)
+    requests = len(result.responses)
+    result.responses = []  # the rows hold what is kept; the decoded bodies can go now
+    return result, rows, (replace(parsed.parsed, comments=[]) if ok else None), requests
 
 
 def build_raw_asset(platform: str):
@@ -286,9 +289,9 @@ def build_raw_asset(platform: str):
                     lambda a, day=day: _pull_one(jobs, a, day, settings, platform, context, quotas.get(a.provider_name)),
                     due,
                 )
-                for account, (result, pulled_rows, parsed) in zip(due, pulls):
+                for account, (result, pulled_rows, parsed, requests) in zip(due, pulls):
                     rows.extend(pulled_rows)
-                    requests_made += len(result.responses)
+                    requests_made += requests
                     if parsed is not None:
                         posts_seen = seen.setdefault(account.id, {})
                         for post in parsed.posts:

@@ -26,11 +26,15 @@ JOIN LATERAL (
 WHERE p.social_account_id = ANY(%(accounts)s::uuid[]) AND p.first_seen_date <= %(day)s
 GROUP BY p.social_account_id
 """
+# Each account's newest earlier snapshot: one index probe per account, whatever the history.
 _PREVIOUS_FOLLOWERS = """
-SELECT DISTINCT ON (social_account_id) social_account_id::text, followers_count
-FROM social_analytics_snapshots
-WHERE social_account_id = ANY(%(accounts)s::uuid[]) AND snapshot_date < %(day)s
-ORDER BY social_account_id, snapshot_date DESC
+SELECT k.id::text, s.followers_count
+FROM unnest(%(accounts)s::uuid[]) AS k(id)
+CROSS JOIN LATERAL (
+    SELECT followers_count FROM social_analytics_snapshots
+    WHERE social_account_id = k.id AND snapshot_date < %(day)s
+    ORDER BY snapshot_date DESC LIMIT 1
+) s
 """
 SNAPSHOT_COLUMNS = ["social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth"]
 TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")

@@ -15,6 +15,10 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+class JsonText(str):
+    """JSON already serialized: a json/jsonb column takes it as it is (no second encoding)."""
+
+
 INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
 JSON_TYPES = frozenset({"json", "jsonb"})
 
@@ -56,7 +60,7 @@ def column_values(series: pd.Series, pg_type: str | None = None) -> list[Any]:
     if pg_type in INTEGER_TYPES:
         return [None if _is_missing(v) else _as_int(v) for v in values]
     if pg_type in JSON_TYPES:
-        return [None if _is_missing(v) else Jsonb(v) for v in values]
+        return [None if _is_missing(v) else (str.__str__(v) if isinstance(v, JsonText) else Jsonb(v)) for v in values]
     if kind == "f":
         return [None if v != v else v for v in values]
     return [None if _is_missing(v) else _plain(v) for v in values]
