@@ -37,21 +37,23 @@ class Rule:
     severity: AssetCheckSeverity
     description: str
     # A query returning the offending rows (first column: a label for the sample); it may use
-    # %(day)s (the partition day).
+    # %(day)s (the partition day). Rules read the rows the day wrote (last_seen_date, snapshot
+    # dates), never the whole history, so a check costs the same on day 365 as on day 1.
     sql: str
 
 
 RULES = [
     # -- posts ----------------------------------------------------------------------------------
     Rule("social_posts_analytics", "natural_key_unique", ERROR, "One row per (platform, external_post_id).",
-         "SELECT platform || ':' || external_post_id FROM social_posts_analytics "
+         "SELECT platform || ':' || external_post_id FROM social_posts_analytics WHERE (platform, external_post_id) IN "
+         "(SELECT platform, external_post_id FROM social_posts_analytics WHERE last_seen_date = %(day)s) "
          "GROUP BY platform, external_post_id HAVING count(*) > 1"),
     Rule("social_posts_analytics", "account_exists", ERROR, "Every post's account exists in social_accounts.",
          "SELECT p.id::text FROM social_posts_analytics p LEFT JOIN social_accounts a ON a.id = p.social_account_id "
-         "WHERE a.id IS NULL"),
+         "WHERE a.id IS NULL AND p.last_seen_date = %(day)s"),
     Rule("social_posts_analytics", "values_valid", ERROR, "Durations are non-negative; posts are not dated in the future of their pull.",
-         "SELECT id::text FROM social_posts_analytics WHERE duration < 0 "
-         "OR (posted_at IS NOT NULL AND posted_at::date > last_seen_date)"),
+         "SELECT id::text FROM social_posts_analytics WHERE last_seen_date = %(day)s AND (duration < 0 "
+         "OR (posted_at IS NOT NULL AND posted_at::date > last_seen_date))"),
     # -- post metrics ---------------------------------------------------------------------------
     Rule("social_post_metrics", "natural_key_unique", ERROR, "One daily row per (post_id, snapshot_date).",
          "SELECT post_id || '@' || snapshot_date FROM social_post_metrics WHERE snapshot_date = %(day)s "
@@ -94,16 +96,18 @@ RULES = [
          "AND abs(s.follower_growth) > 0.2 * GREATEST(s.followers_count - s.follower_growth, 1)"),
     # -- comments -------------------------------------------------------------------------------
     Rule("social_comments", "natural_key_unique", ERROR, "One row per (post_id, external_comment_id).",
-         "SELECT post_id || ':' || external_comment_id FROM social_comments GROUP BY post_id, external_comment_id "
-         "HAVING count(*) > 1"),
+         "SELECT post_id || ':' || external_comment_id FROM social_comments WHERE (post_id, external_comment_id) IN "
+         "(SELECT post_id, external_comment_id FROM social_comments WHERE last_seen_date = %(day)s) "
+         "GROUP BY post_id, external_comment_id HAVING count(*) > 1"),
     Rule("social_comments", "replies_threaded_on_their_post", ERROR,
          "A reply's parent is a comment on the same post, and a top-level comment has no parent.",
          "SELECT c.id::text FROM social_comments c LEFT JOIN social_comments p ON p.id = c.parent_comment_id "
-         "WHERE (c.parent_comment_id IS NOT NULL AND (p.post_id <> c.post_id OR NOT c.is_reply)) "
-         "OR (c.parent_comment_id = c.id)"),
+         "WHERE c.last_seen_date = %(day)s AND ((c.parent_comment_id IS NOT NULL AND (p.post_id <> c.post_id OR NOT c.is_reply)) "
+         "OR (c.parent_comment_id = c.id))"),
     Rule("social_comments", "values_valid", ERROR, "Likes non-negative; sentiment label and score agree.",
-         "SELECT id::text FROM social_comments WHERE likes_count < 0 OR (sentiment IS NULL) <> (sentiment_score IS NULL) "
-         "OR (sentiment = 'positive' AND sentiment_score < 0) OR (sentiment = 'negative' AND sentiment_score > 0)"),
+         "SELECT id::text FROM social_comments WHERE last_seen_date = %(day)s AND (likes_count < 0 "
+         "OR (sentiment IS NULL) <> (sentiment_score IS NULL) "
+         "OR (sentiment = 'positive' AND sentiment_score < 0) OR (sentiment = 'negative' AND sentiment_score > 0))"),
     # -- hashtags -------------------------------------------------------------------------------
     Rule("social_hashtags", "hashtag_unique_case_folded", ERROR, "Hashtags are stored case-folded, once.",
          "SELECT lower(hashtag) FROM social_hashtags GROUP BY lower(hashtag) HAVING count(*) > 1 "
@@ -112,7 +116,8 @@ RULES = [
          "SELECT hashtag FROM social_hashtags WHERE total_uses < 0 OR total_views < 0 OR avg_engagement_rate < 0 "
          "OR avg_engagement_rate > 999.99"),
     Rule("social_post_hashtags", "natural_key_unique", ERROR, "One link per (post, hashtag).",
-         "SELECT post_id || ':' || hashtag_id FROM social_post_hashtags GROUP BY post_id, hashtag_id HAVING count(*) > 1"),
+         "SELECT post_id || ':' || hashtag_id FROM social_post_hashtags WHERE post_id IN "
+         "(SELECT id FROM social_posts_analytics WHERE last_seen_date = %(day)s) GROUP BY post_id, hashtag_id HAVING count(*) > 1"),
     # -- demographics ---------------------------------------------------------------------------
     Rule("social_audience_demographics", "shares_add_up", WARN,
          "Age groups add up to 100 % (±5) when all are reported; male + female do not exceed 100.5 %.",
