@@ -57,7 +57,7 @@ def record(accounts: list[AccountRef], day: date, path: Path, processes: int = 2
     db.execute(SCHEMA)
     chunks = [(accounts[i::processes * 8], day) for i in range(processes * 8)]
     written = 0
-    with get_context("fork").Pool(processes) as pool:
+    with get_context("spawn").Pool(processes) as pool:  # fork could inherit a held lock
         for rows in pool.imap_unordered(_record_chunk, chunks):
             db.executemany("INSERT OR REPLACE INTO exchange VALUES (?, ?, ?, ?)", rows)
             written += len(rows)
