@@ -148,7 +148,8 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s in all. Machine: {report.machine()}.",
         "",
         "Each figure stands next to a baseline measured in the same run (or, for a budget such as "
-        "\"under 5 minutes\", the budget), with their ratio and the target the issue sets.",
+        "\"under 5 minutes\", the budget), with their ratio and the target the issue sets. Why a "
+        "target is missed, and what was fixed: [performance-notes.md](performance-notes.md).",
         "",
         report.table(figures),
         "",
