@@ -1,37 +1,20 @@
 """Comments and replies, threaded through the platforms' own ids."""
 
+from typing import Iterator
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, Output, asset
+from dagster import AssetExecutionContext, AssetKey, asset
 
 from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
 from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
 from ..parsed_pulls import parsed_pulls
 from ..partitions import daily_partitions
+from ..storage.batches import RowBatches
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, post_ids, split_days
 from .posts import POSTS
-
-# parent_comment_id refers to social_comments.id, which exists only once the parent row is
-# stored; resolve it from the platform's parent id after each write, in the same transaction.
-# Each reply of the window finds its parent with one probe of the (post_id, external_comment_id)
-# key, so the cost follows the day's replies, not every comment ever stored.
-RESOLVE_PARENTS = """
-WITH resolved AS MATERIALIZED (
-    SELECT c.id, p.id AS parent_id
-    FROM social_comments AS c
-    CROSS JOIN LATERAL (
-        SELECT id FROM social_comments
-        WHERE post_id = c.post_id AND external_comment_id = c.parent_external_comment_id
-    ) AS p
-    WHERE c.parent_external_comment_id IS NOT NULL
-      AND c.last_seen_date >= %(start)s AND c.last_seen_date < %(end)s
-      AND c.parent_comment_id IS DISTINCT FROM p.id
-)
-UPDATE social_comments AS c SET parent_comment_id = r.parent_id FROM resolved AS r WHERE c.id = r.id
-"""
 
 COMMENT_COLUMNS = [
     "post_id", "external_comment_id", "comment_text", "author_username", "parent_external_comment_id",
@@ -39,6 +22,14 @@ COMMENT_COLUMNS = [
     "first_seen_date", "last_seen_date", "thread_depth", "sentiment", "sentiment_score", "language",
     "sentiment_note",
 ]
+_KEY = slice(0, 2)  # (post_id, external_comment_id)
+_FIRST_SEEN = COMMENT_COLUMNS.index("first_seen_date")
+_IS_REPLY = COMMENT_COLUMNS.index("is_reply")
+_SENTIMENT = COMMENT_COLUMNS.index("sentiment")
+
+# Accounts whose comments make one batch: about 1,900 comments each at the benchmark's scale, so
+# a batch is some 50,000 rows (tens of MiB), however many accounts the day holds.
+BATCH_ACCOUNTS = 25
 
 
 def _comments_of(acct, database: Database) -> list[dict]:
@@ -49,56 +40,96 @@ def _comments_of(acct, database: Database) -> list[dict]:
     return loaded.parsed.comments if loaded.parsed is not None else []
 
 
-def _comment_rows(day, records, database: Database, out: dict[str, list]) -> None:
-    """Append the day's comment rows to ``out`` (column -> values), account by account."""
-    with database.connect() as conn:
-        ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
-        handles = dict(
-            conn.execute(
-                "SELECT id::text, lower(handle) FROM social_accounts WHERE id = ANY(%s::uuid[])",
-                ([a.account_id for a in records.accounts],),
-            ).fetchall()
-        )
-    for acct in records.accounts:
-        own_handle = handles.get(acct.account_id, "").lstrip("@")
-        own_id = acct.parsed.account.get("external_user_id")
-        by_post: dict[str, list[dict]] = {}
-        for c in _comments_of(acct, database):
-            by_post.setdefault(c["external_post_id"], []).append(c)
-        for external_post_id, comments in by_post.items():
-            post_id = ids.get((acct.platform, external_post_id))
-            if post_id is None:
-                continue
-            # Threads are rebuilt per post: replies may come before their parents, nest at any
-            # depth, lose their parent (deleted), or, in corrupt data, loop (the loop is cut).
-            threaded = rebuild_threads(comments, creator_handles={own_handle} if own_handle else set())
-            scores = score_comments(c.get("comment_text") for c in threaded)
-            for c, sentiment in zip(threaded, scores):
-                author = clean_text(c.get("author_username"), TEXT_LIMITS["author_username"])
-                author_id = c.get("author_external_id")
-                by_id = own_id is not None and author_id is not None and str(author_id) == str(own_id)
-                parent = None if c.get("cycle_broken") and c["depth"] == 0 else c.get("parent_external_comment_id")
-                row = {
-                    "post_id": post_id,
-                    "external_comment_id": c["external_comment_id"],
-                    "comment_text": clean_text(c.get("comment_text")),
-                    "author_username": author,
-                    "parent_external_comment_id": parent,
-                    "is_reply": c["is_reply"],
-                    "likes_count": c.get("likes_count"),
-                    "is_creator_reply": bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
-                    "author_external_id": None if author_id is None else str(author_id)[:255],
-                    "commented_at": naive_utc(c.get("commented_at")),
-                    "first_seen_date": day,
-                    "last_seen_date": day,
-                    "thread_depth": c["depth"],
-                    "sentiment": sentiment.label,
-                    "sentiment_score": sentiment.score,
-                    "language": sentiment.language,
-                    "sentiment_note": (sentiment.reason or "")[:255] or None,
-                }
-                for name, value in row.items():
-                    out[name].append(value)
+def _count(value):
+    """A count as an int (an integral float from JSON is accepted; anything else is an error)."""
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"comment like count is not an integer: {value!r}")
+
+
+def _account_rows(day, acct, ids: dict, own_handle: str, database: Database) -> Iterator[tuple]:
+    """One account's comment rows of one day, in COMMENT_COLUMNS order."""
+    own_id = acct.parsed.account.get("external_user_id")
+    by_post: dict[str, list[dict]] = {}
+    for c in _comments_of(acct, database):
+        by_post.setdefault(c["external_post_id"], []).append(c)
+    for external_post_id, comments in by_post.items():
+        post_id = ids.get((acct.platform, external_post_id))
+        if post_id is None:
+            continue
+        # Threads are rebuilt per post: replies may come before their parents, nest at any
+        # depth, lose their parent (deleted), or, in corrupt data, loop (the loop is cut).
+        threaded = rebuild_threads(comments, creator_handles={own_handle} if own_handle else set())
+        scores = score_comments(c.get("comment_text") for c in threaded)
+        for c, sentiment in zip(threaded, scores):
+            author_id = c.get("author_external_id")
+            by_id = own_id is not None and author_id is not None and str(author_id) == str(own_id)
+            yield (
+                post_id,
+                c["external_comment_id"],
+                clean_text(c.get("comment_text")),
+                clean_text(c.get("author_username"), TEXT_LIMITS["author_username"]),
+                None if c.get("cycle_broken") and c["depth"] == 0 else c.get("parent_external_comment_id"),
+                c["is_reply"],
+                _count(c.get("likes_count")),
+                bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
+                None if author_id is None else str(author_id)[:255],
+                naive_utc(c.get("commented_at")),
+                day,
+                day,
+                c["depth"],
+                sentiment.label,
+                sentiment.score,
+                sentiment.language,
+                (sentiment.reason or "")[:255] or None,
+            )
+
+
+def _latest_sightings(rows: list[tuple]) -> list[tuple]:
+    """One row per comment over a range of days: the last day's, first seen on the earliest."""
+    latest: dict[tuple, tuple] = {}
+    first: dict[tuple, object] = {}
+    for row in rows:  # days in order
+        key = row[_KEY]
+        first.setdefault(key, row[_FIRST_SEEN])
+        latest[key] = row
+    return [(*row[:_FIRST_SEEN], first[key], *row[_FIRST_SEEN + 1 :]) for key, row in latest.items()]
+
+
+def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[list[tuple]]:
+    """The comment rows of ``days`` (day -> DayRecords), a batch per BATCH_ACCOUNTS accounts.
+
+    An account's comments over every day of the range are in one batch, so no comment repeats
+    across batches. ``metadata`` receives the counts as the batches go.
+    """
+    metadata.update(comments=0, replies=0, sentiment_scored=0, sentiment_unscored=0)
+    accounts = {day: {a.account_id: a for a in records.accounts} for day, records in days.items()}
+    order = list(dict.fromkeys(a for per_day in accounts.values() for a in per_day))
+    for start in range(0, len(order), BATCH_ACCOUNTS):
+        chunk = [(day, per_day[a]) for day, per_day in accounts.items() for a in order[start : start + BATCH_ACCOUNTS] if a in per_day]
+        with database.connect() as conn:
+            ids = post_ids(conn, ((a.platform, p["external_post_id"]) for _, a in chunk for p in a.parsed.posts))
+            handles = dict(
+                conn.execute(
+                    "SELECT id::text, lower(handle) FROM social_accounts WHERE id = ANY(%s::uuid[])",
+                    (list({a.account_id for _, a in chunk}),),
+                ).fetchall()
+            )
+        rows = [
+            row for day, acct in chunk
+            for row in _account_rows(day, acct, ids, handles.get(acct.account_id, "").lstrip("@"), database)
+        ]
+        if len(days) > 1:
+            rows = _latest_sightings(rows)
+        replies = sum(1 for r in rows if r[_IS_REPLY])
+        scored = sum(1 for r in rows if r[_SENTIMENT] is not None)
+        metadata["comments"] += len(rows)
+        metadata["replies"] += replies
+        metadata["sentiment_scored"] += scored
+        metadata["sentiment_unscored"] += len(rows) - scored
+        yield rows
 
 
 @asset(
@@ -114,33 +145,20 @@ def _comment_rows(day, records, database: Database, out: dict[str, list]) -> Non
         keys=("post_id", "external_comment_id"),
         merge={"first_seen_date": "least", "last_seen_date": "greatest"},
         newer_column="last_seen_date",
-        after_write=RESOLVE_PARENTS,
+        parent_link=("parent_comment_id", "parent_external_comment_id"),
     ),
     kinds={"python", "postgres"},
     owners=["team:data-platform"],
     description="Comments and replies (replies to replies included), threads rebuilt from the "
     "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
-    "(other languages left unscored with the reason); upserted on (post_id, external_comment_id).",
+    "(other languages left unscored with the reason); upserted on (post_id, external_comment_id) "
+    "in batches of accounts, with each reply's parent_comment_id set by the same insert.",
 )
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    columns: dict[str, list] = {c: [] for c in COMMENT_COLUMNS}
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        _comment_rows(day, parse_day(day_raw, database, with_comments=False), database, columns)
-    df = pd.DataFrame(columns, columns=COMMENT_COLUMNS)
-    del columns
-    if len(df) and df["first_seen_date"].nunique() > 1:  # a range of days: the earliest sighting
-        df["first_seen_date"] = df.groupby(["post_id", "external_comment_id"])["first_seen_date"].transform("min")
-    df["post_id"] = df["post_id"].astype("Int64")
-    df["likes_count"] = df["likes_count"].astype("Int64")
-    df["thread_depth"] = df["thread_depth"].astype("Int64")
-    df["sentiment_score"] = pd.to_numeric(df["sentiment_score"], errors="coerce")
-    scored = int(df["sentiment"].notna().sum()) if len(df) else 0
-    return Output(
-        df,
-        metadata={
-            "comments": len(df),
-            "replies": int(df["is_reply"].sum()) if len(df) else 0,
-            "sentiment_scored": scored,
-            "sentiment_unscored": len(df) - scored,
-        },
-    )
+    days = {
+        day: parse_day(day_raw, database, with_comments=False)
+        for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()
+    }
+    batches = RowBatches(COMMENT_COLUMNS, [])
+    batches.batches = comment_batches(days, database, batches.metadata)
+    return batches

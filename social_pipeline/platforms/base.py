@@ -22,6 +22,8 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 import requests
 
+from .prepared import send
+
 # Query parameters and headers whose values are credentials. They are sent but never recorded.
 SECRET_KEYS = frozenset(
     {
@@ -265,12 +267,13 @@ class HttpClient:
             retry_after: float | None = None
             throttled = False
             try:
-                resp = self.session.request(
+                resp = send(
+                    self.session,
                     method,
                     url,
                     params=sent_params or None,
                     headers=sent_headers or None,
-                    json=json_body,
+                    json_body=json_body,
                     timeout=self.timeout,
                 )
                 status = resp.status_code

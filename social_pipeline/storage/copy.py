@@ -95,12 +95,18 @@ def copy_frame(
 ) -> int:
     """COPY ``df`` into ``table`` (no commit). Returns the number of rows written."""
     columns = list(columns or df.columns)
+    return copy_rows(conn, table, columns, frame_rows(df[columns], types))
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """COPY rows of plain Python values (None for NULL), in ``columns`` order, into ``table``
+    (no commit). Returns the number of rows written."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     written = 0
     with conn.cursor() as cur, cur.copy(statement) as copy:
-        for row in frame_rows(df[columns], types):
+        for row in rows:
             copy.write_row(row)
             written += 1
     return written

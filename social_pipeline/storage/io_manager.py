@@ -14,6 +14,14 @@ How an asset is stored is declared on the asset with :func:`table_metadata`:
              replay of an older day from overwriting newer values.
 ``replace_keys`` delete the rows whose ``keys[0]`` value appears in the frame, then COPY.
 
+``parent_link`` (upsert only) names a column holding the row's parent's ``id`` in the same table
+and the column holding the parent's natural key (its last key column; the other keys are shared
+with the child). Ids are assigned in the stage table, existing rows keeping theirs, so the parent
+of every row is set by the one INSERT, without a second pass that would update every child again.
+
+An asset may return :class:`~social_pipeline.storage.batches.RowBatches` instead of a DataFrame;
+its batches are written one after the other in the same single transaction.
+
 ``after_write`` is a static statement of ours run in the same transaction (partition bounds are
 bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are always bound.
 """
@@ -22,9 +30,10 @@ bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are a
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
+import psycopg
 from dagster import (
     ConfigurableIOManager,
     InputContext,
@@ -37,7 +46,8 @@ from dagster import (
 from psycopg import sql
 
 from ..lineage import column_lineage
-from .copy import copy_frame, table_columns
+from .batches import RowBatches
+from .copy import copy_rows, frame_rows, table_columns
 from .database import Database
 
 META_KEY = "social_pipeline/table"
@@ -55,6 +65,7 @@ class TableSpec:
     merge: Mapping[str, str] = field(default_factory=dict)  # column -> "least" | "greatest"
     newer_column: str | None = None
     after_write: str | None = None
+    parent_link: Sequence[str] = ()  # (column of the parent's id, column of the parent's last key)
     skip_on_load: Sequence[str] = ()  # heavy columns downstream assets read on demand, not as input
 
     def __post_init__(self):
@@ -64,6 +75,8 @@ class TableSpec:
             raise ValueError(f"{self.mode} needs keys")
         if any(v not in ("least", "greatest") for v in self.merge.values()):
             raise ValueError("merge values must be 'least' or 'greatest'")
+        if self.parent_link and (self.mode != "upsert" or len(self.parent_link) != 2):
+            raise ValueError("parent_link is (id column, parent key column) of an upsert")
 
 
 def table_metadata(table: str, **kwargs: Any) -> dict[str, Any]:
@@ -78,7 +91,7 @@ def spec_from(metadata: Mapping[str, Any]) -> TableSpec:
         raise KeyError(f"asset has no {META_KEY!r} metadata: declare it with table_metadata()")
     value = getattr(raw, "value", raw)  # Dagster may wrap it as JsonMetadataValue
     value = getattr(value, "data", value)
-    return TableSpec(**{k: (tuple(v) if k in ("keys", "skip_on_load") else v) for k, v in dict(value).items()})
+    return TableSpec(**{k: (tuple(v) if k in ("keys", "skip_on_load", "parent_link") else v) for k, v in dict(value).items()})
 
 
 def _window(context: OutputContext | InputContext, spec: "TableSpec"):
@@ -122,32 +135,42 @@ class PostgresIOManager(ConfigurableIOManager):
     database: ResourceDependency[Database]
 
     # -- writing ----------------------------------------------------------------------------
-    def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | RowBatches | None) -> None:
         if obj is None:
             return
-        if not isinstance(obj, pd.DataFrame):
-            raise TypeError(f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a DataFrame")
+        if not isinstance(obj, (pd.DataFrame, RowBatches)):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()} returned {type(obj).__name__}, not a DataFrame or RowBatches"
+            )
         spec = spec_from(context.definition_metadata)
         window = _window(context, spec)
         started = time.perf_counter()
         with self.database.connect() as conn:
             stats = write_frame(conn, spec, obj, window)
+            types = table_columns(conn, spec.table) if isinstance(obj, RowBatches) else None
         elapsed = time.perf_counter() - started
         lineage = column_lineage(context.asset_key.to_user_string())
         if lineage is not None:
             context.add_output_metadata({"dagster/column_lineage": lineage})
+        if isinstance(obj, RowBatches):
+            rows = obj.written
+            schema = [TableColumn(name=c, type=types[c]) for c in obj.columns]
+            preview = markdown_preview(pd.DataFrame(obj.head, columns=list(obj.columns)))
+            context.add_output_metadata(dict(obj.metadata))
+        else:
+            rows = len(obj)
+            schema = [TableColumn(name=str(c), type=str(t)) for c, t in obj.dtypes.items()]
+            preview = markdown_preview(obj)
         context.add_output_metadata(
             {
                 "table": spec.table,
                 "write_mode": spec.mode,
-                "dagster/row_count": len(obj),
+                "dagster/row_count": rows,
                 "rows_replaced": stats["deleted"],
                 "write_seconds": round(elapsed, 3),
-                "rows_per_second": round(len(obj) / elapsed) if elapsed > 0 else None,
-                "dagster/column_schema": TableSchema(
-                    columns=[TableColumn(name=str(c), type=str(t)) for c, t in obj.dtypes.items()]
-                ),
-                "preview": MetadataValue.md(markdown_preview(obj)),
+                "rows_per_second": round(rows / elapsed) if elapsed > 0 else None,
+                "dagster/column_schema": TableSchema(columns=schema),
+                "preview": MetadataValue.md(preview),
             }
         )
 
@@ -162,14 +185,24 @@ class PostgresIOManager(ConfigurableIOManager):
             return read_frame(conn, spec, window)
 
 
-def write_frame(conn, spec: TableSpec, df: pd.DataFrame, window: tuple[date, date] | None) -> dict[str, int]:
-    """Write ``df`` as ``spec`` says, in one transaction on ``conn``. Returns counts."""
+def write_frame(
+    conn, spec: TableSpec, data: pd.DataFrame | RowBatches, window: tuple[date, date] | None
+) -> dict[str, int]:
+    """Write ``data`` as ``spec`` says, in one transaction on ``conn``. Returns counts."""
     types = table_columns(conn, spec.table)
-    unknown = [c for c in df.columns if c not in types]
+    columns = [str(c) for c in data.columns]
+    unknown = [c for c in columns if c not in types]
     if unknown:
         raise ValueError(f"{spec.table} has no column(s) {unknown}; its columns are {sorted(types)}")
-    if spec.mode == "upsert" and len(df):
-        df = df.drop_duplicates(subset=list(spec.keys), keep="last")
+    if isinstance(data, RowBatches):
+        groups = data.groups()
+        key_values = None
+    else:
+        if spec.mode == "upsert" and len(data):
+            data = data.drop_duplicates(subset=list(spec.keys), keep="last")
+        groups = iter([frame_rows(data, types)])
+        key_values = data[spec.keys[0]] if spec.mode == "replace_keys" else None
+    rows = (row for group in groups for row in group)
     table = sql.Identifier(spec.table)
     deleted = 0
     with conn.transaction():
@@ -180,21 +213,34 @@ def write_frame(conn, spec: TableSpec, df: pd.DataFrame, window: tuple[date, dat
         if spec.mode == "replace":
             where, params = _partition_filter(spec, window)
             deleted = conn.execute(sql.SQL("DELETE FROM {} WHERE ").format(table) + where, params).rowcount
-            copy_frame(conn, spec.table, df, types)
+            copy_rows(conn, spec.table, columns, rows)
         elif spec.mode == "replace_keys":
-            key = spec.keys[0]
-            values = [v for v in pd.unique(df[key]).tolist() if v is not None] if len(df) else []
-            if values:
-                deleted = conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(table, sql.Identifier(key)), (values,)
-                ).rowcount
-            copy_frame(conn, spec.table, df, types)
+            deleted = _replace_keys(conn, spec, columns, rows, key_values)
         else:
-            _upsert(conn, spec, df, types)
+            _upsert(conn, spec, columns, groups, types)
         if spec.after_write:
             bounds = {"start": window[0], "end": window[1]} if window else {"start": None, "end": None}
             conn.execute(sql.SQL(spec.after_write), bounds)
     return {"deleted": max(deleted, 0)}
+
+
+def _replace_keys(conn, spec: TableSpec, columns: list[str], rows, key_values: pd.Series | None) -> int:
+    """Delete the rows whose first key appears in the new rows, then COPY them."""
+    key = spec.keys[0]
+    if key_values is None:  # batches: the keys are known once every row has been seen
+        rows = list(rows)
+        position = columns.index(key)
+        values = list(dict.fromkeys(r[position] for r in rows if r[position] is not None))
+    else:
+        values = [v for v in pd.unique(key_values).tolist() if v is not None] if len(key_values) else []
+    deleted = 0
+    if values:
+        deleted = conn.execute(
+            sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(sql.Identifier(spec.table), sql.Identifier(key)),
+            (values,),
+        ).rowcount
+    copy_rows(conn, spec.table, columns, rows)
+    return deleted
 
 
 def _lock_keys(spec: TableSpec, window) -> list[str]:
@@ -213,11 +259,9 @@ def _lock_keys(spec: TableSpec, window) -> list[str]:
     return sorted(keys)
 
 
-def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> None:
-    if not len(df):
-        return
+def _upsert(conn, spec: TableSpec, cols: list[str], groups: Iterator[Iterable[tuple]], types: dict[str, str]) -> None:
+    """Each group of rows through a stage table: COPY, then one INSERT ... ON CONFLICT."""
     stage = f"stage_{spec.table}"[:63]
-    cols = list(df.columns)
     ident = sql.Identifier
     col_list = sql.SQL(", ").join(map(ident, cols))
     conn.execute(
@@ -225,7 +269,8 @@ def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> N
             ident(stage), col_list, ident(spec.table)
         )
     )
-    copy_frame(conn, stage, df, types)
+    # The stage's joins and the conflict checks hash a batch at a time; the default 4 MB spills.
+    conn.execute("SET LOCAL work_mem = '128MB'")
     target = ident(spec.table)
     newer = None
     if spec.newer_column:
@@ -242,18 +287,80 @@ def _upsert(conn, spec: TableSpec, df: pd.DataFrame, types: dict[str, str]) -> N
         else:
             value = sql.SQL("EXCLUDED.{}").format(ident(c))
         assignments.append(sql.SQL("{} = ").format(ident(c)) + value)
+    if spec.parent_link:
+        link, via = spec.parent_link
+        # The parent is the row's own (resolved now) unless its parent key is gone (the row
+        # became top-level); unresolved, it keeps what an earlier write found.
+        value = sql.SQL("CASE WHEN EXCLUDED.{v} IS NULL THEN NULL ELSE COALESCE(EXCLUDED.{l}, {t}.{l}) END").format(
+            v=ident(via), l=ident(link), t=target
+        )
+        if newer is not None:
+            value = sql.SQL("CASE WHEN {n} THEN {v} ELSE {t}.{l} END").format(n=newer, v=value, t=target, l=ident(link))
+        assignments.append(sql.SQL("{} = ").format(ident(link)) + value)
     if "updated_at" in types and "updated_at" not in cols:
         assignments.append(sql.SQL("updated_at = now()"))
     action = (
         sql.SQL("DO UPDATE SET ") + sql.SQL(", ").join(assignments) if assignments else sql.SQL("DO NOTHING")
     )
-    conn.execute(
-        sql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s} ON CONFLICT ({keys}) ").format(
-            t=target, cols=col_list, s=ident(stage), keys=sql.SQL(", ").join(map(ident, spec.keys))
+    conflict = sql.SQL(" ON CONFLICT ({}) ").format(sql.SQL(", ").join(map(ident, spec.keys))) + action
+    params: dict[str, Any] = {}
+    if spec.parent_link:
+        insert, params = _linked_insert(conn, spec, stage, cols)
+    else:
+        insert = sql.SQL("INSERT INTO {t} ({cols}) SELECT {cols} FROM {s}").format(
+            t=target, cols=col_list, s=ident(stage)
         )
-        + action
-    )
+    for group in groups:
+        if not copy_rows(conn, stage, cols, group):
+            continue
+        try:
+            conn.execute(insert + conflict, params or None)
+        except psycopg.errors.CardinalityViolation as exc:
+            raise ValueError(
+                f"the rows for {spec.table} repeat a key {tuple(spec.keys)} within one batch: a key may appear once"
+            ) from exc
+        conn.execute(sql.SQL("TRUNCATE {}").format(ident(stage)))
     conn.execute(sql.SQL("DROP TABLE {}").format(ident(stage)))
+
+
+def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[sql.Composable, dict[str, Any]]:
+    """INSERT ... SELECT from the stage with ``id`` and the parent link filled in.
+
+    A staged row keeps the id of the stored row with its key, or draws a new one from the id
+    sequence; its parent is the staged row whose last key equals its parent key (same other
+    keys), else the stored one. The foreign key of the link is checked at the end of the
+    statement, when every parent of the batch exists.
+    """
+    ident = sql.Identifier
+    link, via = spec.parent_link
+    *scope, last = spec.keys
+    sequence = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", (ident(spec.table).as_string(conn),)).fetchone()[0]
+    if sequence is None:
+        raise ValueError(f"parent_link needs {spec.table}.id to draw from a sequence")
+    same = lambda a, b, cols_: sql.SQL(" AND ").join(  # noqa: E731
+        sql.SQL("{}.{} = {}.{}").format(ident(a), ident(c), ident(b), ident(c)) for c in cols_
+    )
+    scope_match = lambda a, b: (same(a, b, scope) + sql.SQL(" AND ")) if scope else sql.SQL("")  # noqa: E731
+    return sql.SQL(
+        "WITH staged AS MATERIALIZED ("
+        " SELECT s.*, COALESCE(o.id, nextval(%(seq)s::regclass)) AS staged_id FROM {stage} AS s"
+        " LEFT JOIN {t} AS o ON {keys_match})"
+        " INSERT INTO {t} (id, {cols}, {link})"
+        " SELECT n.staged_id, {n_cols}, CASE WHEN n.{via} IS NULL THEN NULL ELSE COALESCE(p.staged_id,"
+        " (SELECT o.id FROM {t} AS o WHERE {o_scope}o.{last} = n.{via})) END"
+        " FROM staged AS n LEFT JOIN staged AS p ON {p_scope}p.{last} = n.{via}"
+    ).format(
+        stage=ident(stage),
+        t=ident(spec.table),
+        keys_match=same("o", "s", spec.keys),
+        cols=sql.SQL(", ").join(map(ident, cols)),
+        link=ident(link),
+        n_cols=sql.SQL(", ").join(sql.SQL("n.{}").format(ident(c)) for c in cols),
+        via=ident(via),
+        o_scope=scope_match("o", "n"),
+        p_scope=scope_match("p", "n"),
+        last=ident(last),
+    ), {"seq": sequence}
 
 
 def read_frame(conn, spec: TableSpec, window: tuple[date, date] | None) -> pd.DataFrame:
