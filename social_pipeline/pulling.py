@@ -194,24 +194,27 @@ def raw_rows(result: PullResult, day: date, hour: int | None = None) -> list[dic
         "partition_date": day,
         "partition_hour": hour,
     }
-    rows = [
-        {
-            **base,
-            "endpoint": r.endpoint[:255],
-            "request_params": _clean(r.request_params),
-            "page_index": r.page_index,
-            "attempt": r.attempt,
-            "status_code": r.status_code,
-            "ok": r.ok,
-            "error": _clean(r.error),
-            "payload": _clean(r.payload),
-            "latency_ms": max(r.latency_ms, 0),
-            "fetched_at": r.fetched_at,
-            "cost_units": r.cost_units,
-            "response_meta": r.usage,
-        }
-        for r in result.responses
-    ]
+    rows = []
+    for r in result.responses:
+        payload, text = _clean_with_text(r.payload)
+        rows.append(
+            {
+                **base,
+                "endpoint": r.endpoint[:255],
+                "request_params": _clean(r.request_params),
+                "page_index": r.page_index,
+                "attempt": r.attempt,
+                "status_code": r.status_code,
+                "ok": r.ok,
+                "error": _clean(r.error),
+                "payload": payload,
+                "latency_ms": max(r.latency_ms, 0),
+                "fetched_at": r.fetched_at,
+                "cost_units": r.cost_units,
+                "response_meta": r.usage,
+                _PAYLOAD_TEXT: text,  # the JSON the clean check wrote; not a column
+            }
+        )
     if not result.ok:
         # The pull's own verdict (it may have failed before or after its last exchange).
         rows.append(
@@ -238,8 +241,9 @@ def compact_payloads(rows: list[dict[str, Any]]) -> None:
     """Replace each row's payload by its JSON text (a fraction of the memory of the decoded
     objects), once nothing needs to read it as objects any more."""
     for row in rows:
+        text = row.pop(_PAYLOAD_TEXT, None)
         if isinstance(row.get("payload"), (dict, list)):
-            row["payload"] = JsonText(json.dumps(row["payload"], ensure_ascii=False, separators=(",", ":")))
+            row["payload"] = JsonText(text if text is not None else _json_text(row["payload"]))
 
 
 def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -249,19 +253,31 @@ def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
+_PAYLOAD_TEXT = "_payload_json"
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _clean(value: Any) -> Any:
     """PostgreSQL text and jsonb cannot hold NUL characters, and UTF-8 no lone surrogates:
-    replace them with U+FFFD. Clean payloads (nearly all) are checked in one pass and returned
-    as they are."""
+    replace them with U+FFFD."""
+    return _clean_with_text(value)[0]
+
+
+def _clean_with_text(value: Any) -> tuple[Any, str | None]:
+    """``(cleaned value, its JSON text or None)``. Clean payloads (nearly all) are checked in one
+    pass, returned as they are, with the JSON text the check wrote (stored later as it is)."""
     if isinstance(value, (dict, list)):
         try:
-            text = json.dumps(value, ensure_ascii=False)
+            text = _json_text(value)
             text.encode("utf-8")  # fails on a lone surrogate
         except (UnicodeEncodeError, TypeError, ValueError):
-            return _clean_deep(value)
+            return _clean_deep(value), None
         if "\\u0000" not in text:  # JSON escapes NUL; a false alarm only costs the deep pass
-            return value
-    return _clean_deep(value)
+            return value, text
+    return _clean_deep(value), None
 
 
 def _clean_deep(value: Any) -> Any:
