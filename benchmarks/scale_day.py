@@ -90,26 +90,32 @@ def step_times(instance, run_id: str) -> dict[str, float]:
 
 
 class TreeMemory:
-    """Samples the resident memory of this process and all its descendants (step processes,
-    the fork server) every 0.2 s; ``peak_mib`` is the largest sum seen."""
+    """Samples the memory of this process and all its descendants (step processes, the fork
+    server) every 0.2 s.
+
+    ``peak_pss_mib``: the largest sum of proportional set sizes (a page shared by n processes
+    counts 1/n in each), i.e. the memory the run really occupies. ``peak_rss_mib``: the largest
+    sum of resident sizes, which counts every page shared copy-on-write with the fork server once
+    per process that maps it. ``at_peak``: pid -> PSS MiB at the PSS peak.
+    """
 
     def __init__(self):
-        self.peak_mib = 0.0
+        self.peak_pss_mib = 0.0
+        self.peak_rss_mib = 0.0
+        self.at_peak: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def _tree_rss_kib(root: int) -> int:
-        parents, rss = {}, {}
+    def _tree(root: int) -> set[int]:
+        parents = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
-                with open(f"/proc/{entry}/status") as f:
-                    fields = dict(line.split(":", 1) for line in f if ":" in line)
-                parents[int(entry)] = int(fields["PPid"])
-                rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
-            except (OSError, KeyError, ValueError):
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
         tree, grew = {root}, True
         while grew:
@@ -118,11 +124,32 @@ class TreeMemory:
                 if parent in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
-        return sum(rss.get(pid, 0) for pid in tree)
+        return tree
+
+    @staticmethod
+    def _sizes_kib(pid: int) -> tuple[int, int]:
+        """(RSS, PSS) of one process in KiB; (0, 0) once it is gone."""
+        rss = pss = 0
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss = int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss = int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return rss, pss
 
     def _run(self):
         while not self._stop.is_set():
-            self.peak_mib = max(self.peak_mib, self._tree_rss_kib(os.getpid()) / 1024)
+            sizes = {pid: self._sizes_kib(pid) for pid in self._tree(os.getpid())}
+            rss = sum(r for r, _ in sizes.values()) / 1024
+            pss = sum(p for _, p in sizes.values()) / 1024
+            self.peak_rss_mib = max(self.peak_rss_mib, rss)
+            if pss > self.peak_pss_mib:
+                self.peak_pss_mib = pss
+                self.at_peak = {pid: p / 1024 for pid, (_, p) in sizes.items() if p}
             self._stop.wait(0.2)
 
     def __enter__(self):
@@ -132,6 +159,16 @@ class TreeMemory:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def step_pids(instance, run_id: str) -> dict[int, str]:
+    """pid -> step key of the step processes of a run (from their events)."""
+    pids = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is not None and event.step_key and event.pid:
+            pids[event.pid] = event.step_key
+    return pids
 
 
 def measured_day(url: str, day: date, recording: str | None, profile: bool, executor: str = "multiprocess") -> dict:
@@ -193,6 +230,7 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
                 views[view] = time.perf_counter() - t0
         wall = time.perf_counter() - started
         steps = step_times(instance, result.run_id)
+        names = {os.getpid(): "run (this process)", **step_pids(instance, result.run_id)}
         success = result.success
         session = profiler.stop() if profiler is not None else None
     out = {
@@ -202,7 +240,9 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
         "views_seconds": sum(views.values()),
         "wall": wall,
         "steps": steps,
-        "peak_rss_mib": memory.peak_mib,
+        "peak_pss_mib": memory.peak_pss_mib,
+        "peak_rss_mib": memory.peak_rss_mib,
+        "at_peak": sorted(((names.get(pid, "fork server / other"), mib) for pid, mib in memory.at_peak.items()), key=lambda kv: -kv[1]),
         "rss_before_mib": rss_before,
     }
     if session is not None:
@@ -304,8 +344,9 @@ def main() -> None:
     if True:
         print(f"recorded {out['exchanges']:,} exchanges in {out['record_seconds']:.1f} s (simulator, 2 processes; not measured)")
         print(f"success {out['success']}  graph {out['graph_seconds']:.1f} s  views {out['views_seconds']:.2f} s  "
-              f"peak RSS {out['peak_rss_mib']:.0f} MiB (at start {out['rss_before_mib']:.0f})  "
+              f"peak PSS {out['peak_pss_mib']:.0f} MiB, peak RSS sum {out['peak_rss_mib']:.0f} MiB (at start {out['rss_before_mib']:.0f})  "
               f"exchanges stored {out['exchanges_stored']:,} of {out['exchanges']:,} recorded")
+        print("  at the PSS peak: " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in out["at_peak"]))
         for step, seconds in sorted(out["steps"].items(), key=lambda kv: -kv[1]):
             print(f"  {step:45s} {seconds:8.2f} s")
         for table, n in table_counts.items():

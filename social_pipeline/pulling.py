@@ -243,7 +243,7 @@ def compact_payloads(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         text = row.pop(_PAYLOAD_TEXT, None)
         if isinstance(row.get("payload"), (dict, list)):
-            row["payload"] = JsonText(text if text is not None else _json_text(row["payload"]))
+            row["payload"] = JsonText.of(text if text is not None else _json_text(row["payload"]))
 
 
 def raw_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
