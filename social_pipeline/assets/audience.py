@@ -11,7 +11,7 @@ from ..normalize import parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, split_days
 
 SHARES = ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female")
 JSON_FIELDS = ("top_countries", "top_cities", "top_languages", "peak_hours", "peak_days")
@@ -67,7 +67,7 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
 
 @asset(
     key=AssetKey("social_audience_demographics"),
-    ins=RAW_INS,
+    ins=LEDGER_INS,
     group_name="normalized",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,

@@ -9,8 +9,16 @@ from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
 
 from ..platforms import PLATFORMS
 from ..pulling import RAW_COLUMNS
+from ..storage.io_manager import INPUT_COLUMNS_KEY
 
 RAW_INS = {f"raw_{p}": AssetIn(key=AssetKey(["raw", p])) for p in PLATFORMS}
+# What parse_day reads of the raw ledger: which pulls there are, and which is each account's
+# newest good one. Assets that only parse load these columns (the records come from the parse
+# cache), not the ledger's every column.
+LEDGER_COLUMNS = ("social_account_id", "pull_id", "pull_status", "platform", "provider_name", "partition_date", "fetched_at")
+LEDGER_INS = {
+    f"raw_{p}": AssetIn(key=AssetKey(["raw", p]), metadata={INPUT_COLUMNS_KEY: list(LEDGER_COLUMNS)}) for p in PLATFORMS
+}
 
 
 # Backfills run up to a week of days per run: API-bound assets then make few, moderate runs (a
@@ -38,11 +46,12 @@ def concat_raw(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = [f for f in frames.values() if f is not None and not f.empty]
     if not parts:
         return pd.DataFrame(columns=list(RAW_COLUMNS))
-    df = pd.concat(parts, ignore_index=True)
-    # Loaded back from Postgres these are UUID objects; fresh from a pull, strings.
-    df["social_account_id"] = df["social_account_id"].astype(str)
-    df["pull_id"] = df["pull_id"].astype(str)
-    return df
+    for i, part in enumerate(parts):
+        # Loaded back in full these are UUID objects; as ledger columns or fresh from a pull, text.
+        uuids = [c for c in ("social_account_id", "pull_id") if not isinstance(part[c].iloc[0], str)]
+        if uuids:
+            parts[i] = part.assign(**{c: part[c].astype(str) for c in uuids})
+    return pd.concat(parts, ignore_index=True)
 
 
 def post_ids(conn, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

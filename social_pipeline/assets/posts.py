@@ -10,14 +10,14 @@ from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, post_ids, split_days
+from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, post_ids, split_days
 
 POSTS = AssetKey("social_posts_analytics")
 
 
 @asset(
     key=POSTS,
-    ins=RAW_INS,
+    ins=LEDGER_INS,
     group_name="normalized",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
@@ -69,7 +69,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
 
 @asset(
     key=AssetKey("social_post_metrics"),
-    ins=RAW_INS,
+    ins=LEDGER_INS,
     deps=[POSTS],
     group_name="normalized",
     partitions_def=daily_partitions,

@@ -10,7 +10,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, split_days
 
 # Totals over each account's tracked posts (latest daily metrics up to the day).
 _TRACKED_TOTALS = """
@@ -42,7 +42,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 
 @asset(
     key=AssetKey("social_analytics_snapshots"),
-    ins=RAW_INS,
+    ins=LEDGER_INS,
     deps=[AssetKey("social_post_metrics"), AssetKey("social_hashtags")],
     group_name="analytics",
     partitions_def=daily_partitions,

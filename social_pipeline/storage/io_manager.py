@@ -51,6 +51,8 @@ from .copy import copy_rows, frame_rows, table_columns
 from .database import Database
 
 META_KEY = "social_pipeline/table"
+# Input metadata: the columns an asset reads of an upstream table (the rest are not loaded).
+INPUT_COLUMNS_KEY = "social_pipeline/columns"
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,10 @@ class PostgresIOManager(ConfigurableIOManager):
             raise ValueError("the Postgres IO manager only loads upstream assets")
         spec = spec_from(upstream.definition_metadata)
         window = _window(context, spec)
+        columns = (context.definition_metadata or {}).get(INPUT_COLUMNS_KEY)
+        columns = getattr(columns, "value", columns)  # Dagster may wrap it as a metadata value
         with self.database.connect() as conn:
-            return read_frame(conn, spec, window)
+            return read_frame(conn, spec, window, columns=list(columns) if columns else None)
 
 
 def write_frame(
@@ -363,15 +367,27 @@ def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[
     ), {"seq": sequence}
 
 
-def read_frame(conn, spec: TableSpec, window: tuple[date, date] | None) -> pd.DataFrame:
+def read_frame(
+    conn, spec: TableSpec, window: tuple[date, date] | None, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The partition's rows: every column but ``skip_on_load``, ordered by id; or only
+    ``columns`` (what an input declared it reads; uuid values as text), in no order."""
+    types = table_columns(conn, spec.table)
     where, params = _partition_filter(spec, window)
-    columns = [c for c in table_columns(conn, spec.table) if c not in spec.skip_on_load]
-    order = sql.SQL(" ORDER BY {}").format(sql.Identifier("id")) if "id" in columns else sql.SQL("")
-    query = (
-        sql.SQL("SELECT {} FROM {} WHERE ").format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(spec.table))
-        + where
-        + order
-    )
+    if columns:
+        unknown = [c for c in columns if c not in types]
+        if unknown:
+            raise ValueError(f"an input asks {spec.table} for column(s) {unknown} it does not have")
+        selected = [
+            sql.SQL("{c}::text AS {c}").format(c=sql.Identifier(c)) if types[c] == "uuid" else sql.Identifier(c)
+            for c in columns
+        ]
+        order = sql.SQL("")
+    else:
+        columns = [c for c in types if c not in spec.skip_on_load]
+        selected = [sql.Identifier(c) for c in columns]
+        order = sql.SQL(" ORDER BY {}").format(sql.Identifier("id")) if "id" in columns else sql.SQL("")
+    query = sql.SQL("SELECT {} FROM {} WHERE ").format(sql.SQL(", ").join(selected), sql.Identifier(spec.table)) + where + order
     with conn.cursor() as cur:
         cur.execute(query, params)
         names = [d.name for d in cur.description]

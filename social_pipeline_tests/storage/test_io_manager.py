@@ -157,3 +157,33 @@ def test_through_dagster_writes_loads_upstream_and_records_metadata(db_url, conn
     loaded = seen["frame"]
     assert len(loaded) == 3 and set(loaded["date"]) == {date(2026, 3, 1)}
     assert _count(conn, "social_api_usage") == 6
+
+
+def test_an_input_loads_only_the_columns_it_declares(db_url, conn, account_id):
+    from social_pipeline.storage.io_manager import INPUT_COLUMNS_KEY
+
+    @asset(partitions_def=parts, metadata=table_metadata("social_posts_analytics", partition_column="last_seen_date"))
+    def posts(context) -> pd.DataFrame:
+        day = context.partition_time_window.start.date()
+        return pd.DataFrame([{"social_account_id": account_id, "external_post_id": f"p{i}", "platform": "tiktok",
+                              "caption": "long " * 100, "first_seen_date": day, "last_seen_date": day} for i in range(4)])
+
+    seen = {}
+
+    @asset(partitions_def=parts, ins={"upstream": AssetIn("posts", metadata={INPUT_COLUMNS_KEY: ["social_account_id", "external_post_id"]})})
+    def narrow(upstream: pd.DataFrame) -> None:
+        seen["frame"] = upstream
+
+    @asset(partitions_def=parts, ins={"upstream": AssetIn("posts", metadata={INPUT_COLUMNS_KEY: ["no_such_column"]})})
+    def wrong(upstream: pd.DataFrame) -> None:
+        pass
+
+    database = Database(url=db_url)
+    resources = {"database": database, "io_manager": PostgresIOManager(database=database)}
+    assert materialize([posts, narrow], partition_key="2026-03-01", resources=resources).success
+    loaded = seen["frame"]
+    assert list(loaded.columns) == ["social_account_id", "external_post_id"]
+    assert set(loaded["external_post_id"]) == {"p0", "p1", "p2", "p3"}
+    assert set(loaded["social_account_id"]) == {str(account_id)}  # uuid read as text
+    with pytest.raises(ValueError, match="no_such_column"):
+        materialize([posts, wrong], partition_key="2026-03-01", resources=resources, selection=[wrong])
