@@ -13,7 +13,7 @@ from ..partitions import daily_partitions
 from ..storage.batches import RowBatches
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, post_ids, split_days
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, concat_raw, partition_days, post_ids, priority, split_days
 from .posts import POSTS
 
 COMMENT_COLUMNS = [
@@ -135,6 +135,7 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
 @asset(
     key=AssetKey("social_comments"),
     ins=LEDGER_INS,
+    op_tags=priority(CRITICAL_PATH_PRIORITY),
     deps=[POSTS],
     group_name="normalized",
     partitions_def=daily_partitions,

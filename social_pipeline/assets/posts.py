@@ -10,7 +10,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, post_ids, split_days
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, concat_raw, partition_days, post_ids, priority, split_days
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -18,6 +18,7 @@ POSTS = AssetKey("social_posts_analytics")
 @asset(
     key=POSTS,
     ins=LEDGER_INS,
+    op_tags=priority(CRITICAL_PATH_PRIORITY),
     group_name="normalized",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
