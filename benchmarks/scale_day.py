@@ -163,10 +163,13 @@ class TreeMemory:
 
 def step_pids(instance, run_id: str) -> dict[int, str]:
     """pid -> step key of the step processes of a run (from their events)."""
+    from dagster import DagsterEventType
+
     pids = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
-        if event is not None and event.step_key and event.pid:
+        # STEP_START comes from the step's own process (the run process announces the workers).
+        if event is not None and event.event_type == DagsterEventType.STEP_START and event.pid:
             pids[event.pid] = event.step_key
     return pids
 
@@ -230,7 +233,7 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
                 views[view] = time.perf_counter() - t0
         wall = time.perf_counter() - started
         steps = step_times(instance, result.run_id)
-        names = {os.getpid(): "run (this process)", **step_pids(instance, result.run_id)}
+        names = {**step_pids(instance, result.run_id), os.getpid(): "run process"}
         success = result.success
         session = profiler.stop() if profiler is not None else None
     out = {
@@ -242,7 +245,7 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
         "steps": steps,
         "peak_pss_mib": memory.peak_pss_mib,
         "peak_rss_mib": memory.peak_rss_mib,
-        "at_peak": sorted(((names.get(pid, "fork server / other"), mib) for pid, mib in memory.at_peak.items()), key=lambda kv: -kv[1]),
+        "at_peak": sorted(((names.get(pid, "fork server"), mib) for pid, mib in memory.at_peak.items()), key=lambda kv: -kv[1]),
         "rss_before_mib": rss_before,
     }
     if session is not None:
