@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--posts-per-account", type=int, default=100)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="write-path runs, the median is reported")
     parser.add_argument("--growth-accounts", type=int, default=100)
     parser.add_argument("--profile-accounts", type=int, default=100, help="accounts of the profiled day (0: none)")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
@@ -139,7 +140,7 @@ def main() -> None:
 
     from . import io_manager_bench
 
-    part("write", lambda: io_manager_bench.run(rows=args.rows))
+    part("write", lambda: io_manager_bench.run(rows=args.rows, repeat=args.repeat))
     part("day", lambda: _day_sections(args.accounts, args.posts_per_account, args.profile_accounts))
     part("rate", lambda: __import__("benchmarks.ratelimit_bench", fromlist=["run"]).run())
     part("growth", lambda: _growth_section(args.growth_accounts))
