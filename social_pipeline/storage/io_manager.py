@@ -332,7 +332,8 @@ def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[
 
     A staged row keeps the id of the stored row with its key, or draws a new one from the id
     sequence; its parent is the staged row whose last key equals its parent key (same other
-    keys), else the stored one. The foreign key of the link is checked at the end of the
+    keys), else the stored one. Stored rows are found by one probe of the key's unique index per
+    staged row, never by a join the planner could turn into a scan of the whole history. The foreign key of the link is checked at the end of the
     statement, when every parent of the batch exists.
     """
     ident = sql.Identifier
@@ -347,8 +348,8 @@ def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[
     scope_match = lambda a, b: (same(a, b, scope) + sql.SQL(" AND ")) if scope else sql.SQL("")  # noqa: E731
     return sql.SQL(
         "WITH staged AS MATERIALIZED ("
-        " SELECT s.*, COALESCE(o.id, nextval(%(seq)s::regclass)) AS staged_id FROM {stage} AS s"
-        " LEFT JOIN {t} AS o ON {keys_match})"
+        " SELECT s.*, COALESCE((SELECT o.id FROM {t} AS o WHERE {keys_match}), nextval(%(seq)s::regclass))"
+        " AS staged_id FROM {stage} AS s)"
         " INSERT INTO {t} (id, {cols}, {link})"
         " SELECT n.staged_id, {n_cols}, CASE WHEN n.{via} IS NULL THEN NULL ELSE COALESCE(p.staged_id,"
         " (SELECT o.id FROM {t} AS o WHERE {o_scope}o.{last} = n.{via})) END"
