@@ -11,6 +11,7 @@ from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
 from ..parsed_pulls import parsed_pulls
 from ..partitions import daily_partitions
 from ..storage.batches import RowBatches
+from ..storage.copy import as_int
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, concat_raw, partition_days, post_ids, priority, split_days
@@ -40,15 +41,6 @@ def _comments_of(acct, database: Database) -> list[dict]:
     return loaded.parsed.comments if loaded.parsed is not None else []
 
 
-def _count(value):
-    """A count as an int (an integral float from JSON is accepted; anything else is an error)."""
-    if value is None or isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ValueError(f"comment like count is not an integer: {value!r}")
-
-
 def _account_rows(day, acct, ids: dict, own_handle: str, database: Database) -> Iterator[tuple]:
     """One account's comment rows of one day, in COMMENT_COLUMNS order."""
     own_id = acct.parsed.account.get("external_user_id")
@@ -73,7 +65,7 @@ def _account_rows(day, acct, ids: dict, own_handle: str, database: Database) -> 
                 clean_text(c.get("author_username"), TEXT_LIMITS["author_username"]),
                 None if c.get("cycle_broken") and c["depth"] == 0 else c.get("parent_external_comment_id"),
                 c["is_reply"],
-                _count(c.get("likes_count")),
+                None if c.get("likes_count") is None else as_int(c["likes_count"]),
                 bool(c["is_creator_reply"] or (by_id and c["is_reply"])),
                 None if author_id is None else str(author_id)[:255],
                 naive_utc(c.get("commented_at")),

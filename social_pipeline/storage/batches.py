@@ -46,11 +46,6 @@ class RowBatches:
         for batch in produced_ahead(self.batches):
             yield checked(batch)
 
-    def rows(self) -> Iterator[tuple]:
-        """Every row of every batch (see ``groups``)."""
-        for group in self.groups():
-            yield from group
-
 
 _END = object()
 

@@ -81,7 +81,7 @@ def column_values(series: pd.Series, pg_type: str | None = None) -> list[Any]:
         return [None if _is_missing(v) else v.to_pydatetime() for v in stamps]
     values = series.tolist()
     if pg_type in INTEGER_TYPES:
-        return [None if _is_missing(v) else _as_int(v) for v in values]
+        return [None if _is_missing(v) else as_int(v) for v in values]
     if pg_type in JSON_TYPES:
         return [None if _is_missing(v) else (v if isinstance(v, JsonText) else Jsonb(v)) for v in values]
     if kind == "f":
@@ -89,7 +89,8 @@ def column_values(series: pd.Series, pg_type: str | None = None) -> list[Any]:
     return [None if _is_missing(v) else _plain(v) for v in values]
 
 
-def _as_int(value: Any) -> int:
+def as_int(value: Any) -> int:
+    """An integer column's value: an int, or an integral float (JSON numbers); else an error."""
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(f"non-integral value {value!r} for an integer column")

@@ -28,6 +28,7 @@ bound as ``%(start)s``/``%(end)s``). Identifiers are always quoted; values are a
 
 
 import time
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -206,7 +207,7 @@ def write_frame(
             data = data.drop_duplicates(subset=list(spec.keys), keep="last")
         groups = iter([frame_rows(data, types)])
         key_values = data[spec.keys[0]] if spec.mode == "replace_keys" else None
-    rows = (row for group in groups for row in group)
+    rows = chain.from_iterable(groups)  # replace modes take the rows whole; upserts, group by group
     table = sql.Identifier(spec.table)
     deleted = 0
     with conn.transaction():
@@ -333,8 +334,9 @@ def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[
     A staged row keeps the id of the stored row with its key, or draws a new one from the id
     sequence; its parent is the staged row whose last key equals its parent key (same other
     keys), else the stored one. Stored rows are found by one probe of the key's unique index per
-    staged row, never by a join the planner could turn into a scan of the whole history. The foreign key of the link is checked at the end of the
-    statement, when every parent of the batch exists.
+    staged row, never by a join the planner could turn into a scan of the whole history. The
+    foreign key of the link is checked at the end of the statement, when every parent of the
+    batch exists.
     """
     ident = sql.Identifier
     link, via = spec.parent_link
