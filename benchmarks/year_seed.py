@@ -43,7 +43,7 @@ from typing import Callable
 import psycopg
 from psycopg import sql
 
-from social_pipeline.platforms import PLATFORMS, client_class
+from social_pipeline.platforms import PLATFORMS, SPECS
 from social_pipeline.simulator import demo_token
 from social_pipeline.storage.migrate import migrate
 
@@ -196,7 +196,7 @@ def seed_year(
     if apply_migrations:
         migrate(conn)
     ledger = _has_column(conn, "social_posts_analytics", "hashtag_stats") and _has_column(conn, "social_hashtags", "rated_posts")
-    windows = {p: client_class(p).update_window_days for p in PLATFORMS}
+    windows = {p: SPECS[p].update_window_days for p in PLATFORMS}
     counts: dict[str, int] = {}
     with conn.transaction():
         conn.execute("SELECT setseed(%s)", (seed,))

@@ -3,23 +3,13 @@ accounts seeded on first run."""
 
 from __future__ import annotations
 
-from .platforms import PLATFORMS
+from .platforms import PLATFORMS, SPECS
 from .platforms.base import AccountRef
 from .simulator import demo_token
 
 DEMO_PROVIDER = "demo"
-# One demo account per platform, in each platform's handle style.
-DEMO_HANDLES = {
-    "tiktok": "demo.creator",
-    "instagram": "demo.creator",
-    "youtube": "democreator",
-    "twitter": "democreator",
-    "facebook": "democreatorpage",
-    "pinterest": "democreator",
-    "bluesky": "democreator.bsky.social",
-    "threads": "demo.creator",
-    "linkedin": "demo-creator-co",
-}
+# One demo account per platform, in each platform's handle style (its spec's demo_handle).
+DEMO_HANDLES = {name: s.demo_handle for name, s in SPECS.items()}
 
 _MONITORED = """
 SELECT a.id::text, a.platform, a.handle, COALESCE(c.provider_name, 'official'), c.posts_per_fetch,

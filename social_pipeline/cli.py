@@ -395,9 +395,9 @@ def cmd_accounts_list(args) -> int:
 
 
 def _valid_providers(platform: str) -> list[str]:
-    from .pulling import PROVIDER_MODULES
+    from .platforms import spec
 
-    return ["official", "demo", *sorted(p for (pl, p) in PROVIDER_MODULES if pl == platform)]
+    return ["official", "demo", *sorted(p for p in spec(platform).providers if p != "official")]
 
 
 def cmd_accounts_add(args) -> int:

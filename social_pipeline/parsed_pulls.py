@@ -90,8 +90,8 @@ def code_digest() -> str:
     """A digest of the code that turns responses into records (clients, validation)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*here.glob("platforms/*.py"), here / "parsed_pulls.py", here / "pulling.py"]):
-        digest.update(path.name.encode())
+    for path in sorted([*here.glob("platforms/**/*.py"), here / "parsed_pulls.py", here / "pulling.py"]):
+        digest.update(str(path.relative_to(here)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

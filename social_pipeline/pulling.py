@@ -7,7 +7,6 @@ auth, pagination, parsing) runs and a backfill of any day is reproducible.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import os
@@ -20,9 +19,9 @@ import pandas as pd
 import requests
 
 from .accounts import DEMO_PROVIDER
-from .platforms import client_class
+from .platforms import spec
 from .platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
-from .platforms.ratelimit import DEFAULT_DAILY_UNITS, QuotaBudget, limiter_for
+from .platforms.ratelimit import QuotaBudget, limiter_for
 from .settings import PlatformSettings, platform_settings
 from .simulator import mount, simulator_class
 from .simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
@@ -74,21 +73,15 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-PROVIDER_MODULES = {("tiktok", "rapidapi_tiktok"): "tiktok_rapidapi"}
 RETRY_ENV = "SOCIAL_PIPELINE_RETRY_BACKOFF_SECONDS"
 
 
 def client_class_for(platform: str, provider: str) -> type:
     """The client for ``platform`` reached through ``provider`` (the demo uses the official one)."""
-    module = PROVIDER_MODULES.get((platform, provider))
-    if module is None:
-        if provider not in ("official", "demo", platform):
-            raise PlatformError(
-                f"provider {provider!r} is not supported for {platform}; use NULL/'official', 'demo'"
-                + "".join(f" or {p!r}" for (pl, p) in PROVIDER_MODULES if pl == platform)
-            )
-        return client_class(platform)
-    return importlib.import_module(f"social_pipeline.platforms.{module}").Client
+    try:
+        return spec(platform).client_for(provider)
+    except ValueError as exc:
+        raise PlatformError(str(exc)) from None
 
 
 def _backoff_seconds() -> float:
@@ -123,7 +116,7 @@ def make_client(account: AccountRef, day: date, http: HttpClient, settings: Plat
 
 def quota_budget(platform: str, settings: PlatformSettings, used: int) -> QuotaBudget | None:
     """The platform's daily unit budget with ``used`` units spent, or None where it has none."""
-    units = settings.daily_quota_units or DEFAULT_DAILY_UNITS.get(platform)
+    units = settings.daily_quota_units or spec(platform).daily_quota_units
     return QuotaBudget(units, used=used) if units else None
 
 

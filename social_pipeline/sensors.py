@@ -23,12 +23,11 @@ from dagster import (
 )
 
 from .partitions import daily_partitions
+from .platforms import spec
 from .schedules import daily_job
 from .storage.database import Database
 
 DAYS_ENV = "SOCIAL_PIPELINE_NEW_ACCOUNT_BACKFILL_DAYS"
-# How far back each platform still serves an account's history through its API.
-RETENTION_DAYS = {"pinterest": 90, "twitter": 30, "instagram": 730, "facebook": 730, "threads": 730}
 
 _ENABLED_SINCE = """
 SELECT a.id::text, a.platform, a.handle, c.enabled_at
@@ -44,7 +43,8 @@ def backfill_days(platform: str) -> int:
         wanted = max(int(os.environ.get(DAYS_ENV, "30")), 1)
     except ValueError:
         wanted = 30
-    return min(wanted, RETENTION_DAYS.get(platform, wanted))
+    history = spec(platform).history_days  # how far back the API still serves history
+    return min(wanted, history) if history else wanted
 
 
 @sensor(

@@ -2,10 +2,10 @@
 
 Every setting of platform P is the environment variable ``SOCIAL_PIPELINE_<P>_<NAME>``:
 ``BASE_URL`` points the client at a proxy, a sandbox or a recorded server; the others are
-platform-level credentials and limits (``API_KEY``, ``BEARER_TOKEN``, ``CLIENT_ID``,
-``CLIENT_SECRET``, ``CLIENT_KEY``, ``APP_ID``, ``APP_SECRET``, ``VERSION``, ``OAUTH_BASE_URL``,
-``ANALYTICS_BASE_URL``, ``RAPIDAPI_KEY``, ``RAPIDAPI_HOST``, ``REQUESTS_PER_MINUTE``,
-``DAILY_QUOTA_UNITS``, ``CONCURRENCY``: how many accounts are pulled at once, default 8).
+platform-level credentials and limits, each platform taking only those its spec declares
+(``PlatformSpec.all_settings``: ``REQUESTS_PER_MINUTE``, ``CONCURRENCY`` -- how many accounts are
+pulled at once, default 8 -- and e.g. ``API_KEY``, ``BEARER_TOKEN``, ``APP_ID``, ``VERSION``).
+A variable a platform does not declare is ignored.
 
 In the Dagster graph they reach the assets as one :class:`PlatformResource` per platform whose
 fields are Dagster ``EnvVar`` references, so the UI shows which variable a value comes from and
@@ -18,20 +18,14 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from dagster import ConfigurableResource, EnvVar
+from functools import lru_cache
 
-SECRET_FIELDS = (
-    "api_key",
-    "bearer_token",
-    "client_id",
-    "client_secret",
-    "client_key",
-    "app_id",
-    "app_secret",
-    "rapidapi_key",
-)
-PLAIN_FIELDS = ("version", "oauth_base_url", "analytics_base_url", "rapidapi_host")
-NUMBER_FIELDS = ("requests_per_minute", "daily_quota_units", "concurrency")
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field
+
+from .platforms import spec
+from .platforms.spec import NUMBER_SETTINGS, SETTING_HELP
+
 DEFAULT_CONCURRENCY = 8  # pulls of one platform in flight at once, all under its shared rate limiter
 
 
@@ -64,10 +58,11 @@ def _number(value: str | None, name: str) -> int | None:
 def platform_settings(platform: str, environ: Mapping[str, str] | None = None) -> PlatformSettings:
     """The platform's settings read straight from the environment."""
     env = os.environ if environ is None else environ
+    declared = spec(platform).all_settings
     credentials = {
         name: env[env_name(platform, name)]
-        for name in (*SECRET_FIELDS, *PLAIN_FIELDS)
-        if env.get(env_name(platform, name))
+        for name in declared
+        if name not in NUMBER_SETTINGS and name != "base_url" and env.get(env_name(platform, name))
     }
     return PlatformSettings(
         platform=platform,
@@ -80,38 +75,47 @@ def platform_settings(platform: str, environ: Mapping[str, str] | None = None) -
 
 
 class PlatformResource(ConfigurableResource):
-    """One platform's API settings, each field an ``EnvVar`` when its variable is set."""
+    """One platform's API settings, each field an ``EnvVar`` when its variable is set.
+
+    Each platform gets its own subclass (:func:`resource_class`) holding only the settings its
+    spec declares, so the UI shows Bluesky's base URL and limits, not X's bearer token."""
 
     platform: str
-    base_url: Optional[str] = None
-    api_key: Optional[str] = None
-    bearer_token: Optional[str] = None
-    client_id: Optional[str] = None
-    client_secret: Optional[str] = None
-    client_key: Optional[str] = None
-    app_id: Optional[str] = None
-    app_secret: Optional[str] = None
-    rapidapi_key: Optional[str] = None
-    rapidapi_host: Optional[str] = None
-    version: Optional[str] = None
-    oauth_base_url: Optional[str] = None
-    analytics_base_url: Optional[str] = None
-    requests_per_minute: Optional[int] = None
-    daily_quota_units: Optional[int] = None
-    concurrency: Optional[int] = None
+    base_url: Optional[str] = Field(default=None, description=SETTING_HELP["base_url"])
+    requests_per_minute: Optional[int] = Field(default=None, description=SETTING_HELP["requests_per_minute"])
+    concurrency: Optional[int] = Field(default=None, description=SETTING_HELP["concurrency"])
 
     def settings(self) -> PlatformSettings:
+        declared = spec(self.platform).all_settings
         credentials = {
-            name: getattr(self, name) for name in (*SECRET_FIELDS, *PLAIN_FIELDS) if getattr(self, name)
+            name: getattr(self, name)
+            for name in declared
+            if name not in NUMBER_SETTINGS and name != "base_url" and getattr(self, name, None)
         }
         return PlatformSettings(
             platform=self.platform,
             base_url=self.base_url,
             credentials=credentials,
             requests_per_minute=self.requests_per_minute,
-            daily_quota_units=self.daily_quota_units,
+            daily_quota_units=getattr(self, "daily_quota_units", None),
             concurrency=self.concurrency,
         )
+
+
+@lru_cache(maxsize=None)
+def resource_class(platform: str) -> type[PlatformResource]:
+    """``<Title>Resource``: :class:`PlatformResource` with the platform's own settings as fields."""
+    found = spec(platform)
+    annotations: dict[str, object] = {}
+    namespace: dict[str, object] = {"__module__": __name__, "__doc__": f"{found.title} API settings."}
+    for name in found.all_settings:
+        if name in PlatformResource.model_fields:
+            continue
+        annotations[name] = Optional[int] if name in NUMBER_SETTINGS else Optional[str]
+        namespace[name] = Field(default=None, description=f"{SETTING_HELP.get(name, name)} ({env_name(platform, name)})")
+    namespace["__annotations__"] = annotations
+    title = "".join(ch for ch in found.title.split("/")[0] if ch.isalnum())
+    return type(f"{title}Resource", (PlatformResource,), namespace)
 
 
 def resource_key(platform: str) -> str:
@@ -122,10 +126,8 @@ def platform_resource(platform: str, environ: Mapping[str, str] | None = None) -
     """A resource whose fields reference the platform's variables that are set right now."""
     env = os.environ if environ is None else environ
     fields: dict[str, object] = {}
-    for name in ("base_url", *SECRET_FIELDS, *PLAIN_FIELDS):
+    for name in spec(platform).all_settings:
         if env.get(env_name(platform, name)):
-            fields[name] = EnvVar(env_name(platform, name))
-    for name in NUMBER_FIELDS:
-        if env.get(env_name(platform, name)):
-            fields[name] = EnvVar.int(env_name(platform, name))
-    return PlatformResource(platform=platform, **fields)
+            variable = env_name(platform, name)
+            fields[name] = EnvVar.int(variable) if name in NUMBER_SETTINGS else EnvVar(variable)
+    return resource_class(platform)(platform=platform, **fields)

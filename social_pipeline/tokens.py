@@ -2,7 +2,7 @@
 
 Platforms whose tokens expire (TikTok access tokens after 24 hours, Meta and LinkedIn long-lived
 tokens after about 60 days, Google testing-mode refresh tokens after 7 days) are refreshed when
-``social_accounts.token_expires_at`` is within :data:`REFRESH_AHEAD` and a refresh token (or, for
+``social_accounts.token_expires_at`` is within the spec's ``token.refresh_ahead`` and a refresh token (or, for
 Meta, the long-lived token itself) is stored. The new token and expiry are written back at once,
 so a crash later in the run cannot lose them. A failed refresh is logged (without the token) and
 the pull goes on with the current token.
@@ -11,18 +11,18 @@ the pull goes on with the current token.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import requests
 
+from .platforms import SPECS, spec
 from .platforms.base import AccountRef, HttpClient, PlatformError
 from .pulling import make_client, scrub
 from .settings import PlatformSettings
 
-REFRESH_AHEAD = timedelta(days=1)
-META = ("instagram", "facebook", "threads")
-# Meta has no refresh token: its long-lived token is exchanged for a new one, a week ahead.
-REFRESH_AHEAD_META = timedelta(days=7)
+# Platforms whose long-lived token is exchanged for a new one (Meta) instead of renewed by a
+# refresh token; each spec's TokenPolicy says which, and how far ahead.
+EXCHANGED = tuple(name for name, s in SPECS.items() if s.token.renewal == "exchange")
 
 
 def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSettings, log) -> dict[str, AccountRef]:
@@ -35,14 +35,14 @@ def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSetti
             ([a.id for a in accounts],),
         ).fetchall()
     platform = accounts[0].platform
-    ahead = REFRESH_AHEAD_META if platform in META else REFRESH_AHEAD
+    ahead = spec(platform).token.refresh_ahead
     due = {r[0]: r[1] for r in rows if r[2] is not None and r[2] <= datetime.now(timezone.utc) + ahead}
     refreshed: dict[str, AccountRef] = {}
     for account in accounts:
         if account.id not in due:
             continue
         # Meta refreshes a long-lived token by exchanging the token itself.
-        grant_from = due[account.id] or (account.access_token if account.platform in META else None)
+        grant_from = due[account.id] or (account.access_token if account.platform in EXCHANGED else None)
         if not grant_from:
             log.warning(f"{account.platform}/{account.handle}: token expires soon and no refresh token is stored; reconnect the account")
             continue
@@ -78,6 +78,6 @@ def expiring_tokens(conn, platform: str | None, days: int) -> list[tuple[str, da
         "AND (a.token_expires_at <= now() OR (a.token_expires_at <= now() + make_interval(days => %s) "
         "     AND a.refresh_token IS NULL AND a.platform <> ALL(%s))) "
         "AND (%s::text IS NULL OR a.platform = %s) ORDER BY a.token_expires_at",
-        (days, list(META), platform, platform),
+        (days, list(EXCHANGED), platform, platform),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]

@@ -7,7 +7,7 @@ from typing import Iterable
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
 
-from ..platforms import PLATFORMS
+from ..platforms import PLATFORMS, spec
 from ..pulling import RAW_COLUMNS
 from ..storage.io_manager import INPUT_COLUMNS_KEY
 
@@ -29,13 +29,13 @@ BACKFILL_POLICY = BackfillPolicy.multi_run(max_partitions_per_run=7)
 # Step order when a run has more ready steps than processes (`dagster/priority`, higher first):
 # the longest first, so two processes finish the raw pulls together instead of one waiting on a
 # late long step (at 1,000 accounts the raw phase took 187 s for 319 s of steps on two). The raw
-# steps are ranked by requests per account (comment threads paged per post cost the most); the
+# steps are ranked by requests per account (each spec's pull_priority) (comment threads paged per post cost the most); the
 # posts and comments chain, which everything after the pulls waits on, goes before the rest.
-RAW_PRIORITY = {
-    "linkedin": 9, "bluesky": 8, "facebook": 7, "youtube": 6, "instagram": 5, "threads": 4,
-    "pinterest": 3, "twitter": 2, "tiktok": 1,
-}
 CRITICAL_PATH_PRIORITY = 10
+
+
+def raw_priority(platform: str) -> int:
+    return spec(platform).pull_priority
 
 
 def priority(value: int) -> dict[str, str]:

@@ -42,7 +42,7 @@ from ..settings import DEFAULT_CONCURRENCY, resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from ..tokens import expiring_tokens, refresh_tokens
-from .common import BACKFILL_POLICY, RAW_PRIORITY, partition_days, priority
+from .common import BACKFILL_POLICY, partition_days, priority, raw_priority
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
@@ -242,7 +242,7 @@ def build_raw_asset(platform: str):
         # One pull of a platform at a time across all runs (dagster.yaml: pools default_limit 1),
         # so concurrent runs together stay inside the platform's request budget.
         pool=f"api_{platform}",
-        op_tags=priority(RAW_PRIORITY.get(platform, 0)),
+        op_tags=priority(raw_priority(platform)),
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
         kinds={"python", "postgres", platform},
         owners=["team:data-platform"],

@@ -15,26 +15,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-# Documented (or conservative) request budgets per minute, for one app/token.
-DEFAULT_REQUESTS_PER_MINUTE = {
-    "tiktok": 600,  # Display API: 600 requests per minute per endpoint
-    "instagram": 200,  # Graph API: 200 calls per user per hour is the BUC floor; bursts allowed
-    "facebook": 200,
-    "threads": 200,
-    "youtube": 600,  # bounded by the daily unit quota rather than by rate
-    "twitter": 60,  # X v2 user timeline: 900 / 15 min per user (app: 1,500); keep margin
-    "pinterest": 100,  # v5: 1,000 / min per app, 100 / min per user for analytics
-    "bluesky": 300,  # AppView: 3,000 per 5 minutes per IP
-    "linkedin": 100,  # Community Management: daily caps per app/member; spread them
-}
 # How many seconds' worth of requests a live pull may send back to back (see RateLimiter). Half a
 # second, not a whole one: a server enforcing N requests a second with a bucket of one second's
 # worth then still has half a second of slack for requests that leave the client in order but
 # reach the server unevenly (thread scheduling, connection set-up). Against per-minute limits a
 # short burst costs nothing once several pulls run at once: they queue on the limiter's slots.
 DEFAULT_BURST_SECONDS = 0.5
-# Daily unit quotas where the platform counts units rather than requests.
-DEFAULT_DAILY_UNITS = {"youtube": 10_000}
 
 
 class QuotaExceeded(Exception):
@@ -160,13 +146,21 @@ def limiter_for(
     minute's whole budget. A limiter is replaced when a different rate or burst is asked for.
     """
     key = (provider, platform)
-    rate = float(requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE.get(platform, 60))
+    rate = float(requests_per_minute or documented_rate(platform))
     capacity = float(burst) if burst is not None else default_burst(rate)
     with _registry_lock:
         limiter = _limiters.get(key)
         if limiter is None or (requests_per_minute and limiter.rate != rate) or (burst is not None and limiter.burst != capacity):
             limiter = _limiters[key] = RateLimiter(rate, 60.0, burst=capacity)
         return limiter
+
+
+def documented_rate(platform: str) -> int:
+    """The platform's documented request budget per minute (its spec), 60 for an unknown name."""
+    from . import SPECS  # the registry imports every client; this module is imported by the simulator
+
+    found = SPECS.get(platform)
+    return found.requests_per_minute if found else 60
 
 
 def default_burst(requests_per_minute: float) -> float:

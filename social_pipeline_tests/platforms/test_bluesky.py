@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
-from social_pipeline.platforms.bluesky import Client
+from social_pipeline.platforms.bluesky.client import Client
 from social_pipeline.simulator import world
 from social_pipeline.simulator.bluesky import Simulator
 from social_pipeline.simulator.transport import SimResponse, demo_token, mount

@@ -12,7 +12,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from social_pipeline.platforms import facebook
+from social_pipeline.platforms.facebook import client as facebook
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.platforms.ratelimit import RateLimiter
 from social_pipeline.simulator import facebook as fb_sim

@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from social_pipeline.platforms import instagram
+from social_pipeline.platforms.instagram import client as instagram
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import instagram as ig_sim
 from social_pipeline.simulator import world

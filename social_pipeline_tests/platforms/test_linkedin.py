@@ -11,7 +11,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from social_pipeline.platforms import linkedin
+from social_pipeline.platforms.linkedin import client as linkedin
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import linkedin as li_sim
 from social_pipeline.simulator import world

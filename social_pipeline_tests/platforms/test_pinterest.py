@@ -11,7 +11,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from social_pipeline.platforms import pinterest
+from social_pipeline.platforms.pinterest import client as pinterest
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import pinterest as pin_sim
 from social_pipeline.simulator import world

@@ -11,7 +11,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from social_pipeline.platforms import tiktok
+from social_pipeline.platforms.tiktok import client as tiktok
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformClient, PlatformError, TokenGrant
 from social_pipeline.simulator import tiktok as tiktok_sim
 from social_pipeline.simulator import world

@@ -10,7 +10,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from social_pipeline.platforms import tiktok_rapidapi as rapid
+from social_pipeline.platforms.tiktok import rapidapi as rapid
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import tiktok_rapidapi as rapid_sim
 from social_pipeline.simulator import world

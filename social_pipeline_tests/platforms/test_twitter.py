@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from social_pipeline.platforms.base import REDACTED, AccountRef, HttpClient, ParseError, PlatformError
-from social_pipeline.platforms.twitter import Client, tweet_time
+from social_pipeline.platforms.twitter.client import Client, tweet_time
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimResponse, demo_token, mount
 from social_pipeline.simulator.twitter import Simulator

@@ -10,7 +10,7 @@ import requests
 
 from social_pipeline.platforms.base import REDACTED, AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.platforms.ratelimit import QuotaBudget
-from social_pipeline.platforms.youtube import Client, next_quota_reset, parse_duration
+from social_pipeline.platforms.youtube.client import Client, next_quota_reset, parse_duration
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimResponse, demo_token, mount
 from social_pipeline.simulator.youtube import Simulator

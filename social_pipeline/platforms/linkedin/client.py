@@ -61,7 +61,7 @@ from urllib.parse import quote
 
 import requests
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,

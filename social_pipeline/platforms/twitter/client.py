@@ -59,8 +59,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 
-from .oauth import grant_from, post_token_form
-from .base import (
+from ..oauth import grant_from, post_token_form
+from ..base import (
     AccountRef,
     HttpClient,
     ParsedPull,

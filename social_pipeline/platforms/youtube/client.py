@@ -58,8 +58,8 @@ from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 
-from .oauth import grant_from, post_token_form
-from .base import (
+from ..oauth import grant_from, post_token_form
+from ..base import (
     AccountRef,
     HttpClient,
     ParsedPull,

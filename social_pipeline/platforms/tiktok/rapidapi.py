@@ -48,7 +48,7 @@ import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,

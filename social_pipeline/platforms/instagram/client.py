@@ -75,7 +75,7 @@ from typing import Any, Iterable, Mapping
 
 import requests
 
-from .base import (
+from ..base import (
     AccountRef,
     HttpClient,
     ParsedPull,

@@ -56,7 +56,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,
@@ -67,9 +67,9 @@ from .base import (
     ok_payloads,
     parse_timestamp,
 )
-from .base import TokenGrant
+from ..base import TokenGrant
 # Meta's Graph conventions are shared with Instagram: its payload helpers parse ours too.
-from .instagram import (
+from ..instagram.client import (
     TokenExpired,
     _data_list,
     _metric_value,

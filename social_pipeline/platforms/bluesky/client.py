@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,

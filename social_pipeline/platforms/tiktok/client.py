@@ -45,7 +45,7 @@ from typing import Any, Iterable
 
 import requests
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,

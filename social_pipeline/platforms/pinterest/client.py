@@ -57,7 +57,7 @@ from typing import Any, Iterable, Mapping
 
 import requests
 
-from .base import (
+from ..base import (
     AccountRef,
     ParsedPull,
     ParseError,

@@ -1,0 +1,24 @@
+"""Threads: the Threads API on graph.threads.net (see :mod:`.client`)."""
+
+from datetime import timedelta
+
+from ..spec import PlatformSpec, TokenPolicy
+from .client import Client
+
+SPEC = PlatformSpec(
+    name="threads",
+    title="Threads",
+    clients={"official": Client},
+    requests_per_minute=200,
+    pull_priority=4,
+    demo_handle="demo.creator",
+    settings=("oauth_base_url",),
+    history_days=730,
+    token=TokenPolicy("exchange", timedelta(days=7), "long-lived, 60 days"),
+    docs={
+        "me": "https://developers.facebook.com/docs/threads/threads-profiles",
+        "threads": "https://developers.facebook.com/docs/threads/threads-media",
+        "insights": "https://developers.facebook.com/docs/threads/insights",
+        "replies": "https://developers.facebook.com/docs/threads/reply-management",
+    },
+)
