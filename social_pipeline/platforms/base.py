@@ -90,6 +90,7 @@ class RawResponse:
     fetched_at: datetime
     cost_units: int | None = None  # against a daily unit quota (YouTube)
     usage: dict[str, str] | None = None  # rate-limit/usage headers the server sent
+    cost_usd: float | None = None  # what the exchange cost in money (X bills per resource read)
 
     @property
     def ok(self) -> bool:
@@ -224,6 +225,11 @@ class HttpClient:
         self._jitter = jitter
         # Set by the platform client: returns a reason when a 2xx body says "slow down".
         self.throttle_check: Callable[[Any], str | None] | None = None
+        # Set by the platform client: returns a reason when an error answer (status, body) is a
+        # throttle to retry like a 429 (Meta's Graph signals rate limits as HTTP 400 + a code).
+        self.error_check: Callable[[int, Any], str | None] | None = None
+        # Set by the platform client: what one exchange (endpoint, body) cost in US dollars.
+        self.pricing: Callable[[str, Any], float | None] | None = None
         self.responses: list[RawResponse] = []
 
     def request(
@@ -239,10 +245,13 @@ class HttpClient:
         json_body: Any = None,
         page_index: int = 0,
         cost_units: int | None = None,
+        auth_hint: str | None = None,
     ) -> Any:
         """Send one request (with retries) and return its decoded JSON body.
 
         ``cost_units``: what one attempt costs against the platform's daily unit quota (YouTube).
+        ``auth_hint``: what to fix when the credential of this request is refused (401/403),
+        naming the exact variable or column; the generic hint otherwise.
         """
         sent_params = {**(params or {}), **(secret_params or {})}
         sent_headers = {**(headers or {}), **(secret_headers or {})}
@@ -287,8 +296,11 @@ class HttpClient:
                         error = "response body is not JSON (truncated or an HTML error page)"
                 if error is None and not 200 <= status < 300:
                     error = f"HTTP {status}: {_error_summary(payload)}"
-                    if status in AUTH_HINT:
-                        error += f" -- {AUTH_HINT[status]}"
+                    reason = self.error_check(status, payload) if self.error_check is not None else None
+                    if reason:
+                        error, throttled = f"throttled: {reason} ({error})", True
+                    elif status in AUTH_HINT:
+                        error += f" -- {auth_hint or AUTH_HINT[status]}"
                 if error is None and self.throttle_check is not None:
                     reason = self.throttle_check(payload)
                     if reason:
@@ -311,6 +323,7 @@ class HttpClient:
                     fetched_at=fetched_at,
                     cost_units=cost_units,
                     usage=usage,
+                    cost_usd=self.pricing(endpoint, payload) if self.pricing is not None and status else None,
                 )
             )
             self._respect_usage(usage)
@@ -415,8 +428,13 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
 
+ERROR_SUMMARY_LIMIT = 1000
+
+
 def _error_summary(payload: Any) -> str:
-    """A short, secret-free description of an error body."""
+    """The platform's own error code and message, whole (never JSON cut in the middle). A body
+    too long to quote is reduced to its messages and codes. Credentials are scrubbed by the
+    caller (the pull), which knows them."""
     if isinstance(payload, dict):
         err = payload.get("error") or payload.get("errors") or payload.get("message") or payload
         text = json.dumps(err, ensure_ascii=False, default=str) if not isinstance(err, str) else err
@@ -424,7 +442,28 @@ def _error_summary(payload: Any) -> str:
         text = "non-JSON body"
     else:
         text = json.dumps(payload, ensure_ascii=False, default=str)
-    return text[:300]
+    if len(text) <= ERROR_SUMMARY_LIMIT:
+        return text
+    facts = _error_facts(payload)
+    return "; ".join(facts)[:ERROR_SUMMARY_LIMIT] if facts else text[: ERROR_SUMMARY_LIMIT - 1] + "\u2026"
+
+
+def _error_facts(value: Any, depth: int = 0) -> list[str]:
+    """``key: value`` for every message, code, reason, status or title in an error body."""
+    wanted = ("message", "code", "reason", "status", "title", "detail", "type", "error_subcode")
+    found: list[str] = []
+    if depth > 4:
+        return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in wanted and isinstance(item, (str, int)) and not isinstance(item, bool):
+                found.append(f"{key}: {item}")
+            elif isinstance(item, (dict, list)):
+                found.extend(_error_facts(item, depth + 1))
+    elif isinstance(value, list):
+        for item in value[:5]:
+            found.extend(_error_facts(item, depth + 1))
+    return list(dict.fromkeys(found))
 
 
 class PlatformClient(ABC):
