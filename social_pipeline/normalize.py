@@ -127,6 +127,9 @@ def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
                     "media_url": clean_text(p.get("media_url")),
                     "duration": p.get("duration"),
                     "posted_at": naive_utc(p.get("posted_at")),
+                    "post_kind": p.get("post_kind") or "original",
+                    "hashtags": _tag_list(p.get("hashtags")),
+                    "keywords": _tag_list(p.get("keywords"), lower=False),
                     "first_seen_date": day,
                     "last_seen_date": day,
                 }
@@ -138,5 +141,21 @@ def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
 
 POST_COLUMNS = [
     "social_account_id", "external_post_id", "platform", "post_url", "caption", "title", "media_type",
-    "media_url", "duration", "posted_at", "first_seen_date", "last_seen_date",
+    "media_url", "duration", "posted_at", "first_seen_date", "last_seen_date", "post_kind", "hashtags", "keywords",
 ]
+
+
+def _tag_list(values: Any, *, lower: bool = True) -> list[str] | None:
+    """A platform's structured tags as stored: text without '#', de-duplicated in order
+    (case-insensitively for hashtags); None when the platform gave none (the caption decides)."""
+    if values is None:
+        return None
+    seen: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        tag = clean_text(value.strip().lstrip("#").strip())
+        if tag:
+            tag = tag.lower() if lower else tag
+            seen.setdefault(tag.lower(), tag)
+    return list(seen.values())

@@ -49,6 +49,7 @@ RAW_COLUMNS = (
     "cost_units",
     "response_meta",
     "partition_hour",
+    "cost_usd",
 )
 
 
@@ -204,6 +205,7 @@ def raw_rows(result: PullResult, day: date, hour: int | None = None) -> list[dic
                 "latency_ms": max(r.latency_ms, 0),
                 "fetched_at": r.fetched_at,
                 "cost_units": r.cost_units,
+                "cost_usd": r.cost_usd,
                 "response_meta": r.usage,
                 _PAYLOAD_TEXT: text,  # the JSON the clean check wrote; not a column
             }
@@ -224,6 +226,7 @@ def raw_rows(result: PullResult, day: date, hour: int | None = None) -> list[dic
                 "latency_ms": 0,
                 "fetched_at": datetime.now(timezone.utc),
                 "cost_units": None,
+                "cost_usd": None,
                 "response_meta": None,
             }
         )
@@ -307,10 +310,15 @@ def responses_from_rows(rows: list[dict[str, Any]]) -> list[RawResponse]:
                 latency_ms=_int(row["latency_ms"], 0),
                 fetched_at=row["fetched_at"],
                 cost_units=_int(row["cost_units"], None),
+                cost_usd=_float(row.get("cost_usd"), None),
                 usage=None if _missing(row["response_meta"]) else row["response_meta"],
             )
         )
     return out
+
+
+def _float(value: Any, default: Any) -> Any:
+    return default if _missing(value) else float(value)
 
 
 def _int(value: Any, default: Any) -> Any:

@@ -56,10 +56,18 @@ AGGREGATE_COLUMNS = [
 ]
 _AGGREGATES = TableSpec("social_hashtags", mode="upsert", keys=("hashtag",))
 
+# The text a post's hashtags are read from: the platform's own tags where it defines them
+# (social_posts_analytics.hashtags: Bluesky facets, X entities, YouTube title and description),
+# written as '#tag #tag'; else the caption. An empty list means the platform said: no tags.
+TAG_TEXT = (
+    "CASE WHEN p.hashtags IS NULL THEN p.caption WHEN cardinality(p.hashtags) = 0 THEN '' "
+    "ELSE '#' || array_to_string(p.hashtags, ' #') END"
+)
+
 # Posts with their latest daily metrics up to a day; {posts} yields the posts as ``p``, {where}
 # may narrow them.
 _POSTS = """
-SELECT p.id, p.caption, p.first_seen_date, p.posted_at::date, p.platform, p.hashtag_stats,
+SELECT p.id, {tag_text} AS caption, p.first_seen_date, p.posted_at::date, p.platform, p.hashtag_stats,
        m.views_count, m.engagement_rate
 FROM {posts}
 LEFT JOIN LATERAL (
@@ -68,11 +76,12 @@ LEFT JOIN LATERAL (
     ORDER BY m.snapshot_date DESC LIMIT 1
 ) m ON TRUE
 {where}
-"""
+""".replace("{tag_text}", TAG_TEXT)
 # A recount: every post that counts or counted.
 _ALL = {
     "posts": "social_posts_analytics p",
-    "where": "WHERE (p.first_seen_date <= %(as_of)s AND p.caption LIKE '%%#%%') OR p.hashtag_stats IS NOT NULL",
+    "where": "WHERE (p.first_seen_date <= %(as_of)s AND (p.caption LIKE '%%#%%' OR cardinality(p.hashtags) > 0)) "
+    "OR p.hashtag_stats IS NOT NULL",
 }
 # The posts whose contribution can differ from what they last added: seen (caption, date of use)
 # or measured (latest metrics) since ``since``, found through the last_seen_date and
@@ -86,7 +95,7 @@ _CHANGED = {
         WHERE snapshot_date >= %(since)s AND snapshot_date <= %(as_of)s AND snapshot_hour IS NULL
     ) AS changed (id)
     CROSS JOIN LATERAL (
-        SELECT p.id, p.caption, p.first_seen_date, p.posted_at, p.platform, p.hashtag_stats
+        SELECT p.id, p.caption, p.hashtags, p.first_seen_date, p.posted_at, p.platform, p.hashtag_stats
         FROM social_posts_analytics p WHERE p.id = changed.id OFFSET 0
     ) AS p""",
     "where": "",
@@ -363,7 +372,7 @@ def social_post_hashtags(context: AssetExecutionContext, database: Database):
     with database.connect() as conn:
         # The posts seen in the range, through the last_seen_date index (first_seen <= last_seen).
         posts = conn.execute(
-            "SELECT id, caption FROM social_posts_analytics WHERE last_seen_date >= %s AND first_seen_date <= %s",
+            f"SELECT p.id, {TAG_TEXT} FROM social_posts_analytics p WHERE p.last_seen_date >= %s AND p.first_seen_date <= %s",
             (days[0], days[-1]),
         ).fetchall()
         tagged = [(pid, extract_hashtags(caption)) for pid, caption in posts]

@@ -137,7 +137,7 @@ def social_post_metrics_hourly(context: AssetExecutionContext, database: Databas
         )
         rows.extend(metric_rows(kept, ids, day, hour))
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
-    for col in ("post_id", "snapshot_hour", *[c for c in METRIC_COLUMNS if c.endswith("_count") or c in ("watch_time_seconds", "impressions", "reach")]):
+    for col in ("post_id", "snapshot_hour", *[c for c in METRIC_COLUMNS if c.endswith("_count") or c in ("watch_time_seconds", "impressions", "reach", "engaged_views")]):
         df[col] = df[col].astype("Int64")
     return Output(df, metadata={"hours": hours, "pulls": pulls, "full_pulls": full_pulls, "hourly_rows": len(df)})
 

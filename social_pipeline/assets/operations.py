@@ -12,6 +12,7 @@ from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_
 
 USAGE_COLUMNS = [
     "provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date", "cost_units", "retries",
+    "cost_usd",
 ]
 JOB_COLUMNS = [
     "social_account_id", "job_type", "status", "posts_fetched", "comments_fetched", "error_message",
@@ -29,14 +30,14 @@ JOB_COLUMNS = [
     kinds={"python", "postgres"},
     owners=["team:data-platform"],
     description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
-    "counted (retries also counted apart), with mean latency and quota units (YouTube): the basis "
-    "for rate-limit and cost tracking.",
+    "counted (retries also counted apart), with mean latency, quota units (YouTube) and money spent "
+    "(X pay-per-use, cost_usd): the basis for rate-limit and cost tracking.",
 )
 def social_api_usage(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     days = partition_days(context)
     # The hourly pulls of those days are counted too (social_post_metrics_hourly keeps its own rows).
     cols = ", ".join(f'"{c}"' for c in ("pull_id", "provider_name", "platform", "endpoint", "ok", "latency_ms",
-                                          "cost_units", "attempt", "partition_date"))
+                                          "cost_units", "cost_usd", "attempt", "partition_date"))
     with database.connect() as conn, conn.cursor() as cur:
         cur.execute(f"SELECT {cols} FROM social_raw_pulls WHERE partition_hour IS NOT NULL "
                     "AND partition_date >= %s AND partition_date <= %s", (days[0], days[-1]))
@@ -57,6 +58,7 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
             success=df["ok"].astype(bool),
             latency=pd.to_numeric(df["latency_ms"]),
             units=pd.to_numeric(df["cost_units"]),
+            usd=pd.to_numeric(df["cost_usd"]) if "cost_usd" in df.columns else float("nan"),
             retry=(pd.to_numeric(df["attempt"]) > 1).astype(int),
         )
         .groupby(["provider_name", "platform", "endpoint", "success"], as_index=False)
@@ -65,6 +67,7 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
             latency_ms=("latency", "mean"),
             cost_units=("units", lambda u: u.sum() if u.notna().any() else None),
             retries=("retry", "sum"),
+            cost_usd=("usd", lambda u: round(float(u.sum()), 6) if u.notna().any() else None),
         )
     )
     grouped["latency_ms"] = grouped["latency_ms"].round().astype("Int64")

@@ -49,7 +49,7 @@ def social_posts_analytics(context: AssetExecutionContext, database: Database, *
     return Output(df, metadata={"posts": int(df[["platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
 
 
-METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIELDS, "engagement_rate"]
+METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIELDS, "engagement_rate", "engaged_views", "views_method"]
 
 
 def metric_rows(records, ids, day, hour) -> list[dict]:
@@ -64,6 +64,8 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
             row = {"post_id": post_id, "snapshot_date": day, "snapshot_hour": hour}
             row.update({k: p.get(k) for k in POST_METRIC_FIELDS})
             row["engagement_rate"] = engagement_rate(p, followers)
+            row["engaged_views"] = p.get("engaged_views")
+            row["views_method"] = p.get("views_method")
             rows.append(row)
     return rows
 
@@ -91,6 +93,6 @@ def social_post_metrics(context: AssetExecutionContext, database: Database, **ra
             ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         rows.extend(metric_rows(records, ids, day, None))
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
-    for col in ("post_id", "snapshot_hour", *[f for f in POST_METRIC_FIELDS if f != "completion_rate"]):
+    for col in ("post_id", "snapshot_hour", "engaged_views", *[f for f in POST_METRIC_FIELDS if f != "completion_rate"]):
         df[col] = df[col].astype("Int64")
     return Output(df, metadata={"posts": len(df)})

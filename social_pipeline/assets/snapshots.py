@@ -5,7 +5,7 @@ post history, with engagement rate and day-over-day follower growth."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..normalize import parse_day
+from ..normalize import clean_text, parse_day
 from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
@@ -36,6 +36,31 @@ CROSS JOIN LATERAL (
     ORDER BY snapshot_date DESC LIMIT 1
 ) s
 """
+# The account as the platform names it, in social_account_profiles (ours): the newest observation
+# wins, so a re-run of an old day never writes back an old name. The app's social_accounts row
+# gets the display name (column added by migration 004). Its external_account_id stays what the
+# user set: it is an input (which Page or Instagram account a token pulls), and a pull that
+# learnt the id must not change how the next pull of the same day asks.
+_PROFILES = """
+WITH seen AS (
+    INSERT INTO social_account_profiles AS p
+        (social_account_id, external_account_id, display_name, profile_url, observed_date)
+    SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::date[])
+    ON CONFLICT (social_account_id) DO UPDATE SET
+        external_account_id = COALESCE(EXCLUDED.external_account_id, p.external_account_id),
+        display_name = COALESCE(EXCLUDED.display_name, p.display_name),
+        profile_url = COALESCE(EXCLUDED.profile_url, p.profile_url),
+        observed_date = EXCLUDED.observed_date,
+        updated_at = now()
+    WHERE p.observed_date <= EXCLUDED.observed_date
+    RETURNING p.social_account_id, p.display_name
+)
+UPDATE social_accounts a
+SET display_name = seen.display_name
+FROM seen
+WHERE a.id = seen.social_account_id AND seen.display_name IS NOT NULL
+  AND a.display_name IS DISTINCT FROM seen.display_name
+"""
 SNAPSHOT_COLUMNS = ["social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth"]
 TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 
@@ -55,15 +80,36 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the previous snapshot.",
 )
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    rows, followers_before = [], {}
+    rows, followers_before, profiles = [], {}, {}
     for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        day_rows = _snapshot_rows(day, parse_day(day_raw, database, with_comments=False), database, followers_before)
+        records = parse_day(day_raw, database, with_comments=False)
+        day_rows = _snapshot_rows(day, records, database, followers_before)
+        profiles.update({a.account_id: (day, a.parsed.account) for a in records.accounts})
         followers_before.update({r["social_account_id"]: r["followers_count"] for r in day_rows if r["followers_count"] is not None})
         rows.extend(day_rows)
     df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
     for col in [*ACCOUNT_FIELDS, "follower_growth"]:
         df[col] = df[col].astype("Int64")
-    return Output(df, metadata={"rows": len(df)})
+    named = write_profiles(database, profiles)
+    return Output(df, metadata={"rows": len(df), "accounts_renamed": named})
+
+
+def write_profiles(database: Database, profiles: dict) -> int:
+    """Record each account's platform id, display name and profile URL (account id -> (day,
+    parsed account)); returns how many ``social_accounts`` rows changed."""
+    if not profiles:
+        return 0
+    ids = list(profiles)
+    columns = [[], [], [], []]
+    for account_id in ids:
+        day, account = profiles[account_id]
+        external = account.get("external_user_id")
+        columns[0].append(clean_text(str(external), 255) if external not in (None, "") else None)
+        columns[1].append(clean_text(account.get("display_name"), 255) or None)
+        columns[2].append(clean_text(account.get("profile_url")) or None)
+        columns[3].append(day)
+    with database.connect() as conn, conn.transaction():
+        return conn.execute(_PROFILES, (ids, *columns)).rowcount
 
 
 def _snapshot_rows(day, records, database: Database, followers_before: dict) -> list[dict]:
