@@ -205,21 +205,62 @@ def _failure_summary(result) -> str:
     return f"failed steps: {', '.join(steps)}" if steps else "run failed"
 
 
+_ACCOUNT_OUTCOMES = """
+SELECT a.platform, a.handle, j.status, j.posts_fetched, j.comments_fetched, j.requests_made, j.error_message
+FROM social_fetch_jobs j JOIN social_accounts a ON a.id = j.social_account_id
+WHERE j.job_type = 'daily' AND j.partition_date = %s AND j.started_at >= %s
+ORDER BY a.platform, a.handle
+"""
+
+
+def account_outcomes(day: date, since: datetime) -> list[tuple]:
+    """(platform, handle, status, posts, comments, requests, error) of every account pulled for
+    ``day`` by a run that started at ``since`` or later."""
+    with db.connect() as conn:
+        return conn.execute(_ACCOUNT_OUTCOMES, (day, since)).fetchall()
+
+
+def report_accounts(day: date, since: datetime) -> int:
+    """Print one line per account pulled for ``day`` since ``since``; returns how many failed."""
+    failed = 0
+    for platform, handle, status, posts, comments, requests_made, error in account_outcomes(day, since):
+        counts = (f"{posts if posts is not None else '-'} posts, {comments if comments is not None else '-'} comments, "
+                  f"{requests_made or 0} requests")
+        if status == "completed":
+            _say(f"    {_account_label(platform, handle):<40} ok      {counts}")
+        else:
+            failed += 1
+            _say(f"    {_account_label(platform, handle):<40} FAILED  {error or status}")
+    return failed
+
+
 def _materialize_days(days: list[date], log_level: str = "WARNING") -> int:
+    """Run the daily job for each day and report each account. Exit status 1 when a run failed
+    or any account's pull failed (its error then says what to fix); 0 only when all landed."""
     from .definitions import defs
 
     job = defs.resolve_job_def("daily_pipeline")
-    failures = 0
+    failures = failed_accounts = 0
     with _dagster_instance() as instance:
         for i, day in enumerate(days, 1):
+            started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
             result = job.execute_in_process(
                 instance=instance, partition_key=day.isoformat(), run_config=_run_config(log_level),
                 raise_on_error=False,
             )
-            status = "ok" if result.success else f"FAILED ({_failure_summary(result)})"
+            failed_here = report_accounts(day, started)
+            failed_accounts += failed_here
+            if not result.success:
+                status = f"FAILED ({_failure_summary(result)})"
+            elif failed_here:
+                status = f"done, {failed_here} account(s) FAILED"
+            else:
+                status = "ok"
             failures += not result.success
             _say(f"[{i}/{len(days)}] {day}  {status}  run {result.run_id}")
-    return 1 if failures else 0
+    if failed_accounts:
+        _say(f"{failed_accounts} account pull(s) failed: each line above says what to fix")
+    return 1 if failures or failed_accounts else 0
 
 
 def cmd_materialize(args) -> int:
@@ -448,8 +489,9 @@ def cmd_accounts_add(args) -> int:
             )
         try:
             account_id = conn.execute(
-                "INSERT INTO social_accounts (platform, handle, access_token) VALUES (%s, %s, %s) RETURNING id::text",
-                (platform, handle, token),
+                "INSERT INTO social_accounts (platform, handle, access_token, external_account_id) "
+                "VALUES (%s, %s, %s, %s) RETURNING id::text",
+                (platform, handle, token, (args.external_id or "").strip() or None),
             ).fetchone()[0]
             conn.execute(
                 "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, fetch_frequency, "
@@ -635,6 +677,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--posts-per-fetch", type=int, default=50, help="newest posts pulled each time, 1-10000 (default 50)")
     a.add_argument("--token-env", metavar="VAR",
                    help="name of the environment variable holding the access token")
+    a.add_argument("--external-id", metavar="ID",
+                   help="the platform's own id of the account, where its API needs it: the Instagram professional "
+                        "account id, the Facebook Page id, the LinkedIn organization id, the YouTube channel id")
     a.set_defaults(func=cmd_accounts_add)
     for name, func, what in (("enable", cmd_accounts_enable, "turn an account's monitoring on"),
                              ("disable", cmd_accounts_disable, "turn an account's monitoring off (its data is kept)")):

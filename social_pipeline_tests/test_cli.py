@@ -320,3 +320,29 @@ def test_prune_runs_command(db_url, tmp_path, monkeypatch, capsys):
     assert cli.main(["prune-runs", "--days", "30", "--dry-run"]) == 0
     assert "would delete 0 run(s)" in capsys.readouterr().out
     assert cli.main(["prune-runs", "--days", "0"]) == 2
+
+
+def test_materialize_reports_each_account_and_exits_1_when_one_failed(cli_env, conn, capsys):
+    """A run that lands eight platforms but not the ninth is not 'ok': the command prints one line
+    per account, the failed one with what to fix, and exits 1 (0 only when every account landed)."""
+    account_id = _add(capsys, "bluesky", HANDLE, "--provider", "demo", "--posts-per-fetch", "2")
+    _add(capsys, "tiktok", "demo.creator", "--provider", "demo", "--posts-per-fetch", "2")
+    assert cli.main(["materialize", "--date", DAY.isoformat()]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"bluesky/{HANDLE}" in out and "tiktok/demo.creator" in out and "FAILED" not in out and "  ok  " in out
+
+    conn.execute("UPDATE social_accounts SET access_token = 'revoked-token-value' WHERE platform = 'tiktok'")
+    assert cli.main(["materialize", "--date", DAY.isoformat()]) == 1
+    out = capsys.readouterr().out
+    failed = [line for line in out.splitlines() if "FAILED" in line and "tiktok/demo.creator" in line]
+    assert failed and "401" in failed[0] and "revoked-token-value" not in out
+    assert any(f"bluesky/{HANDLE}" in line and " ok " in line for line in out.splitlines())
+    assert "1 account pull(s) failed" in out
+    assert conn.execute("SELECT count(*) FROM social_posts_analytics WHERE social_account_id = %s",
+                        (account_id,)).fetchone()[0] == 2
+
+
+def test_accounts_add_takes_the_platforms_own_id(cli_env, conn, capsys):
+    account_id = _add(capsys, "instagram", "someone", "--external-id", " 17841400000000001 ")
+    assert conn.execute("SELECT external_account_id FROM social_accounts WHERE id = %s",
+                        (account_id,)).fetchone() == ("17841400000000001",)
