@@ -163,7 +163,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 def calibrate(accounts: int) -> dict[str, float]:
     """Pull ``accounts`` accounts (not in the database) one after the other: wall time and
     client CPU per request, with no limiter wait (one request in flight stays far below N)."""
-    from social_pipeline.pulling import pull_account
+    from social_pipeline.ingest.pulling import pull_account
 
     refs = [
         AccountRef(id=f"00000000-0000-0000-0000-{i:012d}", platform=PLATFORM, handle=f"ratecal_{i:03d}",
@@ -180,7 +180,7 @@ def calibrate(accounts: int) -> dict[str, float]:
 
 
 def asset_takes_concurrency() -> bool:
-    from social_pipeline.settings import PlatformResource
+    from social_pipeline.resources import PlatformResource
 
     return "concurrency" in PlatformResource.model_fields
 
@@ -190,7 +190,7 @@ def fetch_with_asset(url: str, base_url: str, requests_per_second: float, concur
     from dagster import AssetKey, DagsterInstance, materialize
 
     from social_pipeline.assets.raw import raw_assets
-    from social_pipeline.settings import PlatformResource, resource_key
+    from social_pipeline.resources import PlatformResource, resource_key
     from social_pipeline.storage.database import Database
     from social_pipeline.storage.io_manager import PostgresIOManager
 
@@ -218,9 +218,9 @@ def fetch_with_asset(url: str, base_url: str, requests_per_second: float, concur
 def fetch_with_threads(url: str, concurrency: int) -> dict:
     """``pull_account`` for every monitored account on a pool of ``concurrency`` threads, then the
     rows into ``social_raw_pulls`` as the raw asset writes them (one COPY, one transaction)."""
-    from social_pipeline.accounts import monitored_accounts
-    from social_pipeline.pulling import pull_account, raw_frame, raw_rows
-    from social_pipeline.settings import platform_settings
+    from social_pipeline.ingest.accounts import monitored_accounts
+    from social_pipeline.ingest.pulling import pull_account, raw_frame, raw_rows
+    from social_pipeline.ingest.settings import platform_settings
     from social_pipeline.storage.copy import copy_frame, table_columns
 
     with psycopg.connect(url) as conn:

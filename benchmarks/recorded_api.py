@@ -16,9 +16,9 @@ from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
-from social_pipeline import pulling
+from social_pipeline.ingest import pulling
 from social_pipeline.platforms.base import AccountRef
-from social_pipeline.settings import platform_settings
+from social_pipeline.ingest.settings import platform_settings
 from social_pipeline.simulator import simulator_class as live_simulator_class
 from social_pipeline.simulator.recording import SCHEMA, request_key
 from social_pipeline.simulator.transport import PlatformSimulator, SimRequest, SimResponse

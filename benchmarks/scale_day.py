@@ -31,9 +31,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from social_pipeline.accounts import DEMO_HANDLES, DEMO_PROVIDER, monitored_accounts
+from social_pipeline.ingest.accounts import DEMO_HANDLES, DEMO_PROVIDER, monitored_accounts
 from social_pipeline.platforms import PLATFORMS
-from social_pipeline.settings import env_name
+from social_pipeline.ingest.settings import env_name
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.recording import RECORDING_ENV
 
@@ -190,7 +190,7 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
 
     from social_pipeline.assets import all_assets, social_post_metrics_hourly
     from social_pipeline.checks import asset_checks
-    from social_pipeline.settings import platform_resource, resource_key
+    from social_pipeline.resources import platform_resource, resource_key
     from social_pipeline.storage.database import Database
     from social_pipeline.storage.io_manager import PostgresIOManager
 

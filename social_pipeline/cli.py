@@ -56,7 +56,7 @@ def ensure_database(seed: bool | None = None) -> str:
             else:  # first run: nothing monitored yet
                 seed = conn.execute("SELECT count(*) FROM social_analytics_config").fetchone()[0] == 0
         if seed:
-            from .accounts import seed_demo_accounts
+            from .ingest.accounts import seed_demo_accounts
 
             created = seed_demo_accounts(conn)
             if created:
@@ -415,7 +415,7 @@ def cmd_simulator(args) -> int:
 
 
 def cmd_accounts_list(args) -> int:
-    from .tokens import expiring_tokens
+    from .ingest.tokens import expiring_tokens
 
     with db.connect() as conn:
         rows = conn.execute(

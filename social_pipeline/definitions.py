@@ -7,7 +7,7 @@ from dagster import Definitions
 from .assets import all_assets
 from .checks import asset_checks
 from .platforms import PLATFORMS
-from .settings import platform_resource, resource_key
+from .resources import platform_resource, resource_key
 from .sensors import new_account_sensor
 from .schedules import daily_job, daily_schedule, hourly_job, hourly_schedule
 from .storage.database import Database

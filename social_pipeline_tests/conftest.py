@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from social_pipeline.parsed_pulls import CACHE_ENV
+from social_pipeline.ingest.parsed_pulls import CACHE_ENV
 from social_pipeline.storage import database as dbmod
 from social_pipeline.storage.migrate import migrate
 

@@ -8,10 +8,10 @@ import pytest
 from dagster import DagsterInstance, asset, materialize
 
 from social_pipeline import cli
-from social_pipeline.accounts import monitored_accounts, seed_demo_accounts
+from social_pipeline.ingest.accounts import monitored_accounts, seed_demo_accounts
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.progress import ProgressBar
-from social_pipeline.pulling import RETRY_ENV
+from social_pipeline.ingest.pulling import RETRY_ENV
 from social_pipeline.simulator import demo_token
 from social_pipeline.storage import database as dbmod
 from social_pipeline_tests.pipeline.helpers import run_day

@@ -6,9 +6,9 @@ import pytest
 
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.platforms.base import AccountRef
-from social_pipeline.pulling import pull_account, raw_rows
+from social_pipeline.ingest.pulling import pull_account, raw_rows
 from social_pipeline.simulator import demo_token
-from social_pipeline.accounts import DEMO_HANDLES
+from social_pipeline.ingest.accounts import DEMO_HANDLES
 
 
 def _account(platform, token=None):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..normalize import parse_day
+from ..ingest.normalize import parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata

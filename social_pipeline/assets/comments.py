@@ -7,8 +7,8 @@ from dagster import AssetExecutionContext, AssetKey, asset
 
 from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
-from ..normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
-from ..parsed_pulls import parsed_pulls
+from ..ingest.normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
+from ..ingest.parsed_pulls import parsed_pulls
 from ..partitions import daily_partitions
 from ..storage.batches import RowBatches
 from ..storage.copy import as_int

@@ -8,7 +8,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
 
 from ..platforms import PLATFORMS, spec
-from ..pulling import RAW_COLUMNS
+from ..ingest.pulling import RAW_COLUMNS
 from ..storage.io_manager import INPUT_COLUMNS_KEY
 
 RAW_INS = {f"raw_{p}": AssetIn(key=AssetKey(["raw", p])) for p in PLATFORMS}

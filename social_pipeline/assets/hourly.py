@@ -28,12 +28,12 @@ from dagster import (
     asset,
 )
 
-from ..accounts import monitored_accounts
-from ..normalize import DayRecords, parse_day, posts_frame
+from ..ingest.accounts import monitored_accounts
+from ..ingest.normalize import DayRecords, parse_day, posts_frame
 from ..partitions import START_ENV
 from ..platforms import PLATFORMS
-from ..pulling import PullResult, pull_account, raw_frame, raw_rows
-from ..settings import platform_settings
+from ..ingest.pulling import PullResult, pull_account, raw_frame, raw_rows
+from ..ingest.settings import platform_settings
 from ..storage.database import Database
 from ..storage.io_manager import TableSpec, table_metadata, write_frame
 from .common import post_ids

@@ -4,7 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..normalize import naive_utc, parse_day
+from ..ingest.normalize import naive_utc, parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata

@@ -5,7 +5,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from ..analytics.engagement import engagement_rate
-from ..normalize import parse_day, posts_frame
+from ..ingest.normalize import parse_day, posts_frame
 from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database

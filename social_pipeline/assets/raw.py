@@ -31,17 +31,18 @@ from dagster import (
 )
 from pydantic import Field
 
-from .. import parsed_pulls
-from ..accounts import DEMO_PROVIDER, monitored_accounts
+from ..ingest import parsed_pulls
+from ..ingest.accounts import DEMO_PROVIDER, monitored_accounts
 from ..partitions import daily_partitions
 from ..platforms import PLATFORMS
 from ..platforms.base import PlatformError
-from ..parsed_pulls import parse_responses
-from ..pulling import RAW_COLUMNS, client_class_for, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
-from ..settings import DEFAULT_CONCURRENCY, resource_key
+from ..ingest.parsed_pulls import parse_responses
+from ..ingest.pulling import RAW_COLUMNS, client_class_for, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
+from ..ingest.settings import DEFAULT_CONCURRENCY
+from ..resources import resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from ..tokens import expiring_tokens, refresh_tokens
+from ..ingest.tokens import expiring_tokens, refresh_tokens
 from .common import BACKFILL_POLICY, partition_days, priority, raw_priority
 
 PULLED = "all_accounts_pulled"

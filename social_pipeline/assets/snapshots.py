@@ -5,7 +5,7 @@ post history, with engagement rate and day-over-day follower growth."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..normalize import clean_text, parse_day
+from ..ingest.normalize import clean_text, parse_day
 from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database

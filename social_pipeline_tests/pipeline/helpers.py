@@ -2,11 +2,11 @@
 
 from dagster import materialize
 
-from social_pipeline.accounts import seed_demo_accounts
+from social_pipeline.ingest.accounts import seed_demo_accounts
 from social_pipeline.assets import all_assets, social_post_metrics_hourly
 from social_pipeline.checks import asset_checks
 from social_pipeline.platforms import PLATFORMS
-from social_pipeline.settings import platform_resource, resource_key
+from social_pipeline.resources import platform_resource, resource_key
 from social_pipeline.storage.database import Database
 from social_pipeline.storage.io_manager import PostgresIOManager
 

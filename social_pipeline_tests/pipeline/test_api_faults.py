@@ -10,7 +10,7 @@ import psycopg
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.faults import FAULTS_ENV
 from social_pipeline.simulator.server import make_server
-from social_pipeline.pulling import RETRY_ENV
+from social_pipeline.ingest.pulling import RETRY_ENV
 from social_pipeline_tests.pipeline.helpers import counts, run_day, seed
 
 DAY = date(2026, 11, 18)

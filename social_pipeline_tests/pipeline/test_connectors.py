@@ -27,7 +27,7 @@ def test_posts_inside_their_update_window_keep_getting_metrics(db_url, conn):
     assert not missing, missing
     assert newest_later >= len(first)
     # Follower growth is the change since the previous snapshot (six days earlier here).
-    from social_pipeline.pulling import end_of_day
+    from social_pipeline.ingest.pulling import end_of_day
     from social_pipeline.simulator import world
     handle = conn.execute("SELECT handle FROM social_accounts WHERE platform = 'tiktok'").fetchone()[0]
     growth = conn.execute(

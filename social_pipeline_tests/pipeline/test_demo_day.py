@@ -37,7 +37,7 @@ def test_demo_day_fills_every_table_and_rerun_changes_no_count(db_url, conn):
         "SELECT s.followers_count FROM social_analytics_snapshots s JOIN social_accounts a ON a.id = s.social_account_id "
         "WHERE a.platform = 'tiktok' AND s.snapshot_date = %s", (DAY,)
     ).fetchone()[0]
-    from social_pipeline.pulling import end_of_day
+    from social_pipeline.ingest.pulling import end_of_day
     assert followers == tiktok.followers(end_of_day(DAY))
 
     # Replies are threaded: a reply whose parent is stored points to it, on the same post. (X's

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from social_pipeline import parsed_pulls
-from social_pipeline.normalize import parse_day
+from social_pipeline.ingest import parsed_pulls
+from social_pipeline.ingest.normalize import parse_day
 from social_pipeline.storage.database import Database
 from social_pipeline_tests.pipeline.helpers import counts, run_day, seed
 
@@ -113,7 +113,7 @@ def test_prune_removes_old_files_and_other_code_versions(tmp_path, monkeypatch):
 def test_parallel_pulls_store_what_one_at_a_time_stores(db_url, conn, monkeypatch):
     """Concurrency changes how fast accounts are pulled, never what is stored."""
     from social_pipeline.platforms import PLATFORMS
-    from social_pipeline.settings import env_name
+    from social_pipeline.ingest.settings import env_name
 
     seed(conn, posts_per_fetch=6)
     for platform in PLATFORMS:

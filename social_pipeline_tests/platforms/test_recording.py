@@ -3,9 +3,9 @@
 import sqlite3
 from datetime import date
 
-from social_pipeline.parsed_pulls import parse_responses
+from social_pipeline.ingest.parsed_pulls import parse_responses
 from social_pipeline.platforms.base import AccountRef
-from social_pipeline.pulling import pull_account
+from social_pipeline.ingest.pulling import pull_account
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.recording import RECORDING_ENV, ReplaySimulator
 

@@ -17,8 +17,8 @@ from social_pipeline.cli import build_parser
 from social_pipeline.platforms import ratelimit
 from social_pipeline.platforms.base import AccountRef
 from social_pipeline.platforms.ratelimit import RateLimiter, limiter_for
-from social_pipeline.pulling import pull_account
-from social_pipeline.settings import PlatformSettings
+from social_pipeline.ingest.pulling import pull_account
+from social_pipeline.ingest.settings import PlatformSettings
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.server import STATS_PATH, make_server, too_many_requests
 

@@ -28,9 +28,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from social_pipeline.accounts import DEMO_HANDLES
-from social_pipeline.normalize import clean_text
-from social_pipeline.parsed_pulls import validate as _validate
+from social_pipeline.ingest.accounts import DEMO_HANDLES
+from social_pipeline.ingest.normalize import clean_text
+from social_pipeline.ingest.parsed_pulls import validate as _validate
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.platforms.base import (
     ACCOUNT_FIELDS,
@@ -40,7 +40,7 @@ from social_pipeline.platforms.base import (
     RawResponse,
     count,
 )
-from social_pipeline.pulling import client_class_for, pull_account
+from social_pipeline.ingest.pulling import client_class_for, pull_account
 from social_pipeline.simulator import demo_token
 from social_pipeline.storage.io_manager import TableSpec, write_frame
 

@@ -12,7 +12,7 @@ import pytest
 from dagster import DagsterInstance, asset, materialize
 
 from social_pipeline import cli
-from social_pipeline.accounts import seed_demo_accounts
+from social_pipeline.ingest.accounts import seed_demo_accounts
 from social_pipeline.retention import prune_run_history
 from social_pipeline.storage.io_manager import TableSpec, write_frame
 from social_pipeline_tests.pipeline.helpers import counts

@@ -15,7 +15,7 @@ from dagster import DagsterInstance
 
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.faults import FAULTS_ENV
-from social_pipeline.pulling import RETRY_ENV
+from social_pipeline.ingest.pulling import RETRY_ENV
 from social_pipeline_tests.pipeline.helpers import run_day, seed
 
 DAY = date(2026, 11, 12)

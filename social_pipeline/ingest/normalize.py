@@ -1,0 +1,161 @@
+"""From the day's raw responses to normalized records, account by account.
+
+Per account, the newest pull that succeeded is parsed (a failed re-pull keeps the last good one,
+see ``assets/raw.py``). A pull whose responses do not parse is quarantined: its account is left
+out of the normalized tables with the reason recorded, and every other account goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from .parsed_pulls import parse_responses, parsed_pulls
+from ..platforms.base import ParsedPull
+from .pulling import responses_from_frame
+
+# Half of an emoji cut by an API's truncation arrives as a lone UTF-16 surrogate, which UTF-8
+# (and so PostgreSQL) cannot hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+TEXT_LIMITS = {"title": 500, "media_type": 50, "author_username": 255}
+
+
+@dataclass
+class AccountDay:
+    """One account's parsed pull for one day."""
+
+    account_id: str
+    platform: str
+    provider_name: str
+    pull_id: str
+    parsed: ParsedPull
+    comment_count: int = 0  # known even when the comments themselves were not loaded
+
+
+@dataclass
+class DayRecords:
+    accounts: list[AccountDay] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)  # account id -> reason
+
+
+def latest_ok_pulls(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each account's newest successful pull."""
+    if raw.empty:
+        return raw
+    ok = raw[raw["pull_status"] == "ok"]
+    if ok.empty:
+        return ok
+    newest = (
+        ok.groupby(["social_account_id", "pull_id"])["fetched_at"].max().reset_index()
+        .sort_values("fetched_at").groupby("social_account_id").tail(1)["pull_id"]
+    )
+    return ok[ok["pull_id"].isin(set(newest))]
+
+
+def parse_day(raw: pd.DataFrame, database=None, *, with_comments: bool = True) -> DayRecords:
+    """Parse every account's newest successful pull in ``raw`` (one day, any platforms).
+
+    ``raw`` holding payloads (fresh from a pull) is parsed as it is. The ledger as the normalized
+    assets load it (no payload column) names the pulls, whose records come from the parse cache or
+    from the stored rows through ``database`` (see :mod:`social_pipeline.parsed_pulls`);
+    ``with_comments=False`` leaves the comment lists empty (their counts stay known).
+    """
+    out = DayRecords()
+    rows = latest_ok_pulls(raw)
+    if rows.empty:
+        return out
+    pulls = rows.groupby(["social_account_id", "pull_id"], sort=True)[["platform", "provider_name"]].first()
+    if "payload" in rows.columns:
+        groups = dict(tuple(rows.groupby("pull_id", sort=False)))
+        results = {
+            pull_id: parse_responses(platform, provider, responses_from_frame(groups[pull_id]))
+            for (_, pull_id), (platform, provider) in pulls.iterrows()
+        }
+    else:
+        if database is None:
+            raise ValueError("parse_day needs the database to read pulls whose payloads are not loaded")
+        keys = [(pull_id, platform, provider) for (_, pull_id), (platform, provider) in pulls.iterrows()]
+        results = parsed_pulls(keys, database, with_comments=with_comments)
+    for (account_id, pull_id), (platform, provider) in pulls.iterrows():
+        result = results[pull_id]
+        if result.parsed is None:
+            out.quarantined[str(account_id)] = result.reason
+            continue
+        parsed = result.parsed if with_comments else replace(result.parsed, comments=[])
+        out.accounts.append(AccountDay(str(account_id), platform, provider, str(pull_id), parsed, result.comment_count))
+    return out
+
+
+def clean_text(value: Any, limit: int | None = None) -> Any:
+    """NUL characters cannot be stored in PostgreSQL text; limits follow the column types."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    value = _LONE_SURROGATE.sub("\ufffd", value)
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """The specification types these columns TIMESTAMP (without zone): we store UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
+    rows = []
+    for acct in records.accounts:
+        for p in acct.parsed.posts:
+            rows.append(
+                {
+                    "social_account_id": acct.account_id,
+                    "external_post_id": p["external_post_id"],
+                    "platform": acct.platform,
+                    "post_url": clean_text(p.get("post_url")),
+                    "caption": clean_text(p.get("caption")),
+                    "title": clean_text(p.get("title"), TEXT_LIMITS["title"]),
+                    "media_type": clean_text(p.get("media_type"), TEXT_LIMITS["media_type"]),
+                    "media_url": clean_text(p.get("media_url")),
+                    "duration": p.get("duration"),
+                    "posted_at": naive_utc(p.get("posted_at")),
+                    "post_kind": p.get("post_kind") or "original",
+                    "hashtags": _tag_list(p.get("hashtags")),
+                    "keywords": _tag_list(p.get("keywords"), lower=False),
+                    "first_seen_date": day,
+                    "last_seen_date": day,
+                }
+            )
+    df = pd.DataFrame(rows, columns=POST_COLUMNS)
+    df["duration"] = df["duration"].astype("Int64")
+    return df
+
+
+POST_COLUMNS = [
+    "social_account_id", "external_post_id", "platform", "post_url", "caption", "title", "media_type",
+    "media_url", "duration", "posted_at", "first_seen_date", "last_seen_date", "post_kind", "hashtags", "keywords",
+]
+
+
+def _tag_list(values: Any, *, lower: bool = True) -> list[str] | None:
+    """A platform's structured tags as stored: text without '#', de-duplicated in order
+    (case-insensitively for hashtags); None when the platform gave none (the caption decides)."""
+    if values is None:
+        return None
+    seen: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        tag = clean_text(value.strip().lstrip("#").strip())
+        if tag:
+            tag = tag.lower() if lower else tag
+            seen.setdefault(tag.lower(), tag)
+    return list(seen.values())
