@@ -7,11 +7,10 @@ from datetime import timedelta
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..ingest.normalize import parse_day
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, LEDGER_INS, parsed_days
 
 SHARES = ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female")
 JSON_FIELDS = ("top_countries", "top_cities", "top_languages", "peak_hours", "peak_days")
@@ -81,8 +80,8 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
 )
 def social_audience_demographics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        rows.extend(_demographic_rows(day, parse_day(day_raw, database, with_comments=False), database))
+    for day, records in parsed_days(context, raw, database):
+        rows.extend(_demographic_rows(day, records, database))
     df = pd.DataFrame(rows, columns=["social_account_id", "snapshot_date", *SHARES, *JSON_FIELDS, "peak_source"])
     for col in SHARES:
         df[col] = df[col].astype("float64")

@@ -7,14 +7,14 @@ from dagster import AssetExecutionContext, AssetKey, asset
 
 from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
-from ..ingest.normalize import TEXT_LIMITS, clean_text, naive_utc, parse_day
+from ..ingest.normalize import TEXT_LIMITS, clean_text, naive_utc
 from ..ingest.parsed_pulls import parsed_pulls
 from ..partitions import daily_partitions
 from ..storage.batches import RowBatches
 from ..storage.copy import as_int
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, concat_raw, partition_days, post_ids, priority, split_days
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, parsed_days, post_ids, priority
 from .posts import POSTS
 
 COMMENT_COLUMNS = [
@@ -149,8 +149,7 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
 )
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     days = {
-        day: parse_day(day_raw, database, with_comments=False)
-        for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()
+        day: records for day, records in parsed_days(context, raw, database)
     }
     batches = RowBatches(COMMENT_COLUMNS, [])
     batches.batches = comment_batches(days, database, batches.metadata)

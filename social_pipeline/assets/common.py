@@ -2,12 +2,13 @@
 
 
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
 
 from ..platforms import PLATFORMS, spec
+from ..ingest.normalize import DayRecords, parse_day
 from ..ingest.pulling import RAW_COLUMNS
 from ..storage.io_manager import INPUT_COLUMNS_KEY
 
@@ -67,6 +68,16 @@ def concat_raw(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if uuids:
             parts[i] = part.assign(**{c: part[c].astype(str) for c in uuids})
     return pd.concat(parts, ignore_index=True)
+
+
+def parsed_days(context: AssetExecutionContext, raw: dict[str, pd.DataFrame], database) -> Iterator[tuple[date, DayRecords]]:
+    """The one way a normalized asset reads its days: each UTC day of the partition range with the
+    records of every account's newest good pull of that day (from the parse cache, or parsed from
+    the stored ledger rows; a pull that does not parse is quarantined, see ``ingest.normalize``).
+    ``raw`` is the asset's raw inputs, one ledger frame per platform. Comments are not loaded here
+    (their asset streams them); their counts are."""
+    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+        yield day, parse_day(day_raw, database, with_comments=False)
 
 
 def post_ids(conn, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -5,12 +5,12 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from ..analytics.engagement import engagement_rate
-from ..ingest.normalize import parse_day, posts_frame
+from ..ingest.normalize import posts_frame
 from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, concat_raw, partition_days, post_ids, priority, split_days
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, parsed_days, post_ids, priority
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -36,8 +36,7 @@ POSTS = AssetKey("social_posts_analytics")
 )
 def social_posts_analytics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     frames, quarantined = [], 0
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        records = parse_day(day_raw, database, with_comments=False)
+    for day, records in parsed_days(context, raw, database):
         for account_id, reason in records.quarantined.items():
             context.log.warning(f"{day}: quarantined pull of account {account_id}: {reason}")
         quarantined += len(records.quarantined)
@@ -87,8 +86,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
 )
 def social_post_metrics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        records = parse_day(day_raw, database, with_comments=False)
+    for day, records in parsed_days(context, raw, database):
         with database.connect() as conn:
             ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         rows.extend(metric_rows(records, ids, day, None))

@@ -5,12 +5,12 @@ post history, with engagement rate and day-over-day follower growth."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..ingest.normalize import clean_text, parse_day
+from ..ingest.normalize import clean_text
 from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, LEDGER_INS, parsed_days
 
 # Totals over each account's tracked posts (latest daily metrics up to the day).
 _TRACKED_TOTALS = """
@@ -81,8 +81,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 )
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows, followers_before, profiles = [], {}, {}
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
-        records = parse_day(day_raw, database, with_comments=False)
+    for day, records in parsed_days(context, raw, database):
         day_rows = _snapshot_rows(day, records, database, followers_before)
         profiles.update({a.account_id: (day, a.parsed.account) for a in records.accounts})
         followers_before.update({r["social_account_id"]: r["followers_count"] for r in day_rows if r["followers_count"] is not None})
