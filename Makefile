@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dev test bench install materialize clean-db
+.PHONY: dev test test-fast bench install materialize clean-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -22,6 +22,10 @@ dev: $(STAMP)
 ## The test suite, on a real PostgreSQL (embedded, or $$SOCIAL_PIPELINE_DATABASE_URL)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+## The tests that need no database (clients, parsers, simulator, analytics): the loop while editing one
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not db and not e2e"
 
 ## Every asset for one day (DATE=YYYY-MM-DD, default yesterday UTC), recorded in the Dagster instance
 materialize: $(STAMP)

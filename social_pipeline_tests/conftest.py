@@ -27,6 +27,17 @@ if not os.environ.get(CACHE_ENV):
     os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="social_pipeline_parsed_")
 
 
+DATABASE_FIXTURES = frozenset({"server_url", "template_db", "db_url", "empty_db_url", "conn", "module_db_url"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that reach PostgreSQL (through one of its fixtures) are marked ``db``, so
+    ``make test-fast`` (``-m "not db and not e2e"``) runs the rest in seconds."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
 def with_dbname(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
