@@ -66,11 +66,13 @@ RULES = [
          "SELECT id::text FROM social_post_metrics WHERE snapshot_date = %(day)s AND (engagement_rate < 0 "
          "OR engagement_rate > 999.99 OR completion_rate < 0 OR completion_rate > 100)"),
     Rule("social_post_metrics", "views_do_not_decrease", WARN,
-         "A post's views are not lower than the day before (platforms do sometimes remove invalid views).",
+         "A post's views are not lower than the day before (platforms do sometimes remove invalid views). "
+         "A change of counting method between the two days (views_method, e.g. YouTube's of 2026-08-27) "
+         "is not a decrease.",
          "SELECT m.post_id || ': ' || p.views_count || ' -> ' || m.views_count FROM social_post_metrics m "
          "JOIN social_post_metrics p ON p.post_id = m.post_id AND p.snapshot_date = m.snapshot_date - 1 "
          "AND p.snapshot_hour IS NULL WHERE m.snapshot_date = %(day)s AND m.snapshot_hour IS NULL "
-         "AND m.views_count < p.views_count"),
+         "AND m.views_count < p.views_count AND m.views_method IS NOT DISTINCT FROM p.views_method"),
     # -- snapshots ------------------------------------------------------------------------------
     Rule("social_analytics_snapshots", "natural_key_unique", ERROR, "One row per (account, day).",
          "SELECT social_account_id || '@' || snapshot_date FROM social_analytics_snapshots "

@@ -432,7 +432,24 @@ def cmd_accounts_list(args) -> int:
             token += "  << EXPIRES WITHIN 7 DAYS: refresh or reconnect"
         last_text = f"{last:%Y-%m-%d %H:%M}" if last else "never"
         _say(f"{platform:<10} {handle:<28} {provider:<16} {state:<10} {last_text:<20} {token}")
+    for notice in api_notices({r[0] for r in rows}):
+        _say(f"warning: {notice}")
     return 0
+
+
+def api_notices(platforms) -> list[str]:
+    """Each listed platform's warning about the API its settings select (e.g. a Meta Graph
+    version within 60 days of its end of life)."""
+    from .ingest.settings import platform_settings
+    from .platforms import SPECS
+
+    today = datetime.now(timezone.utc).date()
+    found = []
+    for name in sorted(p for p in platforms if p in SPECS):
+        notice = SPECS[name].notice(platform_settings(name).credentials, today)
+        if notice:
+            found.append(notice)
+    return found
 
 
 def _valid_providers(platform: str) -> list[str]:

@@ -34,7 +34,7 @@ from pydantic import Field
 from ..ingest import parsed_pulls
 from ..ingest.accounts import DEMO_PROVIDER, monitored_accounts
 from ..partitions import daily_partitions
-from ..platforms import PLATFORMS
+from ..platforms import PLATFORMS, spec
 from ..platforms.base import PlatformError
 from ..ingest.parsed_pulls import parse_responses
 from ..ingest.pulling import RAW_COLUMNS, client_class_for, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
@@ -47,6 +47,7 @@ from .common import BACKFILL_POLICY, partition_days, priority, raw_priority
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
+API_VERSION = "api_version_supported"
 TOKEN_WARNING_DAYS = 7
 
 _REFRESH_IDS = """
@@ -237,6 +238,7 @@ def build_raw_asset(platform: str):
         check_specs=[
             AssetCheckSpec(PULLED, asset=key, description="Every monitored account was pulled."),
             AssetCheckSpec(TOKENS, asset=key, description=f"No account's token has expired, or expires within {TOKEN_WARNING_DAYS} days without a way to renew it."),
+            AssetCheckSpec(API_VERSION, asset=key, description="The API version the settings select is not near its end of life (Meta Graph: a warning from 60 days before)."),
         ],
         required_resource_keys={api, "database"},
         backfill_policy=BACKFILL_POLICY,
@@ -350,6 +352,16 @@ def build_raw_asset(platform: str):
                     "\n".join(f"- {h}: expires {at:%Y-%m-%d %H:%M} UTC" for h, at in soon) or "none"
                 ),
             },
+        )
+        notice = spec(platform).notice(settings.credentials, datetime.now(timezone.utc).date())
+        if notice:
+            context.log.warning(notice)
+        yield AssetCheckResult(
+            check_name=API_VERSION,
+            asset_key=key,
+            passed=notice is None,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"notice": notice or "none"},
         )
 
     return _raw

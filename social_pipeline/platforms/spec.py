@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Mapping
+from datetime import date
+from typing import Callable, Mapping
 
 # Settings every platform takes (``SOCIAL_PIPELINE_<P>_<NAME>``).
 COMMON_SETTINGS = ("base_url", "requests_per_minute", "concurrency")
@@ -75,6 +76,9 @@ class PlatformSpec:
     daily_quota_units: int | None = None
     token: TokenPolicy = field(default_factory=TokenPolicy)
     docs: Mapping[str, str] = field(default_factory=dict)  # endpoint -> reference page
+    # A warning about the API the settings select (e.g. a Graph version near its end of life),
+    # from (the platform's settings, today); None when all is well.
+    api_notice: Callable[[Mapping[str, str], date], str | None] | None = None
 
     @property
     def client(self) -> type:
@@ -93,6 +97,10 @@ class PlatformSpec:
     def all_settings(self) -> tuple[str, ...]:
         extra = ("daily_quota_units",) if self.daily_quota_units else ()
         return (*COMMON_SETTINGS, *extra, *self.settings)
+
+    def notice(self, settings: Mapping[str, str], today: date) -> str | None:
+        """The spec's warning about the API the ``settings`` select, if any."""
+        return self.api_notice(settings, today) if self.api_notice is not None else None
 
     def client_for(self, provider: str) -> type:
         """The client reached through ``provider`` (the demo answers the official client)."""

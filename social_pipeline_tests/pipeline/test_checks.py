@@ -92,6 +92,21 @@ def test_views_going_down_and_rates_out_of_bounds(conn):
     assert _fails(conn, "social_post_metrics", "rates_within_bounds")
 
 
+def test_a_change_of_views_method_is_not_a_decrease(conn):
+    """YouTube counts views another way from 2026-08-27: a drop across the change is the method,
+    not an error; the same drop under one method still fails."""
+    post = conn.execute("SELECT post_id, views_count FROM social_post_metrics WHERE snapshot_date = %s "
+                        "AND views_count > 10 LIMIT 1", (DAY,)).fetchone()
+    conn.execute("UPDATE social_post_metrics SET views_method = 'youtube-2026-08-27' WHERE post_id = %s "
+                 "AND snapshot_date = %s", (post[0], DAY))
+    conn.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count, views_method) "
+                 "VALUES (%s, %s, %s, 'youtube-before-2026-08-27')", (post[0], date(2026, 11, 19), post[1] + 1000))
+    assert not _fails(conn, "social_post_metrics", "views_do_not_decrease")
+    conn.execute("UPDATE social_post_metrics SET views_method = 'youtube-2026-08-27' WHERE post_id = %s "
+                 "AND snapshot_date = %s", (post[0], date(2026, 11, 19)))
+    assert _fails(conn, "social_post_metrics", "views_do_not_decrease")
+
+
 def test_hashtag_case_duplicate_and_demographic_sums(conn):
     conn.execute("INSERT INTO social_hashtags (hashtag) VALUES ('Café')")
     assert _fails(conn, "social_hashtags", "hashtag_unique_case_folded")
