@@ -30,6 +30,7 @@ path; it is neither limited nor counted.
 from __future__ import annotations
 
 import json
+import re
 import math
 import threading
 import time
@@ -169,6 +170,39 @@ def too_many_requests(platform: str, wait_seconds: float, limit: int) -> SimResp
     return SimResponse(429, body, {"Retry-After": str(wait), **headers})
 
 
+def api_paths(platform: str) -> tuple[str, ...]:
+    """The path part of each base URL the platform's clients call (``/xrpc``, ``/youtube/v3``,
+    ``/2``...), longest first: a base URL written as for the real API (host and path) reaches the
+    same simulator as one without the path."""
+    from ..platforms import SPECS
+
+    spec = SPECS.get(platform.split("_")[0])
+    if spec is None:
+        return ()
+    paths = set()
+    for client in spec.clients.values():
+        for name in dir(client):
+            value = getattr(client, name, None)
+            if name.endswith("base_url") and isinstance(value, str):
+                path = urlsplit(value).path.rstrip("/")
+                if path:
+                    paths.add(path)
+    return tuple(sorted(paths, key=len, reverse=True))
+
+
+_GRAPH_VERSION = re.compile(r"^/v\d+(?:\.\d+)?(?=/|$)")
+
+
+def _without_api_path(path: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:  # the API's own path, as in the real base URL (/xrpc, /v5, ...)
+        if path == prefix or path.startswith(prefix + "/"):
+            return path[len(prefix):] or "/"
+    if any(_GRAPH_VERSION.match(prefix) for prefix in prefixes):
+        # Graph-style hosts carry their version in the path: any version the settings choose.
+        return _GRAPH_VERSION.sub("", path) or "/"
+    return path
+
+
 def make_server(
     platform: str,
     host: str = "127.0.0.1",
@@ -194,6 +228,7 @@ def make_server(
     if requests_per_second is not None and requests_per_second <= 0:
         raise ValueError("requests_per_second must be positive")
     simulator = simulator_class(platform)(as_of or datetime.now(timezone.utc))
+    prefixes = api_paths(platform)
     lock = threading.Lock()  # simulators keep lookup caches; they answer one request at a time
 
     class Handler(BaseHTTPRequestHandler):
@@ -240,9 +275,10 @@ def make_server(
                 except ValueError:
                     body = dict(parse_qsl(text))
             pairs = parse_qsl(parts.query, keep_blank_values=True)
+            path = _without_api_path(parts.path or "/", prefixes)
             return SimRequest(
                 method=self.command,
-                path=parts.path or "/",
+                path=path,
                 query=dict(pairs),
                 headers=CaseInsensitiveDict(dict(self.headers.items())),
                 body=body,
