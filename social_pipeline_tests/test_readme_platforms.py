@@ -45,3 +45,25 @@ def test_readme_platform_table_matches_the_registry():
     assert readme_rows() == expected, "README.md's platform table should read:\n" + "\n".join(
         [HEADER, "|" + "---|" * 8, *expected]
     )
+
+
+BASE_HEADER = "| platform | provider | `BASE_URL` when unset: the API's host and path |"
+
+
+def expected_base_rows() -> list[str]:
+    return [
+        f"| {spec.name} | {provider} | `{client.default_base_url}` |"
+        for spec in SPECS.values()
+        for provider, client in spec.clients.items()
+    ]
+
+
+def test_readme_base_urls_match_the_clients():
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- base-urls:begin -->\n(.*?)<!-- base-urls:end -->", text, re.S)
+    assert found, "README.md has no <!-- base-urls:begin --> ... <!-- base-urls:end --> table"
+    lines = [line.strip() for line in found.group(1).strip().splitlines() if line.strip().startswith("|")]
+    expected = expected_base_rows()
+    assert lines[0] == BASE_HEADER and lines[2:] == expected, "README.md's base URL table should read:\n" + "\n".join(
+        [BASE_HEADER, "|---|---|---|", *expected]
+    )
