@@ -346,3 +346,16 @@ def test_accounts_add_takes_the_platforms_own_id(cli_env, conn, capsys):
     account_id = _add(capsys, "instagram", "someone", "--external-id", " 17841400000000001 ")
     assert conn.execute("SELECT external_account_id FROM social_accounts WHERE id = %s",
                         (account_id,)).fetchone() == ("17841400000000001",)
+
+
+def test_accounts_list_warns_of_a_graph_version_near_its_end(cli_env, conn, capsys, monkeypatch):
+    """v21.0 stops on 2027-01-21: from 60 days before, `accounts list` says which variable to move."""
+    _add(capsys, "facebook", "somepage", "--external-id", "1234")
+    monkeypatch.delenv("SOCIAL_PIPELINE_FACEBOOK_VERSION", raising=False)
+    assert cli.main(["accounts", "list"]) == 0
+    assert "warning:" not in capsys.readouterr().out  # the default, v25.0, runs to 2028-07-29
+    monkeypatch.setenv("SOCIAL_PIPELINE_FACEBOOK_VERSION", "v21.0")
+    assert cli.main(["accounts", "list"]) == 0
+    out = capsys.readouterr().out
+    # From 2026-11-22 on (this test runs later than that), whether or not the end has passed.
+    assert "warning: Meta Graph API v21.0" in out and "2027-01-21" in out and "SOCIAL_PIPELINE_FACEBOOK_VERSION" in out

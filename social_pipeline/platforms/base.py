@@ -230,6 +230,9 @@ class HttpClient:
         self.error_check: Callable[[int, Any], str | None] | None = None
         # Set by the platform client: what one exchange (endpoint, body) cost in US dollars.
         self.pricing: Callable[[str, Any], float | None] | None = None
+        # Set by the platform client: removes credentials a platform echoes in its bodies (Graph's
+        # paging links), applied to every body before it is recorded, error answers included.
+        self.scrub: Callable[[Any], Any] | None = None
         self.responses: list[RawResponse] = []
 
     def request(
@@ -294,6 +297,8 @@ class HttpClient:
                     payload = None
                     if 200 <= status < 300:
                         error = "response body is not JSON (truncated or an HTML error page)"
+                if payload is not None and self.scrub is not None:
+                    payload = self.scrub(payload)
                 if error is None and not 200 <= status < 300:
                     error = f"HTTP {status}: {_error_summary(payload)}"
                     reason = self.error_check(status, payload) if self.error_check is not None else None

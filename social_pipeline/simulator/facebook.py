@@ -1,17 +1,26 @@
-"""A fake Facebook Graph API (v21.0) for Pages, rendering :mod:`social_pipeline.simulator.world`.
+"""A fake Facebook Graph API (v25.0) for Pages, rendering :mod:`social_pipeline.simulator.world`.
 
 Serves ``/me``, ``/{page-id}``, ``/{page-id}/posts``, ``/{post-id}/insights``,
 ``/{post-id}/comments`` and ``/{page-id}/insights`` the way the Graph API documents them:
-``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"}}`` cursor pagination (``next``
-is dropped on the last page), ``summary.total_count`` on ``limit(0)`` edges, ``shares`` omitted when
+``{"data": [...], "paging": {"cursors": {"before", "after"}, "previous", "next"}}`` cursor pagination
+rendered by :mod:`.meta_graph` (``next`` is dropped on the last page; the links repeat the request's
+query, ``access_token`` included, as Graph's do), ``summary.total_count`` on ``limit(0)`` edges, ``shares`` omitted when
 nobody shared, ``+0000`` timestamps, and the ``{"error": {"message", "type", "code",
 "fbtrace_id"}}`` envelope for errors.
 
 World post kinds map onto Page post kinds: video -> a video post (``added_video``), image -> a photo
 (``added_photos``), carousel -> an album, text -> a status update without attachments.
 
-``deprecated_metrics`` lets a test play Meta retiring an insights metric: asking for one answers
-HTTP 400 with error code 100, as the real API does for an unknown metric.
+Metrics are the current set (Meta's Pages API changelog, 2025-11-15): post ``post_media_view``,
+``post_total_media_view_unique``, ``post_clicks``, ``post_video_views``, ``post_video_view_time``;
+Page ``page_follows_country`` / ``page_follows_city``. The retired ``post_impressions*`` and
+``page_fans_*`` answer HTTP 400 code 100 ``(#100) The value must be a valid insights metric``, as
+Graph does. ``deprecated_metrics`` lets a test retire any other metric the same way.
+
+Reels (``Simulator(..., reels=True)`` renders world videos as Reels: ``/reel/`` permalinks, the
+video id in ``attachments.target.id``) have no ``/insights`` edge; their numbers come from
+``GET /{video-id}/video_insights?metric=blue_reels_play_count,post_impressions_unique,
+post_video_avg_time_watched,post_video_view_time``.
 
 Also served: ``/{post-id}?fields=...`` (one post, for refresh by id), ``/{page-id}?fields=
 access_token`` (the Page token), and ``/oauth/access_token?grant_type=fb_exchange_token`` (accepts
@@ -28,25 +37,32 @@ high ones (>= 90 %) for a simulator built with ``high_usage=True``.
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime, timedelta
 from typing import Any, Iterable
-from urllib.parse import urlencode
 
 from . import world
+from .meta_graph import GRAPH_BASE, INVALID_METRIC, decode_cursor, graph_error, insight_entry, paged_body
 from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # what this fake returns at most per page (the real cap of `limit` is 100)
-PUBLIC_BASE = "https://graph.facebook.com/v21.0"
+PUBLIC_BASE = GRAPH_BASE
 KNOWN_POST_METRICS = (
-    "post_impressions",
-    "post_impressions_unique",
+    "post_media_view",
+    "post_total_media_view_unique",
     "post_clicks",
     "post_video_views",
     "post_video_view_time",
 )
-KNOWN_PAGE_METRICS = ("page_fans_country", "page_fans_city")
+KNOWN_REEL_METRICS = (
+    "blue_reels_play_count",
+    "post_impressions_unique",
+    "post_video_avg_time_watched",
+    "post_video_view_time",
+)
+KNOWN_PAGE_METRICS = ("page_follows_country", "page_follows_city")
+# Retired for every version on 2025-11-15 (Pages API changelog): Graph answers code 100.
+RETIRED_METRICS = frozenset({"post_impressions", "post_impressions_unique", "page_fans_country", "page_fans_city"})
 OTHER_COUNTRIES = ("ES", "IT", "NL", "PL", "AR")
 OTHER_CITIES = ("Chicago", "Madrid", "Sydney", "Mumbai", "Mexico City")
 MAX_INSIGHTS_RANGE = 93 * 86400  # what Graph enforces between since and until
@@ -64,10 +80,12 @@ class Simulator(PlatformSimulator):
         handles: list[str] | None = None,
         deprecated_metrics: Iterable[str] = (),
         high_usage: bool = False,
+        reels: bool = False,
     ):
         super().__init__(as_of, handles)
         self.deprecated_metrics = set(deprecated_metrics)
         self.high_usage = high_usage
+        self.reels = reels
 
     # -- identity ---------------------------------------------------------------------------
     def account_id(self, account: world.Account) -> str:
@@ -78,6 +96,12 @@ class Simulator(PlatformSimulator):
 
     def post_id(self, post: world.Post) -> str:
         return f"{self.account_id(post.account)}_{self.object_id(post)}"
+
+    def video_id(self, post: world.Post) -> str:
+        return str(2_000_000_000_000_000 + post.uid % 7_000_000_000_000_000)  # 16 digits
+
+    def is_reel(self, post: world.Post) -> bool:
+        return self.reels and post.kind == "video"
 
     def comment_id(self, post: world.Post, comment: world.Comment) -> str:
         return f"{self.object_id(post)}_{100_000_000_000_000 + comment.uid % 900_000_000_000_000}"
@@ -119,9 +143,16 @@ class Simulator(PlatformSimulator):
             return self._posts(acct, request)
         if len(parts) == 2 and parts[0] == page_id and parts[1] == "insights":
             return self._page_insights(acct, request)
+        if len(parts) == 2 and parts[1] == "video_insights":
+            post = self._find_video(parts[0])
+            if post is not None and post.account == acct:
+                return self._video_insights(post, request)
         if len(parts) == 2 and parts[1] in ("insights", "comments"):
             post = self.find_post(parts[0])
             if post is not None and post.account == acct:
+                if parts[1] == "insights" and self.is_reel(post):
+                    return _error(400, "(#100) Tried accessing nonexisting field (insights) on node type (Video)",
+                                  "OAuthException", 100)
                 return self._post_insights(post, request) if parts[1] == "insights" else self._comments(post, request)
         return _error(
             404,
@@ -184,6 +215,13 @@ class Simulator(PlatformSimulator):
         fields = _fields(request) or ["id", "name"]
         return SimResponse(200, {k: full[k] for k in fields if k in full} | {"id": full["id"]})
 
+    def _find_video(self, video_id: str) -> world.Post | None:
+        for acct in self._accounts.values():
+            for post in acct.posts_until(self.as_of):
+                if post.kind == "video" and self.video_id(post) == video_id:
+                    return post
+        return None
+
     def _posts(self, acct: world.Account, request: SimRequest) -> SimResponse:
         posts = acct.posts_until(self.as_of)
         start = _cursor(request.query.get("after"))
@@ -210,11 +248,21 @@ class Simulator(PlatformSimulator):
             body["shares"] = {"count": m["shares"]}
         image = {"height": 720, "width": 720, "src": f"https://scontent.xx.fbcdn.net/v/t39.30808-6/{object_id}_n.jpg"}
         if post.kind == "video":
+            video_id = self.video_id(post)
+            link = (
+                f"https://www.facebook.com/reel/{video_id}"
+                if self.is_reel(post)
+                else f"https://www.facebook.com/{post.account.handle}/videos/{video_id}"
+            )
+            if self.is_reel(post):
+                body["permalink_url"] = link
             body["status_type"] = "added_video"
             body["attachments"] = {"data": [{
                 "media_type": "video",
                 "type": "video_inline",
                 "media": {"image": image, "source": f"https://video.xx.fbcdn.net/v/t42.1790-2/{object_id}_n.mp4"},
+                "target": {"id": video_id, "url": link},
+                "url": link,
             }]}
         elif post.kind == "image":
             body["status_type"] = "added_photos"
@@ -235,12 +283,12 @@ class Simulator(PlatformSimulator):
             return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
         bad = [m for m in wanted if m not in KNOWN_POST_METRICS or m in self.deprecated_metrics]
         if bad:
-            return _error(400, "(#100) The value must be a valid insights metric", "OAuthException", 100)
+            return _error(400, INVALID_METRIC, "OAuthException", 100)
         m = post.metrics(self.as_of)
         video = post.kind == "video"
         values = {
-            "post_impressions": m["impressions"],
-            "post_impressions_unique": m["reach"],
+            "post_media_view": m["impressions"],
+            "post_total_media_view_unique": m["reach"],
             "post_clicks": int(m["views"] * 0.04),
             "post_video_views": m["views"] if video else 0,
             "post_video_view_time": m["watch_time_seconds"] * 1000 if video else 0,  # milliseconds
@@ -257,6 +305,24 @@ class Simulator(PlatformSimulator):
             }
             for name in wanted
         ]
+        return SimResponse(200, {"data": data})
+
+    def _video_insights(self, post: world.Post, request: SimRequest) -> SimResponse:
+        wanted = [m for m in request.query.get("metric", "").split(",") if m]
+        if not wanted:
+            return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
+        bad = [m for m in wanted if m not in KNOWN_REEL_METRICS or m in self.deprecated_metrics]
+        if bad:
+            return _error(400, INVALID_METRIC, "OAuthException", 100)
+        m = post.metrics(self.as_of)
+        values = {
+            "blue_reels_play_count": m["views"],
+            "post_impressions_unique": m["reach"],
+            "post_video_avg_time_watched": int(round(post.duration * post.completion * 1000)),  # ms
+            "post_video_view_time": m["watch_time_seconds"] * 1000,  # ms
+        }
+        video_id = self.video_id(post)
+        data = [insight_entry(video_id, name, values[name], edge="video_insights") for name in wanted]
         return SimResponse(200, {"data": data})
 
     def _comments(self, post: world.Post, request: SimRequest) -> SimResponse:
@@ -300,12 +366,12 @@ class Simulator(PlatformSimulator):
             return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
         bad = [m for m in wanted if m not in KNOWN_PAGE_METRICS or m in self.deprecated_metrics]
         if bad:
-            return _error(400, "(#100) The value must be a valid insights metric", "OAuthException", 100)
+            return _error(400, INVALID_METRIC, "OAuthException", 100)
         demo = acct.demographics(self.as_of)
         fans = acct.followers(self.as_of)
         breakdowns = {
-            "page_fans_country": _counts(demo["top_countries"], OTHER_COUNTRIES, fans),
-            "page_fans_city": _counts(demo["top_cities"], OTHER_CITIES, fans),
+            "page_follows_country": _counts(demo["top_countries"], OTHER_COUNTRIES, fans),
+            "page_follows_city": _counts(demo["top_cities"], OTHER_CITIES, fans),
         }
         end_time = _ts(self.as_of.replace(hour=8, minute=0, second=0, microsecond=0))
         page_id = self.account_id(acct)
@@ -315,7 +381,7 @@ class Simulator(PlatformSimulator):
                 "period": "lifetime",
                 "values": [{"value": breakdowns[name], "end_time": end_time}],
                 "title": name.replace("_", " ").title(),
-                "description": "Lifetime: aggregated fans by location",
+                "description": "Lifetime: aggregated followers by location",
                 "id": f"{page_id}/insights/{name}/lifetime",
             }
             for name in wanted
@@ -324,16 +390,8 @@ class Simulator(PlatformSimulator):
 
     # -- helpers ----------------------------------------------------------------------------
     def _paged(self, data: list[Any], start: int, n: int, total: int, request: SimRequest) -> dict[str, Any]:
-        body: dict[str, Any] = {"data": data}
-        if not data:
-            return body
-        paging: dict[str, Any] = {"cursors": {"before": _encode(start), "after": _encode(start + n - 1)}}
-        if start + n < total:
-            query = {k: v for k, v in request.query.items() if k != "access_token"}
-            query["after"] = _encode(start + n - 1)
-            paging["next"] = f"{PUBLIC_BASE}{request.path}?{urlencode(query)}"
-        body["paging"] = paging
-        return body
+        """Graph's page: the links repeat the request's query, ``access_token`` included."""
+        return paged_body(data, start, total, f"{PUBLIC_BASE}{request.path}", dict(request.query))
 
 
 def _counts(shares: dict[str, float], others: tuple[str, ...], total: int) -> dict[str, int]:
@@ -358,18 +416,9 @@ def _limit(raw: str | None) -> int:
     return max(1, min(value, PAGE_SIZE))
 
 
-def _encode(index: int) -> str:
-    return base64.b64encode(str(index).encode()).decode()
-
-
 def _cursor(raw: str | None) -> int | None:
     """Index of the first row after the cursor (0 without one); None when the cursor is bad."""
-    if not raw:
-        return 0
-    try:
-        return int(base64.b64decode(raw.encode()).decode()) + 1
-    except (ValueError, UnicodeDecodeError):
-        return None
+    return decode_cursor(raw)
 
 
 def _expired_on(moment: datetime, now: bool = False) -> str:
@@ -383,7 +432,4 @@ def _ts(moment: datetime) -> str:
 
 
 def _error(status: int, message: str, kind: str, code: int, subcode: int | None = None) -> SimResponse:
-    err: dict[str, Any] = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEfGh1234567"}
-    if subcode is not None:
-        err["error_subcode"] = subcode
-    return SimResponse(status, {"error": err})
+    return graph_error(status, code, message, kind, subcode=subcode)

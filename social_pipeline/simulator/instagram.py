@@ -1,15 +1,25 @@
-"""A fake Instagram Graph API (v21.0) rendering :mod:`social_pipeline.simulator.world`.
+"""A fake Instagram Graph API (v25.0) rendering :mod:`social_pipeline.simulator.world`.
 
-Answers the endpoints :mod:`social_pipeline.platforms.instagram` calls, with Graph's shapes:
-``{"data": [...], "paging": {"cursors": {"before", "after"}, "next": url}}`` (``next`` only while
-more pages exist), insights entries ``{"name", "period", "values": [{"value"}], "title",
-"description", "id": "{object-id}/insights/{metric}/{period}"}`` (``total_value`` for
-``metric_type=total_value``), and errors ``{"error": {"message", "type", "code", "fbtrace_id"}}``.
+Answers the endpoints :mod:`social_pipeline.platforms.instagram` calls, with Graph's shapes
+(paging and errors from :mod:`.meta_graph`: ``{"data": [...], "paging": {"cursors": {"before",
+"after"}, "previous", "next": url}}`` with the request's ``access_token`` repeated in the links, as
+Graph does), insights entries ``{"name", "period", "values": [{"value"}], "title", "description",
+"id": "{object-id}/insights/{metric}/{period}"}`` (``total_value`` for ``metric_type=total_value``),
+and errors ``{"error": {"message", "type", "code", "error_subcode", "is_transient", "fbtrace_id"}}``.
 
 World posts map onto Instagram as: video -> VIDEO/REELS, image and text -> IMAGE/FEED (Instagram
 has no text posts; a text post is an image with text on it), carousel -> CAROUSEL_ALBUM/FEED.
 Comment threads are flattened to Instagram's one level: a reply to a reply hangs under its
 top-level comment.
+
+Login types (``host``): a simulator built with ``host="facebook"`` plays graph.facebook.com, one
+with ``host="instagram"`` plays graph.instagram.com. Tokens made by :func:`login_token` carry the
+login type's prefix (``EAA`` Facebook Login, ``IG`` Instagram Login); each host refuses the other
+login's tokens with code 190, as Meta documents. For a Facebook-Login token, ``/me`` is the
+Facebook user (asking it for ``username`` answers ``(#12) username field is deprecated``) and
+``/me/accounts?fields=instagram_business_account{id,username}`` lists the user's Pages with their
+Instagram professional account. Plain demo tokens work on both hosts (``/me`` is the Instagram
+account, as for an Instagram-Login token).
 
 Also served: ``GET /{media-id}?fields=...`` (a media node), the token endpoints
 ``GET /refresh_access_token?grant_type=ig_refresh_token`` (graph.instagram.com; mount the
@@ -26,33 +36,73 @@ Failure modes on demand:
 
 from __future__ import annotations
 
-import base64
-from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from . import world
+from .meta_graph import (
+    DEMO_REFRESH_PREFIX,
+    EXPIRED_SUFFIX,
+    GRAPH_BASE,
+    INSTAGRAM_BASE,
+    LONG_LIVED_SECONDS,
+    SHORTCODE_ALPHABET,
+    decode_cursor,
+    encode_cursor,
+    expired_token_error,
+    graph_error,
+    paged_body,
+    parse_fields as _parse_fields,
+    select as _select,
+    shortcode as _shortcode,
+    ts as _ts,
+)
 from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
-BASE = "https://graph.facebook.com/v21.0"
+BASE = GRAPH_BASE
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 NESTED_REPLIES = 3  # replies shown inside a comment before its own paging kicks in
-SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# ``views`` serves every media product type (FEED, REELS, STORY) since v22.0
 FEED_METRICS = {"reach", "saved", "shares", "views", "total_interactions", "likes", "comments"}
 REELS_METRICS = FEED_METRICS | {"ig_reels_avg_watch_time", "ig_reels_video_view_total_time"}
-DEMO_REFRESH_PREFIX = "demo-refresh-"
-EXPIRED_SUFFIX = "-expired"
-LONG_LIVED_SECONDS = 5183944  # what Graph answers for a ~60-day token
+LOGIN_PREFIXES = {"facebook": "EAA", "instagram": "IG"}
+
+
+def login_token(handle: str, login: str) -> str:
+    """A demo token of a login type: ``EAA...`` (Facebook Login) or ``IG...`` (Instagram Login)."""
+    return LOGIN_PREFIXES[login] + demo_token("instagram", handle)
+
+
+def _encode(offset: int) -> str:
+    return encode_cursor(offset)
+
+
+def _decode(cursor: str | None) -> int:
+    return decode_cursor(cursor) or 0
 
 
 class Simulator(PlatformSimulator):
     platform = "instagram"
 
-    def __init__(self, as_of, handles=None, *, refused_metrics=()):
+    def __init__(self, as_of, handles=None, *, refused_metrics=(), host: str = "facebook"):
         super().__init__(as_of, handles)
         self._comment_index: dict[str, tuple[world.Post, world.Comment]] = {}
         self.refused_metrics = frozenset(refused_metrics)
+        self.host = host
+        self.link_base = INSTAGRAM_BASE if host == "instagram" else GRAPH_BASE
+
+    def page_id(self, account: world.Account) -> str:
+        return str(100_000_000_000_000 + account.uid % 900_000_000_000_000)
+
+    def facebook_user_id(self, account: world.Account) -> str:
+        return str(10_000_000_000_000_000 + account.uid % 9_000_000_000_000_000)
+
+    def login_of(self, token: str | None) -> tuple[str | None, str | None]:
+        """(login type, demo token) of a token: "facebook"/"instagram" for prefixed tokens."""
+        for login, prefix in LOGIN_PREFIXES.items():
+            if token and token.startswith(prefix + DEMO_TOKEN_PREFIX):
+                return login, token[len(prefix):]
+        return None, token
 
     def account_id(self, account: world.Account) -> str:
         return "17841" + str(account.uid % 10**12).zfill(12)
@@ -78,17 +128,24 @@ class Simulator(PlatformSimulator):
             if not request.query.get("client_id") or not request.query.get("client_secret"):
                 return _error(400, 101, "Error validating application. Invalid application ID.")
             return self._exchange(request.query.get("fb_exchange_token"))
-        token = request.query.get("access_token")
+        login, token = self.login_of(request.query.get("access_token"))
         if self.is_expired(token):
             return expired_token_error(self.as_of)
         acct = self.account_for_token(token)
-        if acct is None:
+        if acct is None or (login is not None and login != self.host):
+            # Instagram-Login tokens are not valid on graph.facebook.com, nor the reverse.
             return _error(
                 400,
                 190,
                 "Invalid OAuth access token - Cannot parse access token",
                 headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token"'},
             )
+        if login == "facebook" and parts == ["me"]:
+            if "username" in _fields(request):
+                return _error(400, 12, "(#12) username field is deprecated for versions v2.0 and higher")
+            return self._node({"id": self.facebook_user_id(acct), "name": acct.display_name}, request)
+        if login == "facebook" and parts == ["me", "accounts"]:
+            return self._pages(acct, request)
         if parts == ["me"]:
             return self._node({"id": self.account_id(acct), "username": acct.handle}, request)
         if len(parts) not in (1, 2):
@@ -186,6 +243,20 @@ class Simulator(PlatformSimulator):
             "comments_count": m["comments"],
         }
 
+    def _pages(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        """``/me/accounts``: the Pages the Facebook user manages, with their Instagram account."""
+        pages = [
+            {
+                "id": self.page_id(acct),
+                "name": f"{acct.display_name} (Page)",
+                "access_token": "EAA-page-token-not-for-instagram",
+                "instagram_business_account": {"id": self.account_id(acct), "username": acct.handle},
+            },
+            {"id": "100000000000001", "name": "A Page without Instagram"},
+        ]
+        spec = _fields(request) or {"id": None, "name": None}
+        return self._page(pages, request, lambda it: _select(it, spec))
+
     # -- edges --------------------------------------------------------------------------------
     def _media_list(self, acct: world.Account, request: SimRequest) -> SimResponse:
         items = [self._media(p) for p in acct.posts_until(self.as_of)]
@@ -219,7 +290,7 @@ class Simulator(PlatformSimulator):
                 rendered = [_select(self._comment(r, post, parent=top), spec["replies"] or {"id": None}) for r in nested]
                 if rendered:
                     out["replies"] = self._paged_body(
-                        rendered, 0, NESTED_REPLIES, f"{BASE}/{self.comment_id(top)}/replies", request, "replies"
+                        rendered, 0, NESTED_REPLIES, f"{self.link_base}/{self.comment_id(top)}/replies", request, "replies"
                     )
             return out
 
@@ -373,122 +444,28 @@ class Simulator(PlatformSimulator):
         limit = max(1, min(limit, MAX_LIMIT))
         start = _decode(request.query.get("after"))
         rendered = [render(it) for it in items[start : start + limit]]
-        url = f"{BASE}{request.path}"
+        url = f"{self.link_base}{request.path}"
         return SimResponse(200, self._paged_body(rendered, start, limit, url, request, None, total=len(items)))
 
     def _paged_body(self, rendered, start, limit, url, request, label, total=None) -> dict[str, Any]:
-        """Graph's page body. With ``total`` None, ``rendered`` holds every item and is cut here."""
+        """Graph's page body (links carry the request's ``access_token``, as Graph's do). With
+        ``total`` None, ``rendered`` holds every item and is cut here."""
         if total is None:
             total = len(rendered)
             rendered = rendered[start : start + limit]
-        body: dict[str, Any] = {"data": rendered}
-        if rendered:
-            body["paging"] = {"cursors": {"before": _encode(start), "after": _encode(start + len(rendered) - 1 + 1)}}
-            if start + len(rendered) < total:
-                query = {k: v for k, v in request.query.items() if k not in ("after", "before")}
-                if label == "replies":
-                    query = {"access_token": request.query.get("access_token", ""), "limit": limit}
-                query["after"] = _encode(start + len(rendered))
-                body["paging"]["next"] = f"{url}?{urlencode(query)}"
-        return body
+        query = dict(request.query)
+        if label == "replies":
+            query = {"access_token": request.query.get("access_token", ""), "limit": limit}
+        return paged_body(rendered, start, total, url, query)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _ts(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _shortcode(uid: int) -> str:
-    chars = []
-    while uid:
-        uid, rem = divmod(uid, 64)
-        chars.append(SHORTCODE_ALPHABET[rem])
-    return "".join(reversed(chars)) or "A"
-
-
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"QVFI:{offset}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        return max(int(raw.split(":", 1)[1]), 0)
-    except (ValueError, IndexError):
-        return 0
-
-
-def _parse_fields(text: str) -> dict[str, Any]:
-    """``a,b{c,d{e}}`` -> {"a": None, "b": {"c": None, "d": {"e": None}}}."""
-
-    def parse(i: int) -> tuple[dict[str, Any], int]:
-        out: dict[str, Any] = {}
-        name = ""
-        while i < len(text):
-            ch = text[i]
-            if ch == ",":
-                if name:
-                    out.setdefault(name.strip(), None)
-                name = ""
-            elif ch == "{":
-                sub, i = parse(i + 1)
-                out[name.strip()] = sub
-                name = ""
-            elif ch == "}":
-                if name:
-                    out.setdefault(name.strip(), None)
-                return out, i
-            else:
-                name += ch
-            i += 1
-        if name:
-            out.setdefault(name.strip(), None)
-        return out, i
-
-    return parse(0)[0]
-
-
 def _fields(request: SimRequest) -> dict[str, Any]:
     return _parse_fields(request.query.get("fields", ""))
 
 
-def _select(full: dict[str, Any], spec) -> dict[str, Any]:
-    """Keep the requested fields (nested objects narrowed by their sub-selection)."""
-    if isinstance(spec, (list, tuple)):
-        spec = {k: None for k in spec}
-    out: dict[str, Any] = {}
-    for key, sub in spec.items():
-        if key not in full or key == "replies":
-            continue
-        value = full[key]
-        out[key] = _select(value, sub) if isinstance(sub, dict) and isinstance(value, dict) else value
-    if "id" in full:
-        out.setdefault("id", full["id"])
-    return out
-
-
 def _error(status: int, code: int, message: str, kind: str = "OAuthException", headers=None) -> SimResponse:
-    trace = base64.urlsafe_b64encode(world.stable_int("ig", message).to_bytes(8, "big")).decode().rstrip("=")
-    body = {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": trace}}
-    return SimResponse(status, body, dict(headers or {}))
-
-
-def expired_token_error(as_of) -> SimResponse:
-    """Graph's answer to an expired session token (code 190, subcode 463)."""
-    expired = (as_of - timedelta(hours=1)).strftime("%A, %d-%b-%y %H:%M:%S")
-    now = as_of.strftime("%A, %d-%b-%y %H:%M:%S")
-    body = {
-        "error": {
-            "message": f"Error validating access token: Session has expired on {expired} UTC. The current time is {now} UTC.",
-            "type": "OAuthException",
-            "code": 190,
-            "error_subcode": 463,
-            "fbtrace_id": "AbCdEfGhIjKlMnOp",
-        }
-    }
-    return SimResponse(400, body, {"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Session has expired"'})
+    return graph_error(status, code, message, kind, headers=headers)
 
 
 def _unknown(path: str) -> SimResponse:

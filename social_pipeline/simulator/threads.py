@@ -1,7 +1,8 @@
 """A fake Threads API (graph.threads.net/v1.0) rendering :mod:`social_pipeline.simulator.world`.
 
 Answers what :mod:`social_pipeline.platforms.threads` calls, in Graph's shapes (``data`` +
-``paging.cursors``/``next``; insights entries with ``values`` for media and ``total_value`` for
+``paging.cursors``/``previous``/``next`` rendered by :mod:`.meta_graph`, the links repeating the
+request's ``access_token`` as Graph's do; insights entries with ``values`` for media and ``total_value`` for
 account totals and demographics; ``{"error": {"message", "type", "code", "fbtrace_id"}}``).
 
 World kinds map one to one (Threads has text posts): text -> TEXT_POST, image -> IMAGE,
@@ -23,21 +24,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlencode
 
 from . import world
-from .instagram import (
+from .meta_graph import (
     DEMO_REFRESH_PREFIX,
     EXPIRED_SUFFIX,
     LONG_LIVED_SECONDS,
-    _decode,
-    _encode,
-    _error,
-    _parse_fields,
-    _select,
-    _shortcode,
-    _ts,
+    decode_cursor,
     expired_token_error,
+    graph_error,
+    paged_body,
+    parse_fields as _parse_fields,
+    select as _select,
+    shortcode as _shortcode,
+    ts as _ts,
 )
 from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
@@ -357,13 +357,10 @@ class Simulator(PlatformSimulator):
 
     # -- paging -----------------------------------------------------------------------------
     def _page(self, items: list[Any], request: SimRequest, limit: int, render) -> SimResponse:
-        start = _decode(request.query.get("after"))
+        start = decode_cursor(request.query.get("after")) or 0
         chunk = [render(it) for it in items[start : start + limit]]
-        body: dict[str, Any] = {"data": chunk}
-        if chunk:
-            body["paging"] = {"cursors": {"before": _encode(start), "after": _encode(start + len(chunk))}}
-            if start + len(chunk) < len(items):
-                query = {k: v for k, v in request.query.items() if k not in ("after", "before")}
-                query["after"] = _encode(start + len(chunk))
-                body["paging"]["next"] = f"{BASE}{request.path}?{urlencode(query)}"
-        return SimResponse(200, body)
+        return SimResponse(200, paged_body(chunk, start, len(items), f"{BASE}{request.path}", dict(request.query)))
+
+
+def _error(status: int, code: int, message: str, kind: str = "OAuthException", headers=None) -> SimResponse:
+    return graph_error(status, code, message, kind, headers=headers)

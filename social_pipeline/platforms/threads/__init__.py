@@ -1,4 +1,5 @@
-"""Threads: the Threads API on graph.threads.net (see :mod:`.client`)."""
+"""Threads: the Threads API on graph.threads.net (HTTP in :mod:`.client`, records in :mod:`.parse`,
+Meta's shared conventions in :mod:`..meta_graph`)."""
 
 from datetime import timedelta
 
@@ -20,5 +21,7 @@ SPEC = PlatformSpec(
         "threads": "https://developers.facebook.com/docs/threads/threads-media",
         "insights": "https://developers.facebook.com/docs/threads/insights",
         "replies": "https://developers.facebook.com/docs/threads/reply-management",
+        "refresh": "https://developers.facebook.com/docs/threads/get-started/long-lived-tokens",
+        "errors": "https://developers.facebook.com/docs/graph-api/guides/error-handling",
     },
 )

@@ -12,7 +12,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.threads import client as threads
-from social_pipeline.platforms.instagram.client import TokenExpired
+from social_pipeline.platforms.meta_graph import TokenExpired
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import threads as threads_sim
 from social_pipeline.simulator import world

@@ -1,0 +1,165 @@
+"""Facebook Pages against payloads written from Meta's reference pages
+(fixtures/facebook_documented.json, each field definition citing its page), not from our
+simulator: the client pulls them through the transport, the parser reads every field it uses, and
+the simulator is checked against the same field definitions."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from social_pipeline.platforms.base import AccountRef, HttpClient, RawResponse
+from social_pipeline.platforms.facebook import client as facebook
+from social_pipeline.simulator import facebook as fb_sim
+from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
+from social_pipeline.simulator.transport import demo_token, mount
+
+DOC = json.loads((Path(__file__).parent / "fixtures" / "facebook_documented.json").read_text())
+BASE = facebook.Client.default_base_url
+TOKEN = "EAAGdocumentedPageToken456"
+PAGE = "134895793791914"
+P1, P2, P3 = (f"{PAGE}_1029384756102938", f"{PAGE}_1029384756102950", f"{PAGE}_1029384756102960")
+REEL_VIDEO = "765432109876543"
+
+
+def _responses() -> list[RawResponse]:
+    at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    return [
+        RawResponse(r["endpoint"], {}, r["page_index"], 1, 200, copy.deepcopy(r["payload"]), None, 1, at)
+        for r in DOC["responses"]
+    ]
+
+
+def _check_expected(parsed) -> None:
+    acct = parsed.account
+    assert (acct["external_user_id"], acct["display_name"], acct["followers_count"]) == (PAGE, "Corner Bakery", 4350)
+    assert acct["profile_url"] == "https://www.facebook.com/cornerbakery" and acct["posts_count"] is None
+    posts = {p["external_post_id"]: p for p in parsed.posts}
+    photo, video, reel = posts[P1], posts[P2], posts[P3]
+    assert (photo["media_type"], photo["caption"], photo["post_url"]) == (
+        "image", "Fresh sourdough today", "https://www.facebook.com/cornerbakery/posts/pfbid0abc")
+    assert photo["media_url"] == "https://scontent.xx.fbcdn.net/v/t39.30808-6/1_n.jpg"
+    assert photo["posted_at"] == datetime(2026, 11, 18, 8, tzinfo=timezone.utc)
+    assert (photo["likes_count"], photo["comments_count"], photo["shares_count"]) == (57, 2, 4)
+    assert (photo["impressions"], photo["reach"], photo["views_count"], photo["watch_time_seconds"]) == (2400, 1700, None, None)
+    assert video["media_type"] == "video" and video["caption"] is None
+    assert video["media_url"] == "https://video.xx.fbcdn.net/v/t42.1790-2/2_n.mp4"
+    assert (video["shares_count"], video["likes_count"], video["comments_count"]) == (0, 12, 0)  # no `shares`: 0
+    assert (video["impressions"], video["reach"], video["views_count"], video["watch_time_seconds"]) == (5000, 3100, 1500, 4500)
+    assert reel["post_url"] == "https://www.facebook.com/reel/765432109876543"
+    assert (reel["views_count"], reel["reach"], reel["watch_time_seconds"], reel["impressions"]) == (12000, 8000, 87600, None)
+    assert (reel["shares_count"], reel["likes_count"]) == (9, 300)
+    comments = {c["external_comment_id"]: c for c in parsed.comments}
+    first = comments["1029384756102938_555000000000001"]
+    assert (first["external_post_id"], first["parent_external_comment_id"], first["author_username"], first["author_external_id"]) == (
+        P1, None, "Ana Lima", "100000000000123")
+    assert (first["likes_count"], first["comment_text"]) == (2, "Save me a loaf!")
+    assert first["commented_at"] == datetime(2026, 11, 18, 9, tzinfo=timezone.utc)
+    reply = comments["1029384756102938_555000000000002"]
+    assert reply["parent_external_comment_id"] == "1029384756102938_555000000000001" and reply["author_external_id"] == PAGE
+    anonymous = comments["1029384756102938_555000000000003"]
+    assert anonymous["author_username"] is None and anonymous["author_external_id"] is None  # `from` withheld
+    demo = parsed.demographics
+    assert demo["top_countries"] == {"US": 75.0, "CA": 12.5, "MX": 12.5}
+    assert demo["top_cities"] == {"Chicago, IL": 66.67, "Evanston, IL": 33.33}
+    assert demo["age_18_24"] is None and demo["gender_male"] is None
+
+
+def test_parser_reads_every_documented_field():
+    _check_expected(facebook.Client.parse(_responses()))
+
+
+def test_fixtures_match_their_own_field_definitions():
+    for r in DOC["responses"]:
+        assert documented_problems(r["payload"], DOC["fields"][r["endpoint"]]) == [], r["endpoint"]
+
+
+class _Documented(BaseAdapter):
+    """Serves the documented payloads by path."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_key: dict[str, list] = {}
+        for r in DOC["responses"]:
+            self.by_key.setdefault(r["endpoint"], []).append(r["payload"])
+
+    def send(self, request, **kwargs):
+        parts = urlsplit(request.url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        path = parts.path.split("/v25.0", 1)[1]
+        body: dict = {"error": {"message": f"unexpected {path}", "type": "OAuthException", "code": 100}}
+        if query.get("access_token") != TOKEN:
+            body = {"error": {"message": "Invalid OAuth access token", "type": "OAuthException", "code": 190}}
+        elif path == "/me":
+            body = DOC["me"]
+        elif path == f"/{PAGE}":
+            body = self.by_key["page"][0]
+        elif path == f"/{PAGE}/posts":
+            body = self.by_key["page/posts"][0]
+        elif path in (f"/{P1}/insights", f"/{P2}/insights"):
+            body = self.by_key["post/insights"][0 if P1 in path else 1]
+        elif path == f"/{REEL_VIDEO}/video_insights":
+            body = self.by_key["video/video_insights"][0]
+        elif path == f"/{P1}/comments":
+            body = self.by_key["post/comments"][0]
+        elif path.endswith("/comments"):
+            body = {"data": []}
+        elif path == f"/{PAGE}/insights":
+            body = self.by_key["page/insights"][0]
+        resp = requests.Response()
+        resp.status_code = 400 if "error" in body else 200
+        resp._content = json.dumps(body).encode()
+        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+        resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+        return resp
+
+    def close(self):
+        pass
+
+
+def test_a_pull_of_the_documented_payloads():
+    session = requests.Session()
+    session.mount(BASE + "/", _Documented())
+    client = facebook.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(AccountRef(id="1", platform="facebook", handle="cornerbakery", access_token=TOKEN, posts_per_fetch=10))
+    assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]
+    # A Reel is never asked for /insights: its numbers come from its video's video_insights.
+    assert f"/{P3}/insights" not in json.dumps([r.endpoint for r in client.http.responses])
+    assert sum(r.endpoint == "video/video_insights" for r in client.http.responses) == 1
+    _check_expected(facebook.Client.parse(client.http.responses))
+
+
+@pytest.mark.parametrize("reels", [False, True])
+def test_simulator_serves_the_documented_fields_with_documented_types(reels):
+    handle = "corner.bakery"
+    session = requests.Session()
+    mount(session, BASE, fb_sim.Simulator(datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc), [handle], reels=reels))
+    client = facebook.Client(HttpClient(session, sleep=lambda s: None), today=datetime(2026, 11, 20).date())
+    client.pull(AccountRef(id="1", platform="facebook", handle=handle, access_token=demo_token("facebook", handle), posts_per_fetch=23))
+    served: dict[str, list] = {}
+    for r in client.http.responses:
+        if r.ok and r.endpoint in DOC["fields"]:
+            served.setdefault(r.endpoint, []).append(r.payload)
+    expected = set(DOC["fields"]) - (set() if reels else {"video/video_insights"})
+    assert expected <= set(served)
+    for endpoint, payloads in served.items():
+        fields = DOC["fields"][endpoint]
+        for payload in payloads:
+            assert documented_problems(payload, fields) == [], endpoint
+        required = {path for path, _kind, needed, _src in fields if needed}
+        missing = required - documented_paths_seen(payloads, fields)
+        assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
+
+
+@pytest.mark.parametrize("row", [row for rows in DOC["fields"].values() for row in rows])
+def test_every_field_definition_cites_a_page(row):
+    path, kind, required, source = row
+    assert source in DOC["_pages"] and DOC["_pages"][source].startswith("https://developers.facebook.com/")

@@ -1,0 +1,179 @@
+"""Threads against payloads written from Meta's Threads API reference pages
+(fixtures/threads_documented.json, each field definition citing its page), not from our
+simulator: the client pulls them through the transport, the parser reads every field it uses, and
+the simulator is checked against the same field definitions."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from social_pipeline.platforms.base import AccountRef, HttpClient, RawResponse
+from social_pipeline.platforms.threads import client as threads
+from social_pipeline.simulator import threads as threads_sim
+from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
+from social_pipeline.simulator.transport import demo_token, mount
+
+DOC = json.loads((Path(__file__).parent / "fixtures" / "threads_documented.json").read_text())
+BASE = threads.Client.default_base_url
+TOKEN = "THAAdocumentedThreadsToken789"
+USER = "1234567890123456"
+T1, T2 = "18050206876707110", "18050206876707111"
+
+
+def _responses() -> list[RawResponse]:
+    at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    return [
+        RawResponse(r["endpoint"], {}, r["page_index"], 1, 200, copy.deepcopy(r["payload"]), None, 1, at)
+        for r in DOC["responses"]
+    ]
+
+
+def _check_expected(parsed) -> None:
+    acct = parsed.account
+    assert (acct["external_user_id"], acct["display_name"], acct["profile_url"]) == (
+        USER, "Maya Makes", "https://www.threads.net/@maya.makes")
+    assert (acct["followers_count"], acct["total_likes"], acct["total_comments"], acct["retweets_count"], acct["total_shares"]) == (
+        2100, 5400, 800, 120, 150)
+    assert acct["total_views"] is None and acct["posts_count"] is None
+    posts = {p["external_post_id"]: p for p in parsed.posts}
+    assert set(posts) == {T1, T2}  # the REPOST_FACADE (someone else's post) is not the account's
+    one, two = posts[T1], posts[T2]
+    assert (one["media_type"], one["caption"], one["post_kind"], one["media_url"]) == ("text", "First thread #pottery", "original", None)
+    assert one["post_url"] == "https://www.threads.net/@maya.makes/post/C3xYz1"
+    assert one["posted_at"] == datetime(2026, 11, 19, 10, tzinfo=timezone.utc)
+    assert (one["views_count"], one["likes_count"], one["comments_count"], one["shares_count"]) == (3000, 200, 15, 17)
+    assert (two["media_type"], two["post_kind"], two["shares_count"]) == ("image", "quote", 1)
+    assert two["media_url"].endswith("/t2.jpg")
+    replies = {c["external_comment_id"]: c for c in parsed.comments}
+    assert replies["18060000000000001"]["parent_external_comment_id"] is None  # answers the post itself
+    assert replies["18060000000000002"]["parent_external_comment_id"] == "18060000000000001"
+    assert all(c["external_post_id"] == T1 for c in replies.values())
+    assert (replies["18060000000000001"]["author_username"], replies["18060000000000001"]["comment_text"]) == ("fan.one", "Love it")
+    assert replies["18060000000000002"]["commented_at"] == datetime(2026, 11, 19, 11, 30, tzinfo=timezone.utc)
+    demo = parsed.demographics
+    assert (demo["age_18_24"], demo["age_25_34"], demo["age_35_44"], demo["age_45_plus"]) == (33.33, 33.33, 19.05, 14.29)
+    assert (demo["gender_male"], demo["gender_female"]) == (38.1, 57.14)
+    assert demo["top_countries"] == {"US": 47.62, "BR": 23.81}
+    assert demo["top_cities"] == {"São Paulo, Brazil": 14.29}
+
+
+def test_parser_reads_every_documented_field():
+    _check_expected(threads.Client.parse(_responses()))
+
+
+def test_fixtures_match_their_own_field_definitions():
+    for r in DOC["responses"]:
+        assert documented_problems(r["payload"], DOC["fields"][r["endpoint"]]) == [], r["endpoint"]
+
+
+class _Documented(BaseAdapter):
+    def __init__(self):
+        super().__init__()
+        self.by_key: dict[str, list] = {}
+        for r in DOC["responses"]:
+            self.by_key.setdefault(r["endpoint"], []).append(r["payload"])
+
+    def send(self, request, **kwargs):
+        parts = urlsplit(request.url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        path = parts.path.split("/v1.0", 1)[1]
+        body: dict = {"error": {"message": f"unexpected {path}", "type": "THApiException", "code": 100}}
+        user = self.by_key["threads-user/threads_insights"]
+        if path == "/me":
+            body = self.by_key["threads-user"][0]
+        elif path == f"/{USER}/threads_insights":
+            order = ["country", "city", "age", "gender"]
+            body = user[1 + order.index(query["breakdown"])] if "breakdown" in query else user[0]
+        elif path == f"/{USER}/threads":
+            body = self.by_key["threads-user/threads"][0]
+        elif path in (f"/{T1}/insights", f"/{T2}/insights"):
+            body = self.by_key["threads-media/insights"][0 if T1 in path else 1]
+        elif path == f"/{T1}/conversation":
+            body = self.by_key["threads-media/conversation"][0]
+        resp = requests.Response()
+        resp.status_code = 400 if "error" in body else 200
+        resp._content = json.dumps(body).encode()
+        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+        resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+        return resp
+
+    def close(self):
+        pass
+
+
+def test_a_pull_of_the_documented_payloads():
+    session = requests.Session()
+    session.mount(BASE + "/", _Documented())
+    client = threads.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(AccountRef(id="1", platform="threads", handle="maya.makes", access_token=TOKEN, posts_per_fetch=10))
+    assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]
+    assert sum(r.endpoint == "threads-media/conversation" for r in client.http.responses) == 1  # no replies: not asked
+    _check_expected(threads.Client.parse(client.http.responses))
+
+
+def test_simulator_serves_the_documented_fields_with_documented_types():
+    handle = "maya_makes"
+    session = requests.Session()
+    mount(session, BASE, threads_sim.Simulator(datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc), [handle]))
+    client = threads.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(AccountRef(id="1", platform="threads", handle=handle, access_token=demo_token("threads", handle), posts_per_fetch=30))
+    served: dict[str, list] = {}
+    for r in client.http.responses:
+        if r.ok and r.endpoint in DOC["fields"]:
+            served.setdefault(r.endpoint, []).append(r.payload)
+    assert set(served) == set(DOC["fields"])
+    for endpoint, payloads in served.items():
+        fields = DOC["fields"][endpoint]
+        for payload in payloads:
+            assert documented_problems(payload, fields) == [], endpoint
+        required = {path for path, _kind, needed, _src in fields if needed}
+        missing = required - documented_paths_seen(payloads, fields)
+        assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
+
+
+def test_graph_throttle_code_is_retried():
+    class _Once(BaseAdapter):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner, self.done = inner, False
+
+        def send(self, request, **kwargs):
+            if not self.done:
+                self.done = True
+                resp = requests.Response()
+                resp.status_code = 400
+                resp._content = json.dumps({"error": {"message": "(#613) Calls to this api have exceeded the rate limit.",
+                                                      "type": "OAuthException", "code": 613, "fbtrace_id": "A"}}).encode()
+                resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+                resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
+                return resp
+            return self.inner.send(request, **kwargs)
+
+        def close(self):
+            pass
+
+    from social_pipeline.simulator.transport import SimulatorAdapter
+
+    handle = "maya_makes"
+    session = requests.Session()
+    sim = threads_sim.Simulator(datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc), [handle])
+    session.mount(BASE + "/", _Once(SimulatorAdapter(BASE, sim)))
+    client = threads.Client(HttpClient(session, sleep=lambda s: None))
+    client.pull(AccountRef(id="1", platform="threads", handle=handle, access_token=demo_token("threads", handle), posts_per_fetch=2))
+    first, second = client.http.responses[:2]
+    assert first.status_code == 400 and first.error.startswith("throttled") and second.ok and second.attempt == 2
+
+
+@pytest.mark.parametrize("row", [row for rows in DOC["fields"].values() for row in rows])
+def test_every_field_definition_cites_a_page(row):
+    path, kind, required, source = row
+    assert source in DOC["_pages"] and DOC["_pages"][source].startswith("https://developers.facebook.com/")
