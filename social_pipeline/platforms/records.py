@@ -56,6 +56,8 @@ class PostRecord:
     completion_rate: float | None = None
     impressions: int | None = None
     reach: int | None = None
+    engaged_views: int | None = None  # YouTube Analytics engagedViews (the older counting method)
+    views_method: str | None = None  # how views_count was counted, where a platform changed it
 
     def as_dict(self) -> dict[str, Any]:
         if self.post_kind not in POST_KINDS:

@@ -1,9 +1,20 @@
 """A fake X (Twitter) API v2, rendering the world model.
 
-Serves GET /users/by/username/{username}, GET /users/{id}/tweets, GET /tweets?ids= and
-GET /tweets/search/recent (``conversation_id:`` queries) with the documented field names:
-``data`` / ``includes`` / ``meta`` (``result_count``, ``next_token``), ids as strings, tweet ids
-as time-ordered snowflakes. Recent search honours the 7-day window of the real endpoint.
+Serves GET /users/by/username/{username}, GET /users/{id}/tweets, GET /tweets?ids=,
+GET /tweets/search/recent and GET /tweets/search/all (``conversation_id:`` queries) with the
+documented field names: ``data`` / ``includes`` / ``meta`` (``result_count``, ``next_token``),
+ids as strings, tweet ids as time-ordered snowflakes. Recent search honours the 7-day window of
+the real endpoint; full-archive search has none (max_results 10..500).
+
+The timeline holds the account's own replies too (the world's creator comments, as tweets with
+``referenced_tweets`` ``replied_to`` and ``in_reply_to_user_id``: a reply to the account's own
+post or comment is a self-thread continuation) unless ``exclude`` names ``replies``; the lookup
+serves them like any tweet. Hashtags are ``entities.hashtags[].tag`` (``tweet.fields=entities``).
+
+Field names: by default the simulator speaks the v2.159 names (``tweet.fields``,
+``retweet_count``, ``tweet_count``, ``referenced_tweets``). ``fields_param="post.fields"`` makes
+it speak v2.167 (``post.fields``, ``repost_count``, ``post_count``, ``referenced_posts``) and
+answer ``tweet.fields`` with the invalid-request problem (HTTP 400), to exercise the fallback.
 
 World shares are split into retweets and quote tweets (about a quarter are quotes), saves
 are bookmarks, impressions are ``impression_count``, and a video's views are the media's
@@ -51,6 +62,7 @@ RATE_LIMITS = {
     "users.tweets": 900,
     "tweets.lookup": 900,
     "tweets.search.recent": 450,
+    "tweets.search.all": 300,
     "oauth2.token": 900,
     "other": 900,
 }
@@ -106,8 +118,11 @@ class Simulator(PlatformSimulator):
         *,
         rate_limits: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.time,
+        fields_param: str = "tweet.fields",
     ):
         super().__init__(as_of, handles)
+        self.fields_param = fields_param
+        self._reply_index: dict[str, tuple[world.Post, world.Comment]] | None = None
         self.rate_limits = {**RATE_LIMITS, **(rate_limits or {})}
         self._clock = clock
         self._windows: dict[str, tuple[int, int]] = {}  # endpoint -> (reset epoch, requests used)
@@ -130,10 +145,26 @@ class Simulator(PlatformSimulator):
         parts = [p for p in request.path.split("/") if p]
         family = self._family(parts)
         headers, exhausted = self._rate(family)
-        answer = self._answer(request, parts) if not exhausted else problem(
-            429, "Too Many Requests", "Too Many Requests", "about:blank"
-        )
+        if exhausted:
+            answer = problem(429, "Too Many Requests", "Too Many Requests", "about:blank")
+        else:
+            answer = self._speak(request, parts)
         answer.headers.update(headers)
+        return answer
+
+    def _speak(self, request: SimRequest, parts: list[str]) -> SimResponse:
+        """Answer in the field names of ``fields_param`` (see the module docstring)."""
+        if self.fields_param == "tweet.fields":
+            return self._answer(request, parts)
+        if "tweet.fields" in request.query:
+            return invalid_request(
+                f"The query parameter [tweet.fields] is not one of [{self.fields_param}]", "tweet.fields", request.query["tweet.fields"]
+            )
+        query = dict(request.query)
+        if self.fields_param in query:
+            query["tweet.fields"] = query.pop(self.fields_param).replace("referenced_posts", "referenced_tweets")
+        answer = self._answer(SimRequest(request.method, request.path, query, request.headers, request.body), parts)
+        answer.body = _renamed(answer.body)
         return answer
 
     @staticmethod
@@ -146,6 +177,8 @@ class Simulator(PlatformSimulator):
             return "tweets.lookup"
         if parts == ["tweets", "search", "recent"]:
             return "tweets.search.recent"
+        if parts == ["tweets", "search", "all"]:
+            return "tweets.search.all"
         if parts == ["oauth2", "token"]:
             return "oauth2.token"
         return "other"
@@ -184,6 +217,8 @@ class Simulator(PlatformSimulator):
             return self._lookup(request.query, self.account_for_token(token))
         if parts == ["tweets", "search", "recent"]:
             return self._search(request.query)
+        if parts == ["tweets", "search", "all"]:
+            return self._search(request.query, archive=True)
         return problem(
             404,
             "Not Found Error",
@@ -250,7 +285,6 @@ class Simulator(PlatformSimulator):
                         "tweet_count": len(posts) + len(posts) // 3,  # replies count too
                         "listed_count": acct.followers(self.as_of) // 400,
                         "like_count": 3 * len(posts) + acct.uid % 500,  # likes the user gave
-                        "media_count": sum(1 for p in posts if p.kind != "text"),
                     },
                 }
             },
@@ -291,14 +325,22 @@ class Simulator(PlatformSimulator):
         start = _offset(query.get("pagination_token"))
         if start is None:
             return invalid_request("The `pagination_token` query parameter value is not valid", "pagination_token", "?")
-        posts = acct.posts_until(self.as_of)[:3200]  # the timeline reaches back 3,200 tweets
+        excluded = set(query.get("exclude", "").split(","))
+        items: list[Any] = list(acct.posts_until(self.as_of))
+        if "replies" not in excluded:
+            items += [pair for pair in self._own_replies(acct)]
+            items.sort(key=lambda it: it.posted_at if isinstance(it, world.Post) else it[1].created_at, reverse=True)
+        posts = items[:3200]  # the timeline reaches back 3,200 tweets
         page = posts[start : start + size]
         fields = set(query.get("tweet.fields", "").split(","))
         media_fields = set(query.get("media.fields", "").split(","))
         want_media = "attachments.media_keys" in query.get("expansions", "").split(",")
         data, media = [], []
-        for post in page:
-            tweet, attached = self._tweet(post, fields, media_fields)
+        for item in page:
+            if isinstance(item, world.Post):
+                tweet, attached = self._tweet(item, fields, media_fields)
+            else:
+                tweet, attached = self._reply_tweet(*item, fields), []
             data.append(tweet)
             media.extend(attached)
         body: dict[str, Any] = {"meta": {"result_count": len(data)}}
@@ -319,7 +361,9 @@ class Simulator(PlatformSimulator):
         tid = self.post_id(post)
         m = post.metrics(self.as_of)
         quotes = m["shares"] // 4
-        clicks = {"url_link_clicks": m["impressions"] // 90, "user_profile_clicks": m["impressions"] // 140}
+        # X's metrics guide also lists url_link_clicks/user_profile_clicks here, but its OpenAPI
+        # description (v2.159) does not: we serve what the description names.
+        clicks: dict[str, int] = {}
         tweet: dict[str, Any] = {"id": tid, "text": post.caption, "edit_history_tweet_ids": [tid]}
         if "created_at" in fields:
             tweet["created_at"] = _iso(post.posted_at)
@@ -398,6 +442,17 @@ class Simulator(PlatformSimulator):
         data, media, errors = [], [], []
         for tid in ids:
             post = self.find_post(tid)
+            own_reply = self._find_reply(tid) if post is None else None
+            if own_reply is not None:
+                root, reply = own_reply
+                if private_fields and (caller is None or root.account != caller or self.as_of - reply.created_at > PRIVATE_WINDOW):
+                    errors.append(self._field_refused(tid, private_fields))
+                    continue
+                tweet = self._reply_tweet(root, reply, fields)
+                if private_fields and "non_public_metrics" in fields and "public_metrics" in tweet:
+                    tweet["non_public_metrics"] = {"impression_count": tweet["public_metrics"]["impression_count"]}
+                data.append(tweet)
+                continue
             if post is None:
                 errors.append(
                     {
@@ -412,20 +467,7 @@ class Simulator(PlatformSimulator):
                 )
                 continue
             if private_fields and (caller is None or post.account != caller or self.as_of - post.posted_at > PRIVATE_WINDOW):
-                field = private_fields[-1].split(".", 2)[2] + ".impression_count"
-                errors.append(
-                    {
-                        "value": tid,
-                        "detail": f"Sorry, you are not authorized to access '{field}' on the Tweet with ids : [{tid}].",
-                        "title": "Field Authorization Error",
-                        "resource_type": "tweet",
-                        "field": field,
-                        "parameter": "ids",
-                        "resource_id": tid,
-                        "section": "data",
-                        "type": NOT_AUTHORIZED_FOR_FIELD,
-                    }
-                )
+                errors.append(self._field_refused(tid, private_fields))
                 continue
             tweet, attached = self._tweet(post, fields, media_fields, private=bool(private_fields))
             data.append(tweet)
@@ -439,13 +481,75 @@ class Simulator(PlatformSimulator):
             body["errors"] = errors
         return SimResponse(200, body)
 
-    def _search(self, query: dict[str, str]) -> SimResponse:
+    @staticmethod
+    def _field_refused(tid: str, private_fields: list[str]) -> dict[str, Any]:
+        """X's "Field Authorization Error" for a tweet whose private fields the caller may not read."""
+        field = private_fields[-1].split(".", 2)[2] + ".impression_count"
+        return {
+                "value": tid,
+                "detail": f"Sorry, you are not authorized to access '{field}' on the Tweet with ids : [{tid}].",
+                "title": "Field Authorization Error",
+                "resource_type": "tweet",
+                "field": field,
+                "parameter": "ids",
+                "resource_id": tid,
+                "section": "data",
+                "type": NOT_AUTHORIZED_FOR_FIELD,
+            }
+
+    def _own_replies(self, acct: world.Account) -> list[tuple[world.Post, world.Comment]]:
+        """The account's own replies (creator comments) under its posts, up to ``as_of``."""
+        return [(p, c) for p in acct.posts_until(self.as_of) for c in p.comments(self.as_of) if c.is_creator]
+
+    def _find_reply(self, tid: str) -> tuple[world.Post, world.Comment] | None:
+        if self._reply_index is None:
+            self._reply_index = {
+                self.comment_id(c): (p, c) for acct in self._accounts.values() for p, c in self._own_replies(acct)
+            }
+        return self._reply_index.get(tid)
+
+    def _reply_tweet(self, post: world.Post, c: world.Comment, fields: set[str]) -> dict[str, Any]:
+        """One reply in a conversation, rendered as a tweet with the requested fields."""
+        everything = post._all_comments()
+        cid = self.comment_id(c)
+        author_id = self.account_id(post.account) if c.is_creator else self.fan_id(c.author)
+        parent_id = self.post_id(post) if c.parent_seq is None else self.comment_id(everything[c.parent_seq])
+        parent_author = (
+            self.account_id(post.account)
+            if c.parent_seq is None or everything[c.parent_seq].is_creator
+            else self.fan_id(everything[c.parent_seq].author)
+        )
+        tweet: dict[str, Any] = {"id": cid, "text": c.text, "edit_history_tweet_ids": [cid]}
+        if "author_id" in fields:
+            tweet["author_id"] = author_id
+        if "created_at" in fields:
+            tweet["created_at"] = _iso(c.created_at)
+        if "conversation_id" in fields:
+            tweet["conversation_id"] = self.post_id(post)
+        if "in_reply_to_user_id" in fields:
+            tweet["in_reply_to_user_id"] = parent_author
+        if "referenced_tweets" in fields:
+            tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent_id}]
+        if "lang" in fields:
+            tweet["lang"] = "en"
+        if "public_metrics" in fields:
+            tweet["public_metrics"] = {
+                "retweet_count": 0,
+                "reply_count": sum(1 for o in post.comments(self.as_of) if o.parent_seq == c.seq),
+                "like_count": c.likes(self.as_of),
+                "quote_count": 0,
+                "bookmark_count": 0,
+                "impression_count": c.likes(self.as_of) * 9 + 20,
+            }
+        return tweet
+
+    def _search(self, query: dict[str, str], archive: bool = False) -> SimResponse:
         q = query.get("query", "").strip()
         if not q:
             return invalid_request("The `query` query parameter can not be empty", "query", "")
         if not q.startswith("conversation_id:"):
             return SimResponse(200, {"meta": {"result_count": 0}})  # only conversation lookups are modelled
-        size = self._page_size(query, 10, 100, 10)
+        size = self._page_size(query, 10, 500 if archive else 100, 10)
         if isinstance(size, SimResponse):
             return size
         start = _offset(query.get("next_token"))
@@ -455,43 +559,16 @@ class Simulator(PlatformSimulator):
         replies: list[world.Comment] = []
         if post is not None:
             window_start = self.as_of - SEARCH_WINDOW
-            replies = [c for c in post.comments(self.as_of) if c.created_at >= window_start]
+            replies = [c for c in post.comments(self.as_of) if archive or c.created_at >= window_start]
             replies.sort(key=lambda c: c.created_at, reverse=True)  # newest first, like search
         page = replies[start : start + size]
         fields = set(query.get("tweet.fields", "").split(","))
         want_users = "author_id" in query.get("expansions", "").split(",")
         data, users = [], {}
         if post is not None:
-            everything = post._all_comments()
             for c in page:
-                cid = self.comment_id(c)
+                tweet = self._reply_tweet(post, c, fields)
                 author_id = self.account_id(post.account) if c.is_creator else self.fan_id(c.author)
-                parent_id = self.post_id(post) if c.parent_seq is None else self.comment_id(everything[c.parent_seq])
-                parent_author = (
-                    self.account_id(post.account)
-                    if c.parent_seq is None or everything[c.parent_seq].is_creator
-                    else self.fan_id(everything[c.parent_seq].author)
-                )
-                tweet: dict[str, Any] = {"id": cid, "text": c.text, "edit_history_tweet_ids": [cid]}
-                if "author_id" in fields:
-                    tweet["author_id"] = author_id
-                if "created_at" in fields:
-                    tweet["created_at"] = _iso(c.created_at)
-                if "conversation_id" in fields:
-                    tweet["conversation_id"] = self.post_id(post)
-                if "in_reply_to_user_id" in fields:
-                    tweet["in_reply_to_user_id"] = parent_author
-                if "referenced_tweets" in fields:
-                    tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent_id}]
-                if "public_metrics" in fields:
-                    tweet["public_metrics"] = {
-                        "retweet_count": 0,
-                        "reply_count": sum(1 for o in post.comments(self.as_of) if o.parent_seq == c.seq),
-                        "like_count": c.likes(self.as_of),
-                        "quote_count": 0,
-                        "bookmark_count": 0,
-                        "impression_count": c.likes(self.as_of) * 9 + 20,
-                    }
                 data.append(tweet)
                 users[author_id] = {"id": author_id, "name": c.author.replace("_", " ").title(), "username": c.author}
         body: dict[str, Any] = {"meta": {"result_count": len(data)}}
@@ -503,3 +580,15 @@ class Simulator(PlatformSimulator):
         if start + size < len(replies):
             body["meta"]["next_token"] = _token(start + size)
         return SimResponse(200, body)
+
+
+RENAMED = {"retweet_count": "repost_count", "tweet_count": "post_count", "referenced_tweets": "referenced_posts"}
+
+
+def _renamed(value: Any) -> Any:
+    """``value`` with the v2.159 field names replaced by their v2.167 names."""
+    if isinstance(value, dict):
+        return {RENAMED.get(k, k): _renamed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v) for v in value]
+    return value

@@ -13,7 +13,12 @@ rounded down to three significant figures, as YouTube does publicly.
 Auth: a demo OAuth bearer token (``demo_token("youtube", handle)``) or an API key in the
 ``key`` parameter that starts with ``demo`` is accepted for the Data API; the Analytics API
 accepts only the bearer token. A demo token with ``-expired`` appended gets Google's 401
-``UNAUTHENTICATED`` answer, as an expired access token does.
+``UNAUTHENTICATED`` answer, as an expired access token does. Any other API key gets Google's
+HTTP 400 ``INVALID_ARGUMENT`` answer (``errors[].reason`` ``badRequest`` and a
+``google.rpc.ErrorInfo`` detail ``API_KEY_INVALID``), the way a bad key is refused.
+
+Views: ``viewCount`` is the world's views (the counting method in force since 2026-08-27); the
+Analytics metric ``engagedViews`` (the previous method) is four fifths of it.
 
 Quota: each Data API request costs 1 unit (every list method served here; search.list, which
 costs 100, is not served). ``daily_units`` caps the units this instance accepts, and
@@ -100,6 +105,31 @@ def google_error(status: int, reason: str, message: str, status_text: str) -> Si
                 "message": message,
                 "errors": [{"message": message, "domain": "youtube.api" if status != 401 else "global", "reason": reason}],
                 "status": status_text,
+            }
+        },
+    )
+
+
+def bad_key_error() -> SimResponse:
+    """Google's answer to an API key it does not know: HTTP 400 INVALID_ARGUMENT, reason
+    ``badRequest`` in ``errors`` and a ``google.rpc.ErrorInfo`` detail ``API_KEY_INVALID``."""
+    message = "API key not valid. Please pass a valid API key."
+    return SimResponse(
+        400,
+        {
+            "error": {
+                "code": 400,
+                "message": message,
+                "errors": [{"message": message, "domain": "global", "reason": "badRequest"}],
+                "status": "INVALID_ARGUMENT",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "youtube.googleapis.com"},
+                    }
+                ],
             }
         },
     )
@@ -214,7 +244,7 @@ class Simulator(PlatformSimulator):
                     "PERMISSION_DENIED",
                 )
             if not key.startswith("demo"):
-                return google_error(400, "badRequest", "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT")
+                return bad_key_error()
             caller = None
         # Every Data API method served here is a list method: 1 unit per request.
         if self.daily_units is not None and self.units_used + 1 > self.daily_units:
@@ -571,6 +601,8 @@ class Simulator(PlatformSimulator):
         gained = max(followers - (acct.followers(world.EPOCH) if acct else 0), 0)
         available: dict[str, Any] = {
             "views": views,
+            # engagedViews keeps the pre-2026-08-27 method: fewer than the views counted at playback start
+            "engagedViews": sum(m["views"] * 4 // 5 for m in ms),
             "estimatedMinutesWatched": int(round(watched / 60)),
             "averageViewPercentage": round(watched / duration * 100, 2) if duration else 0.0,
             "averageViewDuration": int(watched / views) if views else 0,

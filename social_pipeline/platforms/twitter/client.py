@@ -1,50 +1,57 @@
-"""X (Twitter) API v2.
+"""X (Twitter) API v2: endpoints, auth, paging, cost (responses -> records: :mod:`.parse`).
 
 Endpoints used (all GET, base https://api.twitter.com/2; api.x.com is the same service):
 - ``users.by.username``  /users/by/username/{username}?user.fields=created_at,public_metrics,...
-- ``users.tweets``       /users/{id}/tweets?max_results=5..100&pagination_token=&exclude=retweets,replies
-  for the newest tweet ids (the timeline reaches back at most 3,200 tweets). max_results has a
-  floor of 5 and pages may be short, so the timeline can overshoot posts_per_fetch; hence:
+- ``users.tweets``       /users/{id}/tweets?max_results=5..100&pagination_token=&exclude=retweets
+  for the newest tweet ids: every own post, replies and self-thread continuations included
+  (retweets are excluded: they are other accounts' posts). The timeline reaches back at most
+  3,200 tweets; max_results has a floor of 5 and pages may be short, so the timeline can
+  overshoot posts_per_fetch; hence:
 - ``tweets.lookup``      /tweets?ids=<up to 100>&tweet.fields=...&expansions=attachments.media_keys
-  &media.fields=... for exactly the chosen tweets, with metrics and media
+  &media.fields=... for exactly the chosen tweets, with metrics, media, ``entities`` (hashtags)
+  and ``referenced_tweets``/``in_reply_to_user_id`` (post_kind)
 - ``tweets.search.recent`` /tweets/search/recent?query=conversation_id:{id}&max_results=10..100
-  &next_token=&tweet.fields=...&expansions=author_id&user.fields=username, once per tweet that
-  has replies, to read the conversation (replies and replies to replies).
+  &next_token=&tweet.fields=...&expansions=author_id&user.fields=username, once per conversation
+  with replies posted in the last 7 days (replies and replies to replies).
+- ``tweets.search.all``  /tweets/search/all (same query, max_results 10..500) for conversations
+  older than 7 days, only when SOCIAL_PIPELINE_TWITTER_PLAN names a plan with full-archive search
+  (see FULL_ARCHIVE_PLANS) and within SOCIAL_PIPELINE_TWITTER_DAILY_COST_CAP_USD.
 
 Quirks worth knowing:
 - Ids (users, tweets, media keys) are strings; tweet ids are snowflakes (time-ordered).
 - Pagination: timelines take ``pagination_token``; search takes ``next_token`` (both fed from
   ``meta.next_token``). A page may hold fewer than ``max_results`` tweets even when more follow,
   and ``data`` is absent (``meta.result_count`` 0) for an empty page.
-- **search/recent only covers the last 7 days**: replies to older tweets are not returned (the
-  full-archive search needs a higher access tier). ``public_metrics.reply_count`` still counts
-  every reply, so comments_count stays right while the comment rows may be partial.
+- **search/recent only covers the last 7 days**: replies to older tweets need full-archive
+  search (plan-dependent, billed per post). Without it ``public_metrics.reply_count`` still
+  counts every reply, so comments_count stays right while the comment rows may be partial.
+- Field-list parameter name: X's reference pages (docs.x.com ``fundamentals/fields``) and its
+  OpenAPI description v2.159 name it ``tweet.fields``; the newer v2.167 description names it
+  ``post.fields`` (and renames retweet_count/tweet_count to repost_count/post_count). We send
+  ``tweet.fields``; if X answers 400 with its invalid-request problem naming that parameter, the
+  request is sent once more with ``post.fields`` and the rest of the pull keeps that spelling.
 - A lookup of an unknown user answers HTTP 200 with an ``errors`` array and no ``data``.
 - Rate limits are per 15-minute window; a 429 carries ``x-rate-limit-reset`` (epoch seconds).
   The HTTP layer retries 429 with backoff.
-- Metrics mapping: shares_count = retweet_count + quote_count; saves_count = bookmark_count;
-  impressions = impression_count (what the app shows as "views" on a post); views_count is the
-  video's own ``media.public_metrics.view_count`` (None for posts without video). Reach,
-  watch time and completion are not offered. ``media.duration_ms`` is milliseconds -> seconds.
-- Account: ``public_metrics.like_count`` counts likes the user *gave*, so it is not mapped to
-  total_likes; totals and retweets_count are summed downstream from posts.
-- Auth: OAuth 2 bearer; the account's user token (``account.access_token``) or an app-only
-  bearer (credentials["bearer_token"]).
+- Cost: X bills pay-per-use per resource returned (prices in PRICES, overridable with
+  SOCIAL_PIPELINE_TWITTER_PRICES, a JSON object); every exchange records its cost in US dollars
+  (``RawResponse.cost_usd``). X deduplicates a resource read twice in one UTC day; we record
+  the undeduplicated (upper-bound) figure.
+- Auth: OAuth 2 bearer; the account's user token (``social_accounts.access_token``) or the
+  app-only bearer (SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN). A refused credential names the one
+  that was used, never the other.
 - Private metrics. Rule: when the account has its own token (``account.access_token``, an
   OAuth 2 user-context token of the account itself), the lookup also asks for
   ``non_public_metrics,organic_metrics`` (tweet and media fields) -- but only for tweets younger
   than 30 days, because X refuses them for older ones; tweet ids are snowflakes, so the age is
   read from the id and the ids are split into a private and a public lookup. With the app
   bearer only public metrics are asked for (X rejects private fields for app-only auth).
-  impressions = non_public_metrics.impression_count (falls back to public_metrics);
-  completion_rate = playback_100_count / playback_0_count * 100 from the video's
-  non_public (or organic) media metrics. url_link_clicks / user_profile_clicks have no column.
   A tweet X refuses private fields for comes back as an ``errors`` item
   (``.../problems/not-authorized-for-field``) and is missing from ``data``: it is looked up
   again with public fields only, so those metrics degrade to None instead of losing the tweet.
 - Refresh by id: tweets tracked inside ``update_window_days`` but no longer among the newest
   ``posts_per_fetch`` are added to the lookup (100 ids per call); their replies are searched
-  when they are younger than the 7-day search window.
+  when they are younger than the 7-day search window (or through full-archive search).
 - Expired/revoked user token: 401; the error names the account and says to refresh or
   reconnect. Token refresh: POST https://api.twitter.com/2/oauth2/token (form
   ``grant_type=refresh_token``; confidential clients authenticate with HTTP Basic
@@ -55,45 +62,51 @@ Quirks worth knowing:
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-
+from ..base import AccountRef, HttpClient, ParsedPull, PlatformClient, PlatformError, RawResponse, TokenGrant
 from ..oauth import grant_from, post_token_form
-from ..base import (
-    AccountRef,
-    HttpClient,
-    ParsedPull,
-    ParseError,
-    PlatformClient,
-    PlatformError,
-    RawResponse,
-    TokenGrant,
-    count,
-    ok_payloads,
-    parse_timestamp,
-)
+from . import parse as parsing
+from .parse import EP_LOOKUP, EP_SEARCH, EP_SEARCH_ALL, EP_TWEETS, EP_USER
 
-EP_USER = "users.by.username"
-EP_TWEETS = "users.tweets"
-EP_LOOKUP = "tweets.lookup"
-EP_SEARCH = "tweets.search.recent"
 EP_TOKEN = "oauth2.token"
 
 TIMELINE_MIN, TIMELINE_MAX = 5, 100
-SEARCH_MAX = 100
+SEARCH_MAX = 100  # recent search: 10..100; full-archive allows 500, we keep pages alike
 LOOKUP_MAX = 100
 
-TWEET_FIELDS = "created_at,public_metrics,conversation_id,entities,attachments,lang"
+TWEET_FIELDS = (
+    "created_at,public_metrics,conversation_id,entities,attachments,lang,author_id,in_reply_to_user_id,referenced_tweets"
+)
 MEDIA_FIELDS = "type,duration_ms,public_metrics,url,preview_image_url"
 PRIVATE_FIELDS = "non_public_metrics,organic_metrics"
 REPLY_FIELDS = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics"
 NOT_AUTHORIZED_FOR_FIELD = "https://api.twitter.com/2/problems/not-authorized-for-field"
+INVALID_REQUEST = "/2/problems/invalid-request"  # on api.twitter.com and api.x.com alike
+FIELDS_PARAMS = ("tweet.fields", "post.fields")  # v2.159 / docs spelling first, v2.167 second
 
 TWEPOCH_MS = 1288834974657  # snowflake epoch: id >> 22 is milliseconds since this moment
 PRIVATE_METRICS_DAYS = 30  # X serves non-public/organic metrics for 30 days after posting
 PRIVATE_MARGIN = timedelta(hours=1)  # stay clear of the edge (our clock vs X's)
 SEARCH_WINDOW = timedelta(days=7)  # recent search reaches back 7 days
+
+# Plans (SOCIAL_PIPELINE_TWITTER_PLAN) whose apps may call GET /2/tweets/search/all. X's docs:
+# legacy Free and Basic get recent search only; legacy Pro, Enterprise and pay-per-use (which
+# bills search/all per post read: docs.x.com/x-api/fundamentals/post-cap lists "Full-archive
+# search" among the tracked endpoints) include it. Unset: full-archive search is off.
+FULL_ARCHIVE_PLANS = frozenset({"pro", "enterprise", "pay_per_use"})
+PLANS = frozenset({"free", "basic", "pro", "enterprise", "pay_per_use"})
+DEFAULT_DAILY_COST_CAP_USD = 1.0  # full-archive spending per UTC day when no cap is configured
+
+# US dollars per resource returned, from docs.x.com/x-api/getting-started/pricing ("Posts: Read
+# $0.005", "User: Read $0.010", "Media: Read $0.005") and X's April 2026 pricing update ("owned
+# reads" -- an app reading its own user's data, GET /2/users/{id}/tweets among them -- $0.001).
+# Override any key with SOCIAL_PIPELINE_TWITTER_PRICES='{"post_read": 0.005, ...}'. Expanded
+# objects (includes.media/users) are not billed by default (media_read: 0 unless overridden),
+# because X's page does not say whether expansions count as resources.
+PRICES = {"post_read": 0.005, "user_read": 0.010, "owned_read": 0.001, "media_read": 0.0, "expanded_user_read": 0.0}
 
 
 def tweet_time(tweet_id: str) -> datetime | None:
@@ -101,6 +114,40 @@ def tweet_time(tweet_id: str) -> datetime | None:
     if not tweet_id.isdigit():
         return None
     return datetime.fromtimestamp(((int(tweet_id) >> 22) + TWEPOCH_MS) / 1000, tz=timezone.utc)
+
+
+def prices(setting: str | None) -> dict[str, float]:
+    """PRICES with the SOCIAL_PIPELINE_TWITTER_PRICES overrides (a JSON object of numbers)."""
+    table = dict(PRICES)
+    if setting:
+        try:
+            extra = json.loads(setting)
+        except ValueError:
+            extra = None
+        if not isinstance(extra, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in extra.values()
+        ):
+            raise PlatformError(
+                "SOCIAL_PIPELINE_TWITTER_PRICES must be a JSON object of non-negative US dollar prices, "
+                f"keys among {sorted(PRICES)}"
+            )
+        unknown = set(extra) - set(PRICES)
+        if unknown:
+            raise PlatformError(f"SOCIAL_PIPELINE_TWITTER_PRICES: unknown keys {sorted(unknown)}; known: {sorted(PRICES)}")
+        table.update({k: float(v) for k, v in extra.items()})
+    return table
+
+
+def resources(payload: Any) -> tuple[int, int, int]:
+    """(primary objects in ``data``, expanded media, expanded users) of one answer."""
+    if not isinstance(payload, dict):
+        return 0, 0, 0
+    data = payload.get("data")
+    primary = len(data) if isinstance(data, list) else (1 if isinstance(data, dict) else 0)
+    includes = payload.get("includes") if isinstance(payload.get("includes"), dict) else {}
+    media = includes.get("media") if isinstance(includes.get("media"), list) else []
+    users = includes.get("users") if isinstance(includes.get("users"), list) else []
+    return primary, len(media), len(users)
 
 
 class Client(PlatformClient):
@@ -115,62 +162,156 @@ class Client(PlatformClient):
         super().__init__(http, base_url, credentials, **kwargs)
         # The token endpoint lives on the API host; SOCIAL_PIPELINE_TWITTER_OAUTH_BASE_URL moves it.
         self.oauth_base_url = (self.credentials.get("oauth_base_url") or self.default_oauth_base_url).rstrip("/")
+        plan = (self.credentials.get("plan") or "").strip().lower().replace("-", "_") or None
+        if plan is not None and plan not in PLANS:
+            raise PlatformError(f"SOCIAL_PIPELINE_TWITTER_PLAN={plan!r} is not one of {sorted(PLANS)}")
+        self.plan = plan
+        cap = self.credentials.get("daily_cost_cap_usd")
+        try:
+            self.daily_cost_cap_usd = DEFAULT_DAILY_COST_CAP_USD if cap in (None, "") else float(cap)
+        except (TypeError, ValueError):
+            raise PlatformError(f"SOCIAL_PIPELINE_TWITTER_DAILY_COST_CAP_USD={cap!r} is not a number of US dollars") from None
+        self.prices = prices(self.credentials.get("prices"))
+        self.fields_param = FIELDS_PARAMS[0]
+        self._owned = False  # reading with the account's own user token (owned reads)
+        self.http.pricing = self.cost
 
-    def _auth(self, account: AccountRef) -> dict[str, str]:
-        token = account.access_token or self.credentials.get("bearer_token")
+    @property
+    def full_archive(self) -> bool:
+        return self.plan in FULL_ARCHIVE_PLANS and self.daily_cost_cap_usd > 0
+
+    def cost(self, endpoint: str, payload: Any) -> float | None:
+        """US dollars one answer cost: resources returned x the price of their kind."""
+        primary, media, users = resources(payload)
+        p = self.prices
+        if endpoint == EP_USER:
+            usd = primary * p["user_read"]
+        elif endpoint == EP_TWEETS:
+            usd = primary * (p["owned_read"] if self._owned else p["post_read"])
+        elif endpoint in (EP_LOOKUP, EP_SEARCH, EP_SEARCH_ALL):
+            usd = primary * p["post_read"]
+        else:
+            return None  # the token endpoint is not billed
+        return round(usd + media * p["media_read"] + users * p["expanded_user_read"], 6)
+
+    def spent_today(self) -> float:
+        today = datetime.now(timezone.utc).date()
+        return sum(r.cost_usd or 0.0 for r in self.http.responses if r.fetched_at.date() == today)
+
+    def _auth(self, account: AccountRef) -> tuple[dict[str, str], str]:
+        """The Authorization header and what to fix when X refuses it."""
+        handle = account.handle.lstrip("@")
+        if account.access_token:
+            hint = (
+                f"X refused the user token of @{handle} (social_accounts.access_token): refresh it with its "
+                "refresh token (needs SOCIAL_PIPELINE_TWITTER_CLIENT_ID and, for a confidential client, "
+                "SOCIAL_PIPELINE_TWITTER_CLIENT_SECRET) or reconnect the account"
+            )
+            return {"Authorization": f"Bearer {account.access_token}"}, hint
+        token = self.credentials.get("bearer_token")
         if not token:
             raise PlatformError(
-                f"twitter account @{account.handle.lstrip('@')}: no credentials: give the account an "
-                "OAuth 2 access token or set SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN (credential bearer_token)"
+                f"twitter account @{handle}: no credentials: give the account an OAuth 2 user token "
+                "(social_accounts.access_token) or set SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN (credential bearer_token: the app-only bearer token)"
             )
-        return {"Authorization": f"Bearer {token}"}
+        hint = (
+            "X refused the app-only bearer token: fix SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN (the app's bearer "
+            "token from the developer console, not a user token)"
+        )
+        return {"Authorization": f"Bearer {token}"}, hint
 
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
         try:
             self._pull(account)
         except PlatformError as exc:
-            if exc.status_code == 401:
+            if exc.status_code in (401, 403):
                 raise PlatformError(
-                    f"twitter account @{handle}: {exc}; refresh the user token with its refresh token "
-                    "(SOCIAL_PIPELINE_TWITTER_CLIENT_ID) or reconnect the account",
-                    status_code=401,
-                    endpoint=exc.endpoint,
+                    f"twitter account @{handle}: {exc}", status_code=exc.status_code, endpoint=exc.endpoint
                 ) from None
-            if exc.status_code == 403:
-                raise PlatformError(f"twitter account @{handle}: {exc}", status_code=403, endpoint=exc.endpoint) from None
             raise
+
+    def _get(self, path: str, *, endpoint: str, params: dict[str, Any], auth, page: int, fields: str | None = None) -> Any:
+        """One GET; ``fields`` goes under the tweet field-list parameter X accepts (see module doc)."""
+        headers, hint = auth
+        for attempt in range(2):
+            sent = dict(params)
+            if fields is not None:  # v2.167 also renames the referenced_tweets field
+                sent[self.fields_param] = fields if self.fields_param == "tweet.fields" else fields.replace(
+                    "referenced_tweets", "referenced_posts"
+                )
+            try:
+                return self.http.get(
+                    self.url(path), endpoint=endpoint, params=sent, secret_headers=headers, page_index=page, auth_hint=hint
+                )
+            except PlatformError as exc:
+                other = [p for p in FIELDS_PARAMS if p != self.fields_param][0]
+                rejected = self._rejected_param(endpoint, page)
+                if fields is None or attempt or exc.status_code != 400 or rejected != self.fields_param:
+                    raise self._with_problem(exc, endpoint, page) from None
+                self.fields_param = other  # X wants the other spelling: keep it for this pull
+        raise AssertionError("unreachable")
+
+    def _with_problem(self, exc: PlatformError, endpoint: str, page: int) -> PlatformError:
+        """``exc`` quoting X's problem (``title``, ``detail``, ``type``) whole when its text lacks them."""
+        last = next((r for r in reversed(self.http.responses) if r.endpoint == endpoint and r.page_index == page), None)
+        body = last.payload if last is not None else None
+        if not isinstance(body, dict):
+            return exc
+        facts = [f"{key}: {body[key]}" for key in ("title", "detail", "type") if isinstance(body.get(key), str)]
+        missing = [fact for fact in facts if fact.split(": ", 1)[1] not in str(exc)]
+        if not missing:
+            return exc
+        return PlatformError(f"{exc} [X problem: {'; '.join(facts)}]", status_code=exc.status_code, endpoint=exc.endpoint)
+
+    def _rejected_param(self, endpoint: str, page: int) -> str | None:
+        """The field-list parameter X's last invalid-request answer names, if any."""
+        last = next((r for r in reversed(self.http.responses) if r.endpoint == endpoint and r.page_index == page), None)
+        body = last.payload if last is not None else None
+        if not isinstance(body, dict) or not str(body.get("type", "")).endswith(INVALID_REQUEST):
+            return None
+        for err in body.get("errors") or []:
+            params = err.get("parameters") if isinstance(err, dict) else None
+            for name in params or {}:
+                if name in FIELDS_PARAMS:
+                    return name
+            message = str(err.get("message", "")) if isinstance(err, dict) else ""
+            for name in FIELDS_PARAMS:
+                if f"`{name}`" in message or f"[{name}]" in message:
+                    return name
+        return None
 
     def _pull(self, account: AccountRef) -> None:
         auth = self._auth(account)
+        self._owned = bool(account.access_token)
         username = account.handle.lstrip("@")
-        user = self.http.get(
-            self.url(f"users/by/username/{username}"),
+        user = self._get(
+            f"users/by/username/{username}",
             endpoint=EP_USER,
             params={"user.fields": "created_at,description,public_metrics,profile_image_url,verified"},
-            secret_headers=auth,
+            auth=auth,
+            page=0,
         )
         data = user.get("data") if isinstance(user, dict) else None
         if not isinstance(data, dict) or not data.get("id"):
             raise PlatformError(f"{EP_USER}: no X user found for @{username}", endpoint=EP_USER)
         user_id = data["id"]
 
-        # 1) The timeline, newest first, for ids only. max_results has a floor of 5 and a page can
-        #    hold fewer tweets than asked, so the last page may overshoot posts_per_fetch.
+        # 1) The timeline, newest first, for ids only: every own post (replies and thread parts
+        #    included), retweets excluded. max_results has a floor of 5 and a page can hold fewer
+        #    tweets than asked, so the last page may overshoot posts_per_fetch.
         wanted = max(account.posts_per_fetch, 0)
         ids: list[str] = []
         token: str | None = None
         page = 0
         while len(ids) < wanted:
-            params = {
+            params: dict[str, Any] = {
                 "max_results": min(max(wanted - len(ids), TIMELINE_MIN), TIMELINE_MAX),
-                "exclude": "retweets,replies",
+                "exclude": "retweets",
             }
             if token:
                 params["pagination_token"] = token
-            body = self.http.get(
-                self.url(f"users/{user_id}/tweets"), endpoint=EP_TWEETS, params=params, secret_headers=auth, page_index=page
-            )
+            body = self._get(f"users/{user_id}/tweets", endpoint=EP_TWEETS, params=params, auth=auth, page=page)
             page += 1
             for tweet in (body.get("data") or []) if isinstance(body, dict) else []:
                 tid = (tweet or {}).get("id")
@@ -215,58 +356,63 @@ class Client(PlatformClient):
         for begin in range(0, len(public), LOOKUP_MAX):
             found.update(_tweets_by_id(self._lookup(public[begin : begin + LOOKUP_MAX], auth, with_private=False)))
 
-        # 3) Each conversation with replies, through recent search (7-day window only).
+        # 3) Each conversation with replies: recent search (7-day window); conversations older
+        #    than that through full-archive search when the plan has it and the cap allows.
         search_since = now - SEARCH_WINDOW
-        with_replies: list[str] = []
+        recent: list[str] = []
+        archive: list[str] = []
         for tid in everything:
             tweet = found.get(tid)
             if tweet is None:
                 continue
-            if tid not in newest and (tweet_time(tid) or now) < search_since:
-                continue  # refreshed tweet older than the search window: its replies are out of reach
             replies = (tweet.get("public_metrics") or {}).get("reply_count")
-            if isinstance(replies, int) and replies > 0:
-                with_replies.append(tweet.get("conversation_id") or tid)
-        search_page = 0
-        for conversation in with_replies:
+            if not (isinstance(replies, int) and replies > 0):
+                continue
+            conversation = tweet.get("conversation_id") or tid
+            old = (tweet_time(conversation) or now) < search_since
+            if old and self.full_archive:
+                target = archive
+            elif tid not in newest and (tweet_time(tid) or now) < search_since:
+                continue  # refreshed tweet older than the search window: its replies are out of reach
+            else:
+                target = recent
+            if conversation not in recent and conversation not in archive:
+                target.append(conversation)
+        self._search(recent, "tweets/search/recent", EP_SEARCH, auth)
+        self._search(archive, "tweets/search/all", EP_SEARCH_ALL, auth)
+
+    def _search(self, conversations: list[str], path: str, endpoint: str, auth) -> None:
+        page = 0
+        for conversation in conversations:
             token = None
             while True:
-                params = {
+                if endpoint == EP_SEARCH_ALL and self.spent_today() + SEARCH_MAX * self.prices["post_read"] > self.daily_cost_cap_usd:
+                    return  # the next page could pass SOCIAL_PIPELINE_TWITTER_DAILY_COST_CAP_USD
+                params: dict[str, Any] = {
                     "query": f"conversation_id:{conversation}",
                     "max_results": SEARCH_MAX,
-                    "tweet.fields": REPLY_FIELDS,
                     "expansions": "author_id",
                     "user.fields": "username",
                 }
                 if token:
                     params["next_token"] = token
-                body = self.http.get(
-                    self.url("tweets/search/recent"),
-                    endpoint=EP_SEARCH,
-                    params=params,
-                    secret_headers=auth,
-                    page_index=search_page,
-                )
-                search_page += 1
+                body = self._get(path, endpoint=endpoint, params=params, auth=auth, page=page, fields=REPLY_FIELDS)
+                page += 1
                 token = ((body.get("meta") or {}) if isinstance(body, dict) else {}).get("next_token")
                 if not token:
                     break
 
-    def _lookup(self, batch: list[str], auth: dict[str, str], *, with_private: bool) -> Any:
+    def _lookup(self, batch: list[str], auth, *, with_private: bool) -> Any:
         page = self._lookup_page
         self._lookup_page += 1
         extra = "," + PRIVATE_FIELDS if with_private else ""
-        return self.http.get(
-            self.url("tweets"),
+        return self._get(
+            "tweets",
             endpoint=EP_LOOKUP,
-            params={
-                "ids": ",".join(batch),
-                "tweet.fields": TWEET_FIELDS + extra,
-                "expansions": "attachments.media_keys",
-                "media.fields": MEDIA_FIELDS + extra,
-            },
-            secret_headers=auth,
-            page_index=page,
+            params={"ids": ",".join(batch), "expansions": "attachments.media_keys", "media.fields": MEDIA_FIELDS + extra},
+            auth=auth,
+            page=page,
+            fields=TWEET_FIELDS + extra,
         )
 
     # -- token refresh ------------------------------------------------------------------------
@@ -310,96 +456,7 @@ class Client(PlatformClient):
     # -- parse ------------------------------------------------------------------------------
     @staticmethod
     def parse(responses: Iterable[RawResponse]) -> ParsedPull:
-        responses = list(responses)
-        out = ParsedPull()
-        users = ok_payloads(responses, EP_USER)
-        if not users:
-            raise ParseError("twitter: no successful user lookup response")
-        user = _obj(users[0], "data", EP_USER)
-        _str(user, "id", EP_USER)
-        username = _str(user, "username", EP_USER)
-        metrics = _obj(user, "public_metrics", EP_USER)
-        out.account = {
-            "external_user_id": user["id"],
-            "display_name": _opt_str(user, "name", EP_USER),
-            "followers_count": _count(metrics, "followers_count", EP_USER),
-            "following_count": _count(metrics, "following_count", EP_USER),
-            "posts_count": _count(metrics, "tweet_count", EP_USER),
-            "total_likes": None,  # like_count is likes given, not received
-            "total_comments": None,
-            "total_views": None,
-            "total_shares": None,
-            "subscribers_count": None,
-            "pins_count": None,
-            "retweets_count": None,  # summed downstream from posts
-            "watch_time_minutes": None,
-        }
-
-        # Timeline order (newest first) decides the order of posts; refreshed tweets follow in
-        # lookup order. A tweet looked up twice keeps the data of the later lookup.
-        order: list[str] = []
-        for body in ok_payloads(responses, EP_TWEETS):
-            for tweet in _list(body, "data", EP_TWEETS):
-                tid = _str(tweet, "id", EP_TWEETS)
-                if tid not in order:
-                    order.append(tid)
-        posts: dict[str, dict[str, Any]] = {}
-        for body in ok_payloads(responses, EP_LOOKUP):
-            tweets = _list(body, "data", EP_LOOKUP)
-            includes = body.get("includes") or {}
-            if not isinstance(includes, dict):
-                raise ParseError(f"{EP_LOOKUP}: 'includes' is not an object")
-            media = {}
-            for item in _list(includes, "media", EP_LOOKUP):
-                media[_str(item, "media_key", EP_LOOKUP)] = item
-            for tweet in tweets:
-                tid = _str(tweet, "id", EP_LOOKUP)
-                posts[tid] = _post(tweet, media, username)
-        ordered = [t for t in order if t in posts] + [t for t in posts if t not in order]
-        out.posts = [posts[t] for t in ordered]
-
-        comment_ids: set[str] = set()
-        for body in ok_payloads(responses, EP_SEARCH):
-            if not isinstance(body, dict):
-                raise ParseError(f"{EP_SEARCH}: response is not an object")
-            includes = body.get("includes") or {}
-            if not isinstance(includes, dict):
-                raise ParseError(f"{EP_SEARCH}: 'includes' is not an object")
-            names = {}
-            for u in _list(includes, "users", EP_SEARCH):
-                names[_str(u, "id", EP_SEARCH)] = u.get("username")
-            for reply in _list(body, "data", EP_SEARCH):
-                rid = _str(reply, "id", EP_SEARCH)
-                conversation = _str(reply, "conversation_id", EP_SEARCH)
-                if rid == conversation or rid in comment_ids:
-                    continue  # the root tweet itself, or a duplicate across pages
-                comment_ids.add(rid)
-                parent = None
-                refs = reply.get("referenced_tweets") or []
-                if not isinstance(refs, list):
-                    raise ParseError(f"{EP_SEARCH}: referenced_tweets is not a list")
-                for ref in refs:
-                    if isinstance(ref, dict) and ref.get("type") == "replied_to":
-                        parent = ref.get("id")
-                if parent == conversation:
-                    parent = None  # a direct reply to the post is a top-level comment
-                pm = reply.get("public_metrics") or {}
-                if not isinstance(pm, dict):
-                    raise ParseError(f"{EP_SEARCH}: public_metrics is not an object")
-                author = reply.get("author_id")
-                out.comments.append(
-                    {
-                        "external_post_id": conversation,
-                        "external_comment_id": rid,
-                        "parent_external_comment_id": parent,
-                        "comment_text": _opt_str(reply, "text", EP_SEARCH),
-                        "author_username": names.get(author),
-                        "author_external_id": author,
-                        "likes_count": _count(pm, "like_count", EP_SEARCH),
-                        "commented_at": parse_timestamp(reply.get("created_at")),
-                    }
-                )
-        return out  # X offers no audience demographics through the API
+        return parsing.parse(responses)
 
 
 def _tweets_by_id(body: Any) -> dict[str, dict[str, Any]]:
@@ -412,136 +469,8 @@ def _refused_ids(body: Any) -> set[str]:
     errors = body.get("errors") if isinstance(body, dict) else None
     refused = set()
     for err in errors or []:
-        if isinstance(err, dict) and err.get("type") == NOT_AUTHORIZED_FOR_FIELD:
+        if isinstance(err, dict) and str(err.get("type", "")).endswith("/2/problems/not-authorized-for-field"):
             for key in ("resource_id", "value"):
                 if isinstance(err.get(key), str):
                     refused.add(err[key])
     return refused
-
-
-def _post(tweet: dict[str, Any], media: dict[str, Any], username: str) -> dict[str, Any]:
-    where = EP_LOOKUP
-    tid = tweet["id"]
-    pm = _obj(tweet, "public_metrics", where)
-    private = _opt_obj(tweet, "non_public_metrics", where)  # total impressions, incl. promoted
-    keys = ((tweet.get("attachments") or {}).get("media_keys")) or []
-    if not isinstance(keys, list):
-        raise ParseError(f"{where}: attachments.media_keys is not a list")
-    items = [media[k] for k in keys if k in media]
-    video = next((m for m in items if m.get("type") in ("video", "animated_gif")), None)
-    if video is not None:
-        media_type = "video"
-    elif len(items) > 1:
-        media_type = "carousel"
-    elif items:
-        media_type = "image"
-    else:
-        media_type = "text"
-    duration = None
-    views = None
-    media_url = None
-    completion = None
-    if video is not None:
-        ms = video.get("duration_ms")
-        if ms is not None:
-            if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
-                raise ParseError(f"{where}: duration_ms is not a non-negative number")
-            duration = int(round(ms / 1000))
-        vpm = video.get("public_metrics") or {}
-        if not isinstance(vpm, dict):
-            raise ParseError(f"{where}: media public_metrics is not an object")
-        views = _count(vpm, "view_count", where)
-        media_url = video.get("preview_image_url")
-        completion = _completion(video)
-    elif items:
-        media_url = items[0].get("url")
-    retweets = _count(pm, "retweet_count", where)
-    quotes = _count(pm, "quote_count", where)
-    shares = None if retweets is None and quotes is None else (retweets or 0) + (quotes or 0)
-    created = parse_timestamp(tweet.get("created_at"))
-    if created is None:
-        raise ParseError(f"{where}: tweet {tid} has no created_at")
-    impressions = _count(private, "impression_count", where)
-    if impressions is None:
-        impressions = _count(pm, "impression_count", where)
-    return {
-        "external_post_id": tid,
-        "post_url": f"https://x.com/{username}/status/{tid}",
-        "caption": _opt_str(tweet, "text", where),
-        "title": None,
-        "media_type": media_type,
-        "media_url": media_url,
-        "duration": duration,
-        "posted_at": created,
-        "likes_count": _count(pm, "like_count", where),
-        "comments_count": _count(pm, "reply_count", where),
-        "views_count": views,  # video views only; post "views" are impressions below
-        "shares_count": shares,  # retweets + quote tweets
-        "saves_count": _count(pm, "bookmark_count", where),
-        "watch_time_seconds": None,
-        "completion_rate": completion,
-        "impressions": impressions,
-        "reach": None,
-    }
-
-
-def _completion(video: dict[str, Any]) -> float | None:
-    """playback_100_count / playback_0_count in percent, from the video's private metrics."""
-    where = EP_LOOKUP
-    for key in ("non_public_metrics", "organic_metrics"):
-        metrics = _opt_obj(video, key, where)
-        started = _count(metrics, "playback_0_count", where)
-        finished = _count(metrics, "playback_100_count", where)
-        if started and finished is not None:
-            return round(finished / started * 100, 2)
-    return None
-
-
-def _opt_obj(container: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = container.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ParseError(f"{where}: {key!r} is not an object")
-    return value
-
-
-def _obj(container: Any, key: str, where: str) -> dict[str, Any]:
-    if not isinstance(container, dict):
-        raise ParseError(f"{where}: expected an object holding {key!r}")
-    value = container.get(key)
-    if not isinstance(value, dict):
-        raise ParseError(f"{where}: {key!r} is missing or not an object")
-    return value
-
-
-def _list(container: Any, key: str, where: str) -> list[dict[str, Any]]:
-    if not isinstance(container, dict):
-        raise ParseError(f"{where}: response is not an object")
-    value = container.get(key, [])  # X omits empty arrays
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ParseError(f"{where}: {key!r} is not a list of objects")
-    return value
-
-
-def _str(container: Any, key: str, where: str) -> str:
-    value = container.get(key) if isinstance(container, dict) else None
-    if not isinstance(value, str) or not value:
-        raise ParseError(f"{where}: {key!r} is missing or not a string")
-    return value
-
-
-def _opt_str(container: dict[str, Any], key: str, where: str) -> str | None:
-    value = container.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ParseError(f"{where}: {key!r} is not a string")
-    return value
-
-
-def _count(container: dict[str, Any], key: str, where: str) -> int | None:
-    try:
-        return count(container.get(key))
-    except ParseError as exc:
-        raise ParseError(f"{where}: {key}: {exc}") from None
-
-

@@ -1,4 +1,19 @@
-"""YouTube: the Data API v3 and the Analytics API v2 (see :mod:`.client`)."""
+"""YouTube: the Data API v3 and the Analytics API v2.
+
+:mod:`.client` holds the HTTP side (endpoints, auth, quota per method, errors that name the
+variable to fix), :mod:`.parse` the responses -> records (hashtags from title and description,
+``snippet.tags`` as keywords, ``engagedViews`` and the views counting method per observation).
+Fixtures in the tests are written from the discovery documents ``youtube.v3.json`` and
+``youtubeAnalytics.v2.json`` (googleapis/google-api-python-client, discovery_cache/documents).
+
+Other references: quota cost per method https://developers.google.com/youtube/v3/determine_quota_cost
+and the per-method buckets of 2026-06-01 / ``videos.batchGetStats`` of 2026-06-03 in
+https://developers.google.com/youtube/v3/revision_history; ``engagedViews`` in
+https://developers.google.com/youtube/analytics/metrics; the views counting changes (Shorts
+2025-03-31, announced 2025-03-26; every format 2026-08-27) in
+https://developers.google.com/youtube/analytics/revision_history; error reasons in
+https://developers.google.com/youtube/v3/docs/errors.
+"""
 
 from datetime import timedelta
 
@@ -21,6 +36,8 @@ SPEC = PlatformSpec(
         "playlistItems.list": "https://developers.google.com/youtube/v3/docs/playlistItems/list",
         "videos.list": "https://developers.google.com/youtube/v3/docs/videos/list",
         "commentThreads.list": "https://developers.google.com/youtube/v3/docs/commentThreads/list",
+        "comments.list": "https://developers.google.com/youtube/v3/docs/comments/list",
         "reports.query": "https://developers.google.com/youtube/analytics/reference/reports/query",
+        "oauth2.token": "https://developers.google.com/identity/protocols/oauth2/web-server#offline",
     },
 )

@@ -17,7 +17,7 @@ from social_pipeline.simulator.twitter import Simulator
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "sam_writes"
-PER_FETCH = 14  # the simulator serves 10 tweets per page, so the timeline takes two pages
+PER_FETCH = 24  # the simulator serves 10 tweets per page, so the timeline takes three pages
 
 
 def _account(token: str | None = "demo", posts: int = PER_FETCH, refresh: tuple[str, ...] = ()) -> AccountRef:
@@ -36,6 +36,15 @@ def _client(sim=None, credentials=None, **http_kwargs) -> Client:
     mount(session, Client.default_base_url, sim or Simulator(AS_OF, [HANDLE]))
     http_kwargs.setdefault("sleep", lambda s: None)
     return Client(HttpClient(session, **http_kwargs), credentials=credentials, today=AS_OF.date())
+
+
+def _timeline(sim=None) -> list[str]:
+    """The account's timeline ids as X serves them without ``exclude=replies``: its posts and its
+    own replies (the world's creator comments), newest first."""
+    sim = sim or Simulator(AS_OF, [HANDLE])
+    items = [(p.posted_at, sim.post_id(p)) for p in _world_posts()]
+    items += [(c.created_at, sim.comment_id(c)) for p in _world_posts() for c in p.comments(AS_OF) if c.is_creator]
+    return [tid for _, tid in sorted(items, reverse=True)]
 
 
 def _young(post) -> bool:
@@ -65,13 +74,17 @@ def test_account_matches_world(pulled):
 
 def test_posts_paginated_and_match_world(pulled):
     client, parsed = pulled
-    assert len([r for r in client.http.responses if r.endpoint == "users.tweets"]) == 2
+    assert len([r for r in client.http.responses if r.endpoint == "users.tweets"]) == 3
     assert len(parsed.posts) == PER_FETCH
     sim = Simulator(AS_OF, [HANDLE])
-    posts = world.account("twitter", HANDLE).posts_until(AS_OF)[:PER_FETCH]
-    assert [p["external_post_id"] for p in parsed.posts] == [sim.post_id(p) for p in posts]
+    # the timeline holds the account's own replies too; its original posts are the world's posts
+    assert [p["external_post_id"] for p in parsed.posts] == _timeline(sim)[:PER_FETCH]
+    originals = [p for p in parsed.posts if p["post_kind"] == "original"]
+    assert 0 < len(originals) < PER_FETCH
+    posts = world.account("twitter", HANDLE).posts_until(AS_OF)[: len(originals)]
+    assert [p["external_post_id"] for p in originals] == [sim.post_id(p) for p in posts]
     kinds = set()
-    for rec, post in zip(parsed.posts, posts):
+    for rec, post in zip(originals, posts):
         m = post.metrics(AS_OF)
         assert rec["posted_at"] == post.posted_at
         assert rec["likes_count"] == m["likes"]
@@ -96,7 +109,8 @@ def test_posts_paginated_and_match_world(pulled):
 def test_replies_within_search_window(pulled):
     client, parsed = pulled
     sim = Simulator(AS_OF, [HANDLE])
-    posts = world.account("twitter", HANDLE).posts_until(AS_OF)[:PER_FETCH]
+    pulled_ids = {p["external_post_id"] for p in parsed.posts}
+    posts = [p for p in world.account("twitter", HANDLE).posts_until(AS_OF) if sim.post_id(p) in pulled_ids]
     window = AS_OF - timedelta(days=7)
     for post in posts:
         pid = sim.post_id(post)
@@ -205,11 +219,11 @@ def test_refresh_by_id_returns_old_tweets_with_current_metrics_once():
     old_posts = [p for p in posts if AS_OF - p.posted_at > timedelta(days=31)][:2] + [posts[9]]
     old = [sim.post_id(p) for p in old_posts]
     client = _client()
-    client.pull(_account(posts=5, refresh=(old[0], sim.post_id(posts[0]), old[1], old[0], old[2])))
+    client.pull(_account(posts=5, refresh=(old[0], _timeline(sim)[0], old[1], old[0], old[2])))
     parsed = Client.parse(client.http.responses)
     ids = [p["external_post_id"] for p in parsed.posts]
     assert len(ids) == len(set(ids)) == 8
-    assert ids[:5] == [sim.post_id(p) for p in posts[:5]] and set(ids[5:]) == set(old)
+    assert ids[:5] == _timeline(sim)[:5] and set(ids[5:]) == set(old)
     by_id = {p["external_post_id"]: p for p in parsed.posts}
     for post in old_posts:
         rec, m = by_id[sim.post_id(post)], post.metrics(AS_OF)
@@ -235,7 +249,10 @@ def test_private_metrics_map_impressions_and_completion(pulled):
     client, parsed = pulled
     private = [r for r in client.http.responses if r.endpoint == "tweets.lookup" and "organic_metrics" in r.request_params["tweet.fields"]]
     assert private and all("non_public_metrics" in r.request_params["media.fields"] for r in private)
-    videos = [(rec, post) for rec, post in zip(parsed.posts, _world_posts()) if post.kind == "video" and _young(post)]
+    sim = Simulator(AS_OF, [HANDLE])
+    by_id = {rec["external_post_id"]: rec for rec in parsed.posts}
+    pairs = [(by_id[sim.post_id(post)], post) for post in _world_posts() if sim.post_id(post) in by_id]
+    videos = [(rec, post) for rec, post in pairs if post.kind == "video" and _young(post)]
     assert videos, "expected a recent video in the sample"
     for rec, post in videos:
         assert rec["completion_rate"] == pytest.approx(post.completion * 100, abs=1)

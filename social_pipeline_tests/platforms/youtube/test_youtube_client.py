@@ -1,4 +1,5 @@
-"""YouTube client + parser against the simulator (no network, no database)."""
+"""YouTube client + parser against the simulator (no network, no database). The quirks added for
+issue 13 are in test_youtube_features.py, the documented payloads in test_youtube_documented.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import requests
 
 from social_pipeline.platforms.base import REDACTED, AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.platforms.ratelimit import QuotaBudget
-from social_pipeline.platforms.youtube.client import Client, next_quota_reset, parse_duration
+from social_pipeline.platforms.youtube.client import Client, next_quota_reset
+from social_pipeline.platforms.youtube.parse import parse_duration
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimResponse, demo_token, mount
 from social_pipeline.simulator.youtube import Simulator
