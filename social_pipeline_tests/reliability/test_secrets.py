@@ -1,22 +1,38 @@
-"""No credential leaks: not into any table, log line, stdout/stderr or Dagster event.
+"""No credential leaks: not into any table, log line, stdout/stderr, Dagster event or file.
 
 Accounts carry known fake secrets (a rejected access token, an expired token with a refresh token
-that the token endpoint refuses, platform credentials from the environment: a YouTube API key, an
-X app bearer token, X OAuth client id/secret); a day is run clean and again with injected faults.
-Everything observable is then searched for every secret.
+that the token endpoint refuses, every platform's demo user token, tokens due for renewal on the
+platforms that renew them with app credentials, and every app-level credential setting each
+platform's spec declares, from the environment: a YouTube API key, an X app bearer token, OAuth
+client ids/secrets, Meta app ids/secrets, a RapidAPI key); a day is run clean and again with
+injected faults. Everything observable is then searched for every secret: every table (all columns,
+JSONB included, as text), every Dagster event log entry, every file the Dagster instance wrote
+(event logs, compute logs), every parse-cache file, log records and the process's output.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import date
+import os
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
 
+import requests
 from dagster import DagsterInstance
 
+from social_pipeline.ingest.parsed_pulls import cache_dir
+from social_pipeline.ingest.pulling import PullResult, raw_rows
+from social_pipeline.ingest.settings import env_name
+from social_pipeline.platforms import SPECS
+from social_pipeline.platforms.base import SECRET_KEYS, AccountRef, HttpClient
+from social_pipeline.platforms.spec import SECRET_SETTINGS
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.faults import FAULTS_ENV
 from social_pipeline.ingest.pulling import RETRY_ENV
 from social_pipeline_tests.pipeline.helpers import run_day, seed
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 DAY = date(2026, 11, 12)
 REJECTED = "sk-live-SECRET-123"
@@ -26,6 +42,24 @@ X_CLIENT_ID = "client-id-SECRET-321"
 X_CLIENT_SECRET = "client-secret-SECRET-654"
 EXPIRED = demo_token("twitter", "expiredcreator-SECRET-987") + "-expired"  # "-expired": the simulator's 401
 REFRESH = "sk-refresh-SECRET-000"
+# Every app-level credential each platform's spec declares, with a value found nowhere else. The
+# simulators accept API keys and app bearer tokens by prefix ("demo", "demo-token-twitter-").
+GIVEN = {
+    ("youtube", "api_key"): YT_KEY,
+    ("twitter", "bearer_token"): X_BEARER,
+    ("twitter", "client_id"): X_CLIENT_ID,
+    ("twitter", "client_secret"): X_CLIENT_SECRET,
+    ("tiktok", "rapidapi_key"): "demo-RAPIDAPI-SECRET-1357",
+}
+APP_CREDENTIALS = {
+    env_name(platform, name): GIVEN.get((platform, name), f"{name.replace('_', '-')}-{platform.upper()}-SECRET-{i:04d}")
+    for i, (platform, s) in enumerate(SPECS.items())
+    for name in s.all_settings
+    if name in SECRET_SETTINGS
+}
+# Accounts whose token is due for renewal with the platform's app credentials (Meta's exchange,
+# OAuth refresh with a client id/secret): the renewal runs, and so does its error path.
+RENEWED = ("instagram", "facebook", "threads", "pinterest", "linkedin")
 
 
 class Collect(logging.Handler):
@@ -61,8 +95,39 @@ def _accounts(conn):
         "INSERT INTO social_analytics_config (social_account_id, posts_per_fetch, provider_name) VALUES (%s, 3, 'demo')",
         (account,),
     )
+    # YouTube and X: also an account on its own user token (OAuth), beside the app credentials.
+    for platform, handle in (("youtube", "oauthcreator"), ("twitter", "usercreator")):
+        account = conn.execute(
+            "INSERT INTO social_accounts (platform, handle, access_token) VALUES (%s, %s, %s) RETURNING id",
+            (platform, handle, demo_token(platform, handle)),
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO social_analytics_config (social_account_id, posts_per_fetch, provider_name) VALUES (%s, 3, 'demo')",
+            (account,),
+        )
+    conn.execute(
+        "UPDATE social_accounts SET refresh_token = 'demo-refresh-' || handle, token_expires_at = now() + interval '1 hour' "
+        "WHERE platform = ANY(%s)",
+        (list(RENEWED),),
+    )
     demo_tokens = [r[0] for r in conn.execute("SELECT access_token FROM social_accounts WHERE access_token LIKE 'demo-token-%%'")]
     return demo_tokens
+
+
+def _stored_tokens(conn) -> list[str]:
+    """Every token the accounts hold now (renewed ones included)."""
+    rows = conn.execute("SELECT access_token, refresh_token FROM social_accounts").fetchall()
+    return [value for row in rows for value in row if value]
+
+
+def _files(*folders) -> list[str]:
+    """The text of every file under ``folders`` (binary files read as UTF-8 with replacement)."""
+    out = []
+    for folder in folders:
+        for path in Path(folder).rglob("*"):
+            if path.is_file():
+                out.append(path.read_bytes().decode("utf-8", errors="replace"))
+    return out
 
 
 def _everything_in_the_database(conn) -> list[str]:
@@ -75,8 +140,8 @@ def _everything_in_the_database(conn) -> list[str]:
     for table in tables:
         if table == "public.social_accounts":
             query = "SELECT (to_jsonb(t) - 'access_token' - 'refresh_token')::text FROM public.social_accounts t"
-        else:
-            query = f"SELECT row_to_json(t)::text FROM {table} t"
+        else:  # every column as text, JSONB included
+            query = f"SELECT to_jsonb(t)::text FROM {table} t"
         texts.extend(r[0] for r in conn.execute(query))
     return texts
 
@@ -95,11 +160,16 @@ def _events(instance: DagsterInstance, result) -> list[str]:
 def test_no_secret_reaches_tables_logs_output_or_events(db_url, conn, capfd, monkeypatch):
     demo_tokens = _accounts(conn)
     secrets = [REJECTED, YT_KEY, X_BEARER, X_CLIENT_ID, X_CLIENT_SECRET, EXPIRED, REFRESH, *demo_tokens]
-    monkeypatch.setenv("SOCIAL_PIPELINE_YOUTUBE_API_KEY", YT_KEY)
-    monkeypatch.setenv("SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN", X_BEARER)
-    monkeypatch.setenv("SOCIAL_PIPELINE_TWITTER_CLIENT_ID", X_CLIENT_ID)
-    monkeypatch.setenv("SOCIAL_PIPELINE_TWITTER_CLIENT_SECRET", X_CLIENT_SECRET)
+    secrets += [*APP_CREDENTIALS.values(), *_stored_tokens(conn)]
+    assert {"SOCIAL_PIPELINE_YOUTUBE_API_KEY", "SOCIAL_PIPELINE_TWITTER_BEARER_TOKEN", "SOCIAL_PIPELINE_INSTAGRAM_APP_SECRET",
+            "SOCIAL_PIPELINE_FACEBOOK_APP_SECRET", "SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET", "SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET",
+            "SOCIAL_PIPELINE_PINTEREST_CLIENT_SECRET", "SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY"} <= set(APP_CREDENTIALS)
+    with_token = {r[0] for r in conn.execute("SELECT DISTINCT platform FROM social_accounts WHERE access_token IS NOT NULL")}
+    assert with_token == set(SPECS)  # a user token on every platform
+    for name, value in APP_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv(RETRY_ENV, "0")
+    started = datetime.now(timezone.utc)
 
     handler = Collect()
     root = logging.getLogger()
@@ -107,19 +177,28 @@ def test_no_secret_reaches_tables_logs_output_or_events(db_url, conn, capfd, mon
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     seen: list[str] = []
+    home = tempfile.mkdtemp(prefix="social_pipeline_secrets_")
     try:
-        for faults in (None, "rate=0.3,seed=5,retry_after=0"):
+        for run, faults in enumerate((None, "rate=0.3,seed=5,retry_after=0")):
             if faults:
                 monkeypatch.setenv(FAULTS_ENV, faults)
-            with DagsterInstance.ephemeral() as instance:
+            # An instance on disk: its event log and compute logs are files to search too.
+            os.makedirs(os.path.join(home, str(run)))
+            with DagsterInstance.local_temp(tempdir=os.path.join(home, str(run))) as instance:
                 result = run_day(DAY, instance=instance, raise_on_error=False)
                 assert result.success
                 seen.extend(_events(instance, result))
+            secrets += _stored_tokens(conn)  # tokens renewed during the run
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
     captured = capfd.readouterr()
     seen += handler.lines + [captured.out, captured.err]
+    cache = cache_dir()
+    assert cache is not None and any(Path(cache).rglob("*")), "no parse-cache file to search"
+    files = _files(home, cache)
+    assert files
+    seen += files
     rows = _everything_in_the_database(conn)
     seen += rows
 
@@ -132,7 +211,16 @@ def test_no_secret_reaches_tables_logs_output_or_events(db_url, conn, capfd, mon
     assert any("token refresh failed" in line for line in seen)
     assert conn.execute("SELECT count(*) FROM social_raw_pulls WHERE NOT ok AND status_code = 401").fetchone()[0] > 0
     assert len(rows) > 100 and len(seen) > 1000
+    # The app credentials were used: tokens were renewed with them during the day.
+    assert conn.execute("SELECT count(*) FROM social_accounts WHERE token_refreshed_at >= %s", (started,)).fetchone()[0] > 0
+    # The Graph simulators echo the token in paging links: every Meta platform stored paged
+    # answers, where a missing scrub shows.
+    assert conn.execute(
+        "SELECT count(DISTINCT platform) FROM social_raw_pulls WHERE platform IN ('instagram', 'facebook', 'threads') "
+        "AND jsonb_typeof(payload) = 'object' AND payload ? 'paging'"
+    ).fetchone()[0] == 3
 
+    secrets = [s for s in dict.fromkeys(secrets) if s and len(s) >= 8]
     for secret in secrets:
         hits = [text for text in seen if secret in text]
         assert not hits, f"{secret!r} leaked: {hits[0][:300]!r}"
@@ -161,3 +249,18 @@ def test_views_do_not_expose_tokens(db_url, conn):
         "WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p') AND pg_get_functiondef(p.oid) ILIKE '%%access_token%%'"
     ).fetchall()
     assert functions == []
+
+
+def test_credentials_in_request_params_never_reach_the_ledger():
+    """A credential a client passes as an ordinary request parameter (by any of the names in
+    ``SECRET_KEYS``) is sent, but what the ledger row records is redacted."""
+    transport = ScriptedTransport()
+    transport.script(r"/v1/me", (200, {}, {"id": "1"}))
+    http = HttpClient(transport.install(requests.Session()))
+    secret = "sk-PARAM-SECRET-2468"
+    http.get("https://api.example.test/v1/me", endpoint="me", params={**{k: secret for k in SECRET_KEYS}, "fields": "id"})
+    assert secret in transport.sent[-1].url  # sent, as the client asked
+    account = AccountRef(id="00000000-0000-0000-0000-000000000001", platform="tiktok", handle="someone")
+    rows = raw_rows(PullResult(account, "pull", True, http.responses), DAY)
+    assert rows and rows[0]["request_params"]["fields"] == "id"
+    assert secret not in json.dumps(rows, default=str)
