@@ -8,7 +8,9 @@ none). Errors use the XRPC shape
 
 Ids: accounts are ``did:plc:`` + 24 base32 chars; posts are
 ``at://{did}/app.bsky.feed.post/{rkey}`` with the rkey a TID (13 base32-sortable chars built
-from the creation time in microseconds, so rkeys sort by time as real ones do). Commenters are
+from the creation time in microseconds, so rkeys sort by time as real ones do). CIDs are real-shaped
+CIDv1 (base32 ``bafyrei...`` dag-cbor for records, ``bafkrei...`` raw for blobs, sha2-256), so
+they decode as the lexicons' ``format: cid`` requires. Commenters are
 fans with ``fan_NNNN.bsky.social`` handles; creator replies come from the account itself.
 
 The author feed also carries some reposts of other people's posts (``reason`` of type
@@ -61,9 +63,18 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _cid(*parts: object) -> str:
+DAG_CBOR = 0x71  # records (posts): CIDs start "bafyrei"
+RAW = 0x55  # blobs (images, videos): CIDs start "bafkrei"
+
+
+def _cid(*parts: object, codec: int = DAG_CBOR) -> str:
+    """A real-shaped CIDv1 (what the lexicons' ``format: cid`` means): multibase 'b' (base32
+    lowercase, unpadded) of version 1, codec (0x71 dag-cbor for records, 0x55 raw for blobs),
+    multihash sha2-256 (0x12, length 0x20, 32 digest bytes): 59 characters starting ``bafyrei``
+    (records) or ``bafkrei`` (blobs); deterministic from ``parts``."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return "bafyrei" + "".join(_B32[b % 32] for b in digest)[:52]
+    raw = bytes([0x01, codec, 0x12, 0x20]) + digest
+    return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
 
 
 def xrpc_error(status: int, name: str, message: str) -> SimResponse:
@@ -133,7 +144,7 @@ class Simulator(PlatformSimulator):
             "did": self.account_id(acct),
             "handle": acct.handle,
             "displayName": acct.display_name,
-            "avatar": f"https://cdn.bsky.app/img/avatar/plain/{self.account_id(acct)}/{_cid('avatar', acct.uid)}@jpeg",
+            "avatar": f"https://cdn.bsky.app/img/avatar/plain/{self.account_id(acct)}/{_cid('avatar', acct.uid, codec=RAW)}@jpeg",
             "labels": [],
             "createdAt": _iso(world.EPOCH - timedelta(days=acct.uid % 400)),
         }
@@ -214,7 +225,7 @@ class Simulator(PlatformSimulator):
             {
                 **self._author(acct),
                 "description": f"Posts by {acct.display_name}",
-                "banner": f"https://cdn.bsky.app/img/banner/plain/{self.account_id(acct)}/{_cid('banner', acct.uid)}@jpeg",
+                "banner": f"https://cdn.bsky.app/img/banner/plain/{self.account_id(acct)}/{_cid('banner', acct.uid, codec=RAW)}@jpeg",
                 "followersCount": acct.followers(self.as_of),
                 "followsCount": acct.following(self.as_of),
                 "postsCount": len(posts) + len(posts) // REPOST_EVERY,
@@ -254,7 +265,7 @@ class Simulator(PlatformSimulator):
             "labels": [],
         }
         if post.kind == "video":
-            cid = _cid("video", post.uid)
+            cid = _cid("video", post.uid, codec=RAW)
             record["embed"] = {"$type": "app.bsky.embed.video", "video": {"$type": "blob", "ref": {"$link": cid}, "mimeType": "video/mp4", "size": post.duration * 250_000}}
             view["embed"] = {
                 "$type": "app.bsky.embed.video#view",
@@ -265,7 +276,7 @@ class Simulator(PlatformSimulator):
             }
         elif post.kind in ("image", "carousel"):
             n = 1 if post.kind == "image" else 2 + post.uid % 3
-            cids = [_cid("image", post.uid, i) for i in range(n)]
+            cids = [_cid("image", post.uid, i, codec=RAW) for i in range(n)]
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [{"alt": "", "image": {"$type": "blob", "ref": {"$link": c}, "mimeType": "image/jpeg", "size": 300_000}} for c in cids],
