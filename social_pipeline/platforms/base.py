@@ -443,6 +443,10 @@ def _error_summary(payload: Any) -> str:
     if isinstance(payload, dict):
         err = payload.get("error") or payload.get("errors") or payload.get("message") or payload
         text = json.dumps(err, ensure_ascii=False, default=str) if not isinstance(err, str) else err
+        # A problem document (RFC 7807, X) says what went wrong at its top level beside `errors`.
+        head = [f"{k}: {payload[k]}" for k in ("title", "detail", "type") if isinstance(payload.get(k), str)]
+        if head and err is not payload:
+            text = "; ".join(head) + "; " + text
     elif payload is None:
         text = "non-JSON body"
     else:

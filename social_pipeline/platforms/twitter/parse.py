@@ -118,6 +118,7 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
     out.posts = [posts[t] for t in ordered]
 
     comment_ids: set[str] = set()
+    replies: list[dict[str, Any]] = []
     for endpoint in (EP_SEARCH, EP_SEARCH_ALL):
         for body in ok_payloads(responses, endpoint):
             obj(body, endpoint)
@@ -137,7 +138,7 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
                     parent = None  # a direct reply to the post is a top-level comment
                 pm = opt_obj(reply, "public_metrics", endpoint) or {}
                 author = opt_text(reply, "author_id", endpoint)
-                out.comments.append(
+                replies.append(
                     CommentRecord(
                         external_post_id=conversation,
                         external_comment_id=rid,
@@ -149,7 +150,31 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
                         commented_at=parse_timestamp(reply.get("created_at")),
                     ).as_dict()
                 )
+    out.comments = _under_own_posts(replies, set(posts))
     return out  # X offers no audience demographics through the API
+
+
+def _under_own_posts(replies: list[dict[str, Any]], own: set[str]) -> list[dict[str, Any]]:
+    """Each reply attached to the account's post it answers. A conversation rooted in another
+    account's post (the account's own reply lives there) holds replies to that post too: a reply
+    is kept when its chain of parents reaches one of the account's posts, under that post (a
+    direct reply to it being top-level), and left out otherwise (it answers someone else). The
+    account's own reply is then a post of its own (kind reply or thread) and, where its parent
+    is a post of the pull, also a comment under it (a creator's reply)."""
+    parent_of = {r["external_comment_id"]: r["parent_external_comment_id"] or r["external_post_id"] for r in replies}
+    kept = []
+    for reply in replies:
+        if reply["external_post_id"] in own:
+            kept.append(reply)
+            continue
+        step, seen = parent_of.get(reply["external_comment_id"]), set()
+        while step is not None and step not in own and step not in seen:
+            seen.add(step)
+            step = parent_of.get(step)
+        if step in own:
+            parent = reply["parent_external_comment_id"]
+            kept.append({**reply, "external_post_id": step, "parent_external_comment_id": None if parent == step else parent})
+    return kept
 
 
 def _post(tweet: dict[str, Any], media: dict[str, Any], username: str, account_id: str) -> dict[str, Any] | None:

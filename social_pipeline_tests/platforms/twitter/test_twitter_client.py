@@ -392,11 +392,21 @@ def test_unicode_text_round_trips_unchanged():
     text = "Cafe\u0301 ☕️ 👩🏽‍💻 🇯🇵 — مرحبا بالعالم · שלום עולם · e\u0301\u0323 \u202bRTL\u202c"
 
     class Fancy(Simulator):
+        looked_up: set = set()
+
         def handle(self, request):
             answer = super().handle(request)
             if answer.status == 200 and isinstance(answer.body, dict) and answer.body.get("data"):
-                if request.path in ("/tweets", "/tweets/search/recent"):
+                if request.path == "/tweets":
                     answer.body["data"][0]["text"] = text
+                    self.looked_up |= {t["id"] for t in answer.body["data"]}
+                # A reply to a post of the pull (an own reply's conversation may be rooted in a
+                # post the pull does not hold: its other replies are dropped).
+                elif request.path == "/tweets/search/recent":
+                    for reply in answer.body["data"]:
+                        if {r["id"] for r in reply.get("referenced_tweets", [])} & self.looked_up:
+                            reply["text"] = text
+                            break
             return answer
 
     client = _client(Fancy(AS_OF, [HANDLE]))
@@ -450,3 +460,16 @@ def test_token_refresh_uses_configured_oauth_host():
     mount(session, "http://x-oauth.test/2", Simulator(AS_OF, [HANDLE]))
     client = Client(HttpClient(session), credentials={"client_id": "c", "oauth_base_url": "http://x-oauth.test/2"})
     assert client.refresh_access_token(_account(), "demo-refresh-" + HANDLE).access_token == demo_token("twitter", HANDLE)
+
+
+def test_replies_in_a_conversation_rooted_outside_the_pull_hang_under_the_accounts_post():
+    """The newest posts are the account's own replies in a conversation whose root is older than
+    the pull: replies to those replies are kept under them; other replies in that conversation
+    answer someone else's post and are left out. No comment names a post the pull lacks."""
+    client = _client()
+    client.pull(_account(posts=6))
+    parsed = Client.parse(copy.deepcopy(client.http.responses))
+    own = {p["external_post_id"] for p in parsed.posts}
+    assert {p["post_kind"] for p in parsed.posts} & {"reply", "thread"}
+    assert parsed.comments and all(c["external_post_id"] in own for c in parsed.comments)
+    assert all(c["parent_external_comment_id"] not in own for c in parsed.comments)
