@@ -31,6 +31,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
 
+import re
+
 from . import world
 from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
@@ -200,7 +202,7 @@ class Simulator(PlatformSimulator):
         body: dict[str, Any] = {
             "id": self.post_id(post),
             "author": self.org_urn(post.account),
-            "commentary": post.caption,
+            "commentary": little_text(post.caption, post.hashtags),
             "visibility": "PUBLIC",
             "lifecycleState": "PUBLISHED",
             "lifecycleStateInfo": {"isEditedByAuthor": False},
@@ -334,8 +336,10 @@ class Simulator(PlatformSimulator):
             counts[f"urn:li:geo:{geo}"] = rest // len(OTHER_GEOS) + (1 if i < rest % len(OTHER_GEOS) else 0)
 
         def split(n: int) -> dict[str, int]:
-            paid = n // 20
-            return {"organicFollowerCount": n - paid, "paidFollowerCount": paid}
+            # As LinkedIn documents for demographic facets: organicFollowerCount is the total of
+            # organic and paid followers, and paidFollowerCount is not to be read (adding it would
+            # count paid followers twice).
+            return {"organicFollowerCount": n, "paidFollowerCount": n // 20}
 
         seniorities = (("urn:li:seniority:3", 0.45), ("urn:li:seniority:4", 0.3), ("urn:li:seniority:5", 0.25))
         return SimResponse(200, {
@@ -362,3 +366,11 @@ class Simulator(PlatformSimulator):
 
 def _error(status: int, code: str, message: str, service_code: int) -> SimResponse:
     return SimResponse(status, {"status": status, "serviceErrorCode": service_code, "code": code, "message": message})
+
+
+def little_text(caption: str, tags: tuple[str, ...]) -> str:
+    """The caption as LinkedIn returns ``commentary``: in little text, where each hashtag is the
+    markup ``{hashtag|\\#|tag}`` (the ``#`` escaped with a backslash)."""
+    for tag in sorted(set(tags), key=len, reverse=True):
+        caption = re.sub(r"#" + re.escape(tag) + r"(?![\w])", lambda m, t=tag: "{hashtag|\\#|" + t + "}", caption)
+    return caption

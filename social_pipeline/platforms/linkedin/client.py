@@ -54,33 +54,26 @@ Quirks worth knowing:
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
 import requests
 
-from ..base import (
-    AccountRef,
-    ParsedPull,
-    ParseError,
-    PlatformClient,
-    PlatformError,
-    RawResponse,
-    TokenGrant,
-    count,
-    ok_payloads,
+from ..base import AccountRef, ParsedPull, PlatformClient, PlatformError, RawResponse, TokenGrant
+from .parse import (  # noqa: F401  (endpoint names and limits are part of the client's surface)
+    COMMENT_TARGET,
+    COMMENTS,
+    FOLLOWER_STATS,
+    NETWORK_SIZES,
+    ORG_LOOKUP,
+    ORGANIZATION,
+    POST,
+    POSTS,
+    SHARE_STATS,
+    hashtags,
 )
-
-ORG_LOOKUP = "organizations.vanityName"
-ORGANIZATION = "organizations"
-NETWORK_SIZES = "networkSizes"
-POSTS = "posts"
-POST = "posts/{urn}"  # refresh by id
-SHARE_STATS = "organizationalEntityShareStatistics"
-COMMENTS = "socialActions/comments"
-FOLLOWER_STATS = "organizationalEntityFollowerStatistics"
+from .parse import parse as parse_responses
 
 DEFAULT_VERSION = "202610"
 DEFAULT_OAUTH_BASE_URL = "https://www.linkedin.com/oauth/v2"
@@ -88,24 +81,6 @@ MAX_COUNT = 100  # documented cap of `count` on the posts finder
 STATS_BATCH = 20  # post URNs per share-statistics request
 COMMENT_COUNT = 100
 MAX_PAGES = 50
-# LinkedIn geo ids of countries (urn:li:geo:{id}) -> ISO 3166 code.
-GEO_COUNTRIES = {
-    "103644278": "US",
-    "101165590": "GB",
-    "101174742": "CA",
-    "101282230": "DE",
-    "106057199": "BR",
-    "102713980": "IN",
-    "101355337": "JP",
-    "105015875": "FR",
-    "103323778": "MX",
-    "101452733": "AU",
-    "105646813": "ES",
-    "103350119": "IT",
-    "102890719": "NL",
-}
-TOP_N = 10
-_COMMENT_URN = re.compile(r"^urn:li:comment:\((.+),([^,()]+)\)$")
 
 
 def encode_urn(urn: str) -> str:
@@ -135,9 +110,8 @@ class Client(PlatformClient):
         token = account.access_token
         if not token:
             raise PlatformError(
-                f"linkedin account @{handle}: no access token (AccountRef.access_token is empty; a "
-                "page administrator's token with r_organization_social and rw_organization_admin "
-                "is required)"
+                f"linkedin account @{handle}: no access token: set social_accounts.access_token to a "
+                "page administrator's token with the r_organization_social and rw_organization_admin scopes"
             )
         self._version = self._api_version()
         self._headers = {
@@ -192,6 +166,11 @@ class Client(PlatformClient):
             return self.http.get(
                 self.url(path), endpoint=endpoint, params=params, headers=self._headers,
                 secret_headers=self._auth, page_index=page_index,
+                auth_hint=(
+                    f"LinkedIn refused the access token of linkedin account @{self._handle}: it needs the "
+                    "r_organization_social and rw_organization_admin scopes of a page administrator; refresh "
+                    "or reconnect it, then update social_accounts.access_token"
+                ),
             )
         except PlatformError as exc:
             if exc.status_code == 426:
@@ -204,6 +183,14 @@ class Client(PlatformClient):
                 ) from None
             if exc.status_code == 401:
                 raise self._token_problem(exc) from None
+            if exc.status_code == 403:
+                # The base quotes only ``message``; add LinkedIn's serviceErrorCode and status.
+                payload = self.http.responses[-1].payload if self.http.responses else None
+                raise PlatformError(
+                    f"linkedin account @{self._handle}: {exc} [LinkedIn{_linkedin_said(payload) or ': no error body'}]",
+                    status_code=403,
+                    endpoint=exc.endpoint,
+                ) from None
             raise
 
     def _token_problem(self, exc: PlatformError) -> PlatformError:
@@ -216,9 +203,10 @@ class Client(PlatformClient):
         }.get(code if isinstance(code, str) else "", "was rejected (expired or revoked)")
         return PlatformError(
             f"linkedin account @{self._handle}: the access token {reason} (HTTP 401"
-            f"{f' {code}' if isinstance(code, str) else ''}). Refresh it with the stored refresh token "
-            "(needs SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID and SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET) or have "
-            "a page administrator reconnect the account.",
+            f"{f' {code}' if isinstance(code, str) else ''}{_linkedin_said(payload)}). Refresh it with the "
+            "stored refresh token (needs SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID and "
+            "SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET) or have a page administrator reconnect the account, "
+            "then update social_accounts.access_token.",
             status_code=401,
             endpoint=exc.endpoint,
         )
@@ -238,7 +226,10 @@ class Client(PlatformClient):
         if missing:
             raise PlatformError(f"linkedin account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
         if not refresh_token:
-            raise PlatformError(f"linkedin account @{handle}: no refresh token stored: reconnect the account")
+            raise PlatformError(
+                f"linkedin account @{handle}: no refresh token stored (social_accounts.refresh_token is empty): "
+                "reconnect the account"
+            )
         secret = self.credentials["client_secret"]
         try:
             resp = self.http.session.post(
@@ -262,11 +253,16 @@ class Client(PlatformClient):
         if not 200 <= resp.status_code < 300 or not isinstance(token, str) or not token:
             said = "no usable answer"
             if isinstance(body, dict):
-                said = str(body.get("error_description") or body.get("message") or body.get("error") or said)
+                parts = [
+                    f"{key} {body[key]!r}"
+                    for key in ("error", "error_description", "serviceErrorCode", "message", "status")
+                    if isinstance(body.get(key), (str, int)) and not isinstance(body.get(key), bool)
+                ]
+                said = ", ".join(parts) or said
             for s in (refresh_token, secret):
                 said = said.replace(s, "[redacted]")
             raise PlatformError(
-                f"linkedin account @{handle}: token refresh failed (HTTP {resp.status_code}: {said[:200]}); the "
+                f"linkedin account @{handle}: token refresh failed (HTTP {resp.status_code}: {said}); the "
                 "refresh token has expired (a year after the first authorization) or was revoked, or the client "
                 "credentials are wrong: check SOCIAL_PIPELINE_LINKEDIN_CLIENT_ID / "
                 "SOCIAL_PIPELINE_LINKEDIN_CLIENT_SECRET or have a page administrator reconnect the account",
@@ -329,6 +325,10 @@ class Client(PlatformClient):
                 f"socialActions/{encode_urn(target_urn)}/comments", COMMENTS,
                 {"start": start, "count": COMMENT_COUNT}, page_index=page_index,
             )
+            # The answer's ``object`` is often the post's *activity* URN, which the Posts API never
+            # returns: record which post or comment was asked (the path), so parse() can place it.
+            if self.http.responses and self.http.responses[-1].endpoint == COMMENTS:
+                self.http.responses[-1].request_params[COMMENT_TARGET] = target_urn
             elements = payload.get("elements") if isinstance(payload, dict) else None
             if not isinstance(elements, list):
                 raise PlatformError(f"{COMMENTS}: answer has no elements list", endpoint=COMMENTS)
@@ -344,87 +344,10 @@ class Client(PlatformClient):
             if not _has_more(payload.get("paging"), start, len(elements), COMMENT_COUNT):
                 return
 
-    # -- parsing ----------------------------------------------------------------------------
     @staticmethod
     def parse(responses: Iterable[RawResponse]) -> ParsedPull:
-        responses = list(responses)
-        out = ParsedPull()
-
-        orgs = ok_payloads(responses, ORGANIZATION)
-        if orgs:
-            org = _obj(orgs[-1], "organization")
-        else:
-            lookups = ok_payloads(responses, ORG_LOOKUP)
-            elements = _list(_obj(lookups[-1], "organization lookup"), "elements", "lookup") if lookups else []
-            if not elements:
-                raise ParseError("linkedin: no successful organization response")
-            org = _obj(elements[0], "organization")
-        org_id = org.get("id")
-        if isinstance(org_id, bool) or not isinstance(org_id, (int, str)) or str(org_id) == "":
-            raise ParseError("linkedin: organization has no id")
-        org_urn = f"urn:li:organization:{org_id}"
-        vanity = org.get("vanityName") if isinstance(org.get("vanityName"), str) else None
-
-        followers = None
-        sizes = ok_payloads(responses, NETWORK_SIZES)
-        if sizes:
-            followers = count(_obj(sizes[-1], "network size").get("firstDegreeSize"))
-        out.account = {
-            "external_user_id": str(org_id),
-            "display_name": org.get("localizedName") if isinstance(org.get("localizedName"), str) else vanity,
-            "followers_count": followers,
-            "following_count": None,
-            "posts_count": None,
-            "total_likes": None,
-            "total_comments": None,
-            "total_views": None,
-            "total_shares": None,
-            "subscribers_count": None,
-            "pins_count": None,
-            "retweets_count": None,
-            "watch_time_minutes": None,
-        }
-
-        stats: dict[str, dict[str, Any]] = {}
-        for payload in ok_payloads(responses, SHARE_STATS):
-            for raw in _list(_obj(payload, "share statistics"), "elements", "share statistics"):
-                row = _obj(raw, "share statistics element")
-                urn = row.get("share") or row.get("ugcPost")
-                if not isinstance(urn, str):
-                    raise ParseError("linkedin: share statistics element names no share/ugcPost")
-                stats[urn] = _obj(row.get("totalShareStatistics"), "totalShareStatistics")
-
-        # Listed posts, then posts refreshed by id; a post fetched twice keeps its newest data.
-        latest: dict[str, dict[str, Any]] = {}
-        for r in responses:
-            if not r.ok or r.endpoint not in (POSTS, POST):
-                continue
-            items = _list(_obj(r.payload, "posts page"), "elements", "posts page") if r.endpoint == POSTS else [r.payload]
-            for raw in items:
-                post = _obj(raw, "post")
-                urn = post.get("id")
-                if not isinstance(urn, str) or not urn.startswith("urn:li:"):
-                    raise ParseError("linkedin: post has no urn id")
-                latest[urn] = post
-        seen = set(latest)
-        for urn, post in latest.items():
-            out.posts.append(_parse_post(post, urn, stats.get(urn)))
-
-        seen_comments: set[str] = set()
-        for payload in ok_payloads(responses, COMMENTS):
-            for raw in _list(_obj(payload, "comments page"), "elements", "comments page"):
-                row = _parse_comment(_obj(raw, "comment"), org_urn, vanity)
-                if row["external_comment_id"] in seen_comments:
-                    continue
-                seen_comments.add(row["external_comment_id"])
-                if row["external_post_id"] not in seen:
-                    raise ParseError(f"linkedin: comment {row['external_comment_id']} is on no pulled post")
-                out.comments.append(row)
-
-        follower_stats = ok_payloads(responses, FOLLOWER_STATS)
-        if follower_stats:
-            out.demographics = _demographics(follower_stats[-1])
-        return out
+        """Responses -> records: see :mod:`.parse`."""
+        return parse_responses(responses)
 
 
 def _has_more(paging: Any, next_start: int, got: int, asked: int) -> bool:
@@ -442,160 +365,13 @@ def _has_more(paging: Any, next_start: int, got: int, asked: int) -> bool:
     return got >= asked
 
 
-# -- parse helpers ---------------------------------------------------------------------------
-def _ms(value: Any, what: str) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ParseError(f"linkedin: {what} is not an epoch-millisecond timestamp")
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        raise ParseError(f"linkedin: {what} {value!r} is out of range") from None
-
-
-def _media_type(post: dict[str, Any]) -> str:
-    content = post.get("content")
-    if content is None:
-        return "text"
-    content = _obj(content, "post content")
-    if "multiImage" in content or "carousel" in content:
-        return "carousel"
-    media = content.get("media")
-    if isinstance(media, dict):
-        media_id = str(media.get("id") or "")
-        if media_id.startswith("urn:li:video:"):
-            return "video"
-        if media_id.startswith("urn:li:document:"):
-            return "carousel"  # a document post pages through slides
-        return "image"
-    return "text"  # article / poll / reshare without own media
-
-
-def _parse_post(post: dict[str, Any], urn: str, stats: dict[str, Any] | None) -> dict[str, Any]:
-    posted_at = _ms(post.get("publishedAt"), "publishedAt") or _ms(post.get("createdAt"), "createdAt")
-    if posted_at is None:
-        raise ParseError(f"linkedin: post {urn} has no publishedAt/createdAt")
-    text = post.get("commentary")
-    if text is not None and not isinstance(text, str):
-        raise ParseError(f"linkedin: post {urn} commentary is not text")
-    content = post.get("content") if isinstance(post.get("content"), dict) else {}
-    media = content.get("media") if isinstance(content.get("media"), dict) else {}
-    s = stats or {}
-    return {
-        "external_post_id": urn,
-        "post_url": f"https://www.linkedin.com/feed/update/{urn}/",
-        "caption": text,
-        "title": media.get("title") if isinstance(media.get("title"), str) else None,
-        "media_type": _media_type(post),
-        "media_url": None,  # media are URNs; download URLs need the Images/Videos APIs
-        "duration": None,
-        "posted_at": posted_at,
-        "likes_count": count(s.get("likeCount")),
-        "comments_count": count(s.get("commentCount")),
-        "views_count": None,  # LinkedIn reports impressions, not views
-        "shares_count": count(s.get("shareCount")),
-        "saves_count": None,
-        "watch_time_seconds": None,
-        "completion_rate": None,
-        "impressions": count(s.get("impressionCount")),
-        "reach": count(s.get("uniqueImpressionsCount")),
-    }
-
-
-def _comment_parts(urn: str, what: str) -> tuple[str, str]:
-    """(thread urn, comment id) of ``urn:li:comment:({thread urn},{id})``."""
-    match = _COMMENT_URN.match(urn)
-    if not match:
-        raise ParseError(f"linkedin: {what} {urn[:80]!r} is not a comment URN")
-    return match.group(1), match.group(2)
-
-
-def _parse_comment(comment: dict[str, Any], org_urn: str, vanity: str | None) -> dict[str, Any]:
-    urn = comment.get("commentUrn") or comment.get("$URN")
-    if not isinstance(urn, str):
-        raise ParseError("linkedin: comment has no commentUrn")
-    _, comment_id = _comment_parts(urn, "commentUrn")
-    target = comment.get("object")
-    if not isinstance(target, str):
-        raise ParseError(f"linkedin: comment {comment_id} has no object (post) urn")
-    parent = comment.get("parentComment")
-    if parent is not None and not isinstance(parent, str):
-        raise ParseError(f"linkedin: comment {comment_id} parentComment is not a URN")
-    parent_id = _comment_parts(parent, "parentComment")[1] if parent is not None else None
-    message = comment.get("message")
-    if message is not None:
-        message = _obj(message, "comment message").get("text")
-        if message is not None and not isinstance(message, str):
-            raise ParseError(f"linkedin: comment {comment_id} text is not text")
-    actor = comment.get("actor")
-    if actor is not None and not isinstance(actor, str):
-        raise ParseError(f"linkedin: comment {comment_id} actor is not a URN")
-    created = comment.get("created")
-    created = _obj(created, "comment created") if created is not None else {}
-    likes = comment.get("likesSummary")
-    likes = _obj(likes, "likesSummary") if likes is not None else {}
-    return {
-        "external_post_id": target,
-        "external_comment_id": comment_id,
-        "parent_external_comment_id": parent_id,
-        "comment_text": message,
-        "author_username": vanity if actor == org_urn else None,
-        "author_external_id": actor,
-        "likes_count": count(likes.get("totalLikes")),
-        "commented_at": _ms(created.get("time"), "comment created.time"),
-    }
-
-
-def _demographics(payload: Any) -> dict[str, Any] | None:
-    elements = _list(_obj(payload, "follower statistics"), "elements", "follower statistics")
-    if not elements:
-        return None
-    stats = _obj(elements[0], "follower statistics element")
-    rows = stats.get("followerCountsByGeoCountry")
-    if rows is None:
-        return None
-    if not isinstance(rows, list):
-        raise ParseError("linkedin: followerCountsByGeoCountry is not a list")
-    counts: dict[str, int] = {}
-    for raw in rows:
-        row = _obj(raw, "geo country count")
-        geo = row.get("geo")
-        if not isinstance(geo, str):
-            raise ParseError("linkedin: geo country count has no geo urn")
-        fc = _obj(row.get("followerCounts"), "followerCounts")
-        n = (count(fc.get("organicFollowerCount")) or 0) + (count(fc.get("paidFollowerCount")) or 0)
-        key = GEO_COUNTRIES.get(geo.rsplit(":", 1)[-1], geo) if geo.startswith("urn:li:geo:") else geo
-        counts[key] = counts.get(key, 0) + n
-    total = sum(counts.values())
-    top = None
-    if total > 0:
-        ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:TOP_N]
-        top = {k: round(v / total * 100, 2) for k, v in ranked}
-    return {
-        "age_13_17": None,  # LinkedIn reports no age or gender
-        "age_18_24": None,
-        "age_25_34": None,
-        "age_35_44": None,
-        "age_45_plus": None,
-        "gender_male": None,
-        "gender_female": None,
-        "top_countries": top,
-        "top_cities": None,
-        "top_languages": None,
-        "peak_hours": None,
-        "peak_days": None,
-    }
-
-
-def _obj(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ParseError(f"linkedin: {what} is not a JSON object")
-    return value
-
-
-def _list(obj: dict[str, Any], key: str, what: str) -> list[Any]:
-    value = obj.get(key)
-    if not isinstance(value, list):
-        raise ParseError(f"linkedin: {what} has no {key!r} list")
-    return value
+def _linkedin_said(payload: Any) -> str:
+    """LinkedIn's own error fields (``serviceErrorCode``, ``message``, ``status``), whole."""
+    if not isinstance(payload, dict):
+        return ""
+    parts = [
+        f"{key} {payload[key]!r}"
+        for key in ("serviceErrorCode", "message", "status")
+        if isinstance(payload.get(key), (int, str)) and not isinstance(payload.get(key), bool)
+    ]
+    return (": " + ", ".join(parts)) if parts else ""

@@ -1,4 +1,16 @@
-"""Pinterest: the API v5 (see :mod:`.client`)."""
+"""Pinterest: the API v5 (see :mod:`.client`).
+
+Quirks in short (details in :mod:`.client`):
+
+- Errors are the v5 ``Error`` schema ``{"code": int, "message": str}``; both are quoted whole. A
+  refused token (401 code 2) names the account and ``social_accounts.access_token``; refreshing
+  needs ``SOCIAL_PIPELINE_PINTEREST_CLIENT_ID`` and ``SOCIAL_PIPELINE_PINTEREST_CLIENT_SECRET``.
+- Paging by opaque ``bookmark`` (null on the last page); ``created_at`` is ISO-8601 without an
+  offset (UTC); video ``duration`` and ``VIDEO_AVG_WATCH_TIME`` are milliseconds.
+- Analytics reach 90 days back: a Pin created before the window gets no window metrics (None).
+- The Pin schema has no structured tags (no hashtag field): hashtags come from the description.
+- No likes (the lifetime ``reaction`` total stands in), no shares, no reach, no comments API.
+"""
 
 from datetime import timedelta
 
@@ -17,7 +29,13 @@ SPEC = PlatformSpec(
     token=TokenPolicy("refresh_token", timedelta(days=1), "access 30 days, refresh 365 days"),
     docs={
         "user_account": "https://developers.pinterest.com/docs/api/v5/user_account-get",
+        "user_account/analytics": "https://developers.pinterest.com/docs/api/v5/user_account-analytics",
         "pins": "https://developers.pinterest.com/docs/api/v5/pins-list",
+        "pins/{pin_id}": "https://developers.pinterest.com/docs/api/v5/pins-get",
         "pins/analytics": "https://developers.pinterest.com/docs/api/v5/pins-analytics",
+        "ad_accounts": "https://developers.pinterest.com/docs/api/v5/ad_accounts-list",
+        "ad_accounts/audience_insights": "https://developers.pinterest.com/docs/api/v5/audience_insights-get",
+        "oauth/token": "https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/",
+        "openapi": "https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml",
     },
 )

@@ -1,5 +1,19 @@
-"""TikTok: the Display API for authorised creators, and a RapidAPI scraper for public profiles.
-The endpoints and their quirks are described in :mod:`.client` and :mod:`.rapidapi`."""
+"""TikTok: the Display API v2 for authorised creators (HTTP in :mod:`.client`, responses -> records
+in :mod:`.parse`), and a RapidAPI scraper for public profiles (:mod:`.rapidapi`).
+
+Quirks in short (details in the modules):
+
+- Every Display API answer carries ``{"error": {"code", "message", "log_id"}}``; a code other than
+  ``"ok"`` is an error even inside HTTP 200 (``rate_limit_exceeded`` there is retried like a 429).
+  Errors quote all three whole (TikTok support asks for the ``log_id``).
+- A refused user token (401 ``access_token_invalid`` / ``scope_not_authorized``) names the account
+  and ``social_accounts.access_token``; refreshing needs ``SOCIAL_PIPELINE_TIKTOK_CLIENT_KEY`` and
+  ``SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET`` and rotates the refresh token. The RapidAPI provider's
+  key is ``SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY``.
+- ``fields`` is a query parameter even on the POSTs; ``max_count`` <= 20; the list ``cursor`` is
+  epoch **milliseconds** while ``create_time`` is epoch **seconds**.
+- No hashtag field (hashtags come from the caption), no comments, no demographics in the Display API.
+"""
 
 from datetime import timedelta
 
@@ -22,5 +36,7 @@ SPEC = PlatformSpec(
         "v2/video/list": "https://developers.tiktok.com/doc/tiktok-api-v2-video-list",
         "v2/video/query": "https://developers.tiktok.com/doc/tiktok-api-v2-video-query",
         "v2/oauth/token": "https://developers.tiktok.com/doc/oauth-user-access-token-management",
+        "errors": "https://developers.tiktok.com/doc/tiktok-api-v2-error-handling",
+        "oauth errors": "https://developers.tiktok.com/doc/oauth-error-handling",
     },
 )

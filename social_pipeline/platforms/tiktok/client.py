@@ -45,22 +45,10 @@ from typing import Any, Iterable
 
 import requests
 
-from ..base import (
-    AccountRef,
-    ParsedPull,
-    ParseError,
-    PlatformClient,
-    PlatformError,
-    RawResponse,
-    TokenGrant,
-    count,
-    ok_payloads,
-    parse_timestamp,
-)
+from ..base import AccountRef, ParsedPull, PlatformClient, PlatformError, RawResponse, TokenGrant
+from .parse import USER_INFO, VIDEO_LIST, VIDEO_QUERY
+from .parse import parse as parse_responses
 
-USER_INFO = "v2/user/info"
-VIDEO_LIST = "v2/video/list"
-VIDEO_QUERY = "v2/video/query"
 OAUTH_TOKEN = "v2/oauth/token"
 DEFAULT_OAUTH_BASE_URL = "https://open.tiktokapis.com"
 # Error codes that mean "slow down" rather than "this request is wrong".
@@ -91,6 +79,16 @@ VIDEO_FIELDS = (
     "share_count",
     "view_count",
 )
+# What to fix for the error codes TikTok documents on its error-handling page.
+ENVELOPE_ADVICE = {
+    "scope_not_authorized": " -- the user did not grant a scope this request needs (user.info.basic, "
+    "user.info.profile, user.info.stats, video.list): reconnect the account with those scopes and update "
+    "social_accounts.access_token",
+    "scope_permission_missed": " -- the TikTok app (SOCIAL_PIPELINE_TIKTOK_CLIENT_KEY) is not approved "
+    "for a scope this request needs: add it in the TikTok developer portal",
+    "access_token_invalid": " -- refresh the token or reconnect the account, then update "
+    "social_accounts.access_token",
+}
 MAX_COUNT = 20  # documented maximum of video/list's max_count
 QUERY_MAX_IDS = 20  # documented maximum of video/query's filters.video_ids
 
@@ -118,10 +116,16 @@ class Client(PlatformClient):
         return None
 
     def _call(self, label: str, method: str, path: str, endpoint: str, **kwargs) -> Any:
-        """One API call; an invalid/expired token becomes an error that names the account and
-        says what to do (the token itself never appears)."""
+        """One API call; an invalid/expired token becomes an error that names the account, the
+        column to fix and TikTok's own ``error.code``/``error.message``/``error.log_id`` (the token
+        itself never appears)."""
+        hint = (
+            f"TikTok refused the user access token of {label}: refresh it (Client.refresh_access_token) "
+            "or reconnect the account granting the user.info.basic, user.info.profile, user.info.stats and "
+            "video.list scopes, then update social_accounts.access_token"
+        )
         try:
-            payload = self.http.request(method, self.url(path), endpoint=endpoint, **kwargs)
+            payload = self.http.request(method, self.url(path), endpoint=endpoint, auth_hint=hint, **kwargs)
         except PlatformError as exc:
             if exc.status_code == 401:
                 last = self.http.responses[-1] if self.http.responses else None
@@ -130,14 +134,14 @@ class Client(PlatformClient):
                 if code in (None, "access_token_invalid"):
                     raise PlatformError(
                         f"{label}: the TikTok access token is invalid, expired or revoked "
-                        "(access_token_invalid): refresh it with the account's refresh token "
+                        f"({code or 'access_token_invalid'}): refresh it with the account's refresh token "
                         "(Client.refresh_access_token) or reconnect the account, then update "
                         f"social_accounts.access_token [{exc}]",
                         status_code=401,
                         endpoint=endpoint,
                     ) from None
             raise PlatformError(f"{label}: {exc}", status_code=exc.status_code, endpoint=endpoint) from None
-        _check_envelope(payload, endpoint)
+        _check_envelope(payload, endpoint, label)
         return payload
 
     def pull(self, account: AccountRef) -> None:
@@ -145,9 +149,8 @@ class Client(PlatformClient):
         token = account.access_token
         if not token:
             raise PlatformError(
-                f"{label}: no access token "
-                "(AccountRef.access_token is empty; a TikTok user access token with the "
-                "user.info.basic, user.info.stats and video.list scopes is required)"
+                f"{label}: no access token: set social_accounts.access_token to a TikTok user access "
+                "token with the user.info.basic, user.info.profile, user.info.stats and video.list scopes"
             )
         auth = {"Authorization": f"Bearer {token}"}
 
@@ -217,10 +220,13 @@ class Client(PlatformClient):
         the session and never recorded in the ledger.
         """
         label = f"tiktok account @{account.handle.lstrip('@')}"
-        client_key = _credential(self.credentials, "client_key")
-        client_secret = _credential(self.credentials, "client_secret")
+        client_key = _credential(self.credentials, "client_key", label)
+        client_secret = _credential(self.credentials, "client_secret", label)
         if not refresh_token:
-            raise PlatformError(f"{label}: no refresh token stored; reconnect the account", endpoint=OAUTH_TOKEN)
+            raise PlatformError(
+                f"{label}: no refresh token stored (social_accounts.refresh_token is empty): reconnect the account",
+                endpoint=OAUTH_TOKEN,
+            )
         form = {
             "client_key": client_key,
             "client_secret": client_secret,
@@ -242,14 +248,17 @@ class Client(PlatformClient):
         error = body.get("error") if isinstance(body, dict) else None
         if isinstance(error, dict):  # API-style envelope
             error = error.get("code")
-        description = str(body.get("error_description") or "")[:200] if isinstance(body, dict) else "non-JSON body"
+        description = str(body.get("error_description") or "") if isinstance(body, dict) else "non-JSON body"
+        log_id = body.get("log_id") if isinstance(body, dict) else None
         advice = {
-            "invalid_grant": "the refresh token is invalid, expired or revoked: reconnect the account",
+            "invalid_grant": "the refresh token (social_accounts.refresh_token) is invalid, expired or "
+            "revoked: reconnect the account",
             "invalid_client": "the app credentials were rejected: check SOCIAL_PIPELINE_TIKTOK_CLIENT_KEY "
             "and SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET",
         }.get(str(error), "reconnect the account if this persists")
         raise PlatformError(
-            f"{label}: token refresh failed (HTTP {status}, TikTok {error or 'error'}: {description}) -- {advice}",
+            f"{label}: token refresh failed (HTTP {status}, TikTok error {error or 'error'!r}, "
+            f"error_description {description!r}, log_id {log_id!r}) -- {advice}",
             status_code=status,
             endpoint=OAUTH_TOKEN,
         )
@@ -290,137 +299,34 @@ class Client(PlatformClient):
 
     @staticmethod
     def parse(responses: Iterable[RawResponse]) -> ParsedPull:
-        responses = list(responses)
-        out = ParsedPull()
-
-        infos = ok_payloads(responses, USER_INFO)
-        if not infos:
-            raise ParseError("no successful v2/user/info response to parse")
-        user = _data(infos[-1], USER_INFO).get("user")
-        if not isinstance(user, dict):
-            raise ParseError("v2/user/info: data.user is missing or not an object")
-        open_id = user.get("open_id")
-        if not isinstance(open_id, str) or not open_id:
-            raise ParseError("v2/user/info: data.user.open_id is missing")
-        username = _opt_str(user, "username", USER_INFO)
-        out.account = {
-            "external_user_id": open_id,
-            "display_name": _opt_str(user, "display_name", USER_INFO) or username,
-            "followers_count": count(user.get("follower_count")),
-            "following_count": count(user.get("following_count")),
-            "posts_count": count(user.get("video_count")),
-            "total_likes": count(user.get("likes_count")),  # likes received across all videos
-            "total_comments": None,
-            "total_views": None,
-            "total_shares": None,
-            "subscribers_count": None,
-            "pins_count": None,
-            "retweets_count": None,
-            "watch_time_minutes": None,
-        }
-
-        # Listed pages and by-id lookups, in the order they were fetched: a video seen twice keeps
-        # its first position and its most recently fetched figures.
-        posts: dict[str, dict[str, Any]] = {}
-        fetched = [r for r in responses if r.ok and r.endpoint in (VIDEO_LIST, VIDEO_QUERY)]
-        fetched.sort(key=lambda r: r.fetched_at)
-        for r in fetched:
-            videos = _data(r.payload, r.endpoint).get("videos")
-            if not isinstance(videos, list):
-                raise ParseError(f"{r.endpoint}: data.videos is missing or not a list")
-            for video in videos:
-                post = _parse_video(video, username)
-                posts[post["external_post_id"]] = post
-        out.posts = list(posts.values())
-
-        # The Display API has neither comments nor audience demographics.
-        out.comments = []
-        out.demographics = None
-        return out
+        """Responses -> records: see :mod:`.parse`."""
+        return parse_responses(responses)
 
 
-def _credential(credentials: dict[str, str], name: str) -> str:
+def _credential(credentials: dict[str, str], name: str, label: str = "tiktok") -> str:
     value = credentials.get(name)
     if not value:
         raise PlatformError(
-            f"tiktok token refresh needs the app's {name}: set SOCIAL_PIPELINE_TIKTOK_{name.upper()}",
+            f"{label}: token refresh needs the TikTok app's {name}: set SOCIAL_PIPELINE_TIKTOK_{name.upper()}",
             endpoint=OAUTH_TOKEN,
         )
     return value
 
 
-def _check_envelope(payload: Any, endpoint: str) -> None:
-    """TikTok reports errors inside the body, even with HTTP 200."""
+def _check_envelope(payload: Any, endpoint: str, label: str = "tiktok") -> None:
+    """TikTok reports errors inside the body, even with HTTP 200: quote ``error.code``,
+    ``error.message`` and ``error.log_id`` whole (TikTok support asks for the log_id)."""
     if not isinstance(payload, dict):
-        raise PlatformError(f"{endpoint}: answer is not a JSON object", endpoint=endpoint)
+        raise PlatformError(f"{label}: {endpoint}: answer is not a JSON object", endpoint=endpoint)
     err = payload.get("error")
     if not isinstance(err, dict):
-        raise PlatformError(f"{endpoint}: answer has no error envelope", endpoint=endpoint)
+        raise PlatformError(f"{label}: {endpoint}: answer has no error envelope", endpoint=endpoint)
     code = err.get("code")
     if code != "ok":
-        message = str(err.get("message") or "")[:200]
+        message = str(err.get("message") or "")
+        advice = ENVELOPE_ADVICE.get(str(code), "")
         raise PlatformError(
-            f"{endpoint}: TikTok error {code!r}: {message} (log_id {err.get('log_id')})", endpoint=endpoint
+            f"{label}: {endpoint}: TikTok error.code {code!r}, error.message {message!r}, "
+            f"error.log_id {err.get('log_id')!r}{advice}",
+            endpoint=endpoint,
         )
-
-
-def _data(payload: Any, endpoint: str) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise ParseError(f"{endpoint}: payload is not an object")
-    err = payload.get("error")
-    if isinstance(err, dict) and err.get("code") not in (None, "ok"):
-        raise ParseError(f"{endpoint}: payload carries error code {err.get('code')!r}")
-    data = payload.get("data")
-    if not isinstance(data, dict):
-        raise ParseError(f"{endpoint}: 'data' is missing or not an object")
-    return data
-
-
-def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ParseError(f"{where}: {key} should be a string, got {type(value).__name__}")
-    return value
-
-
-def _parse_video(video: Any, username: str | None) -> dict[str, Any]:
-    if not isinstance(video, dict):
-        raise ParseError("v2/video/list: a video entry is not an object")
-    vid = video.get("id")
-    if isinstance(vid, int) and not isinstance(vid, bool):
-        vid = str(vid)
-    if not isinstance(vid, str) or not vid:
-        raise ParseError("v2/video/list: a video has no id")
-    where = f"v2/video/list video {vid}"
-    if "create_time" not in video:
-        raise ParseError(f"{where}: create_time is missing")
-    create_time = video["create_time"]
-    if isinstance(create_time, bool) or not isinstance(create_time, (int, float)):
-        raise ParseError(f"{where}: create_time should be epoch seconds, got {create_time!r}")
-    share_url = _opt_str(video, "share_url", where)
-    if username:
-        post_url = f"https://www.tiktok.com/@{username}/video/{vid}"
-    else:
-        post_url = share_url
-    return {
-        "external_post_id": vid,
-        "post_url": post_url,
-        "caption": _opt_str(video, "video_description", where),
-        "title": _opt_str(video, "title", where),
-        "media_type": "video",
-        "media_url": _opt_str(video, "embed_link", where) or _opt_str(video, "cover_image_url", where),
-        "duration": count(video.get("duration")),  # seconds
-        "posted_at": parse_timestamp(create_time),
-        "likes_count": count(video.get("like_count")),
-        "comments_count": count(video.get("comment_count")),
-        "views_count": count(video.get("view_count")),
-        "shares_count": count(video.get("share_count")),
-        # Not offered by the Display API.
-        "saves_count": None,
-        "watch_time_seconds": None,
-        "completion_rate": None,
-        "impressions": None,
-        "reach": None,
-    }

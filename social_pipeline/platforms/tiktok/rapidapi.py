@@ -90,21 +90,31 @@ class Client(PlatformClient):
                 return f"RapidAPI TikTok code {payload.get('code')}: {msg[:120]}"
         return None
 
-    def _headers(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _headers(self, label: str = "tiktok via RapidAPI") -> tuple[dict[str, str], dict[str, str]]:
         key = self.credentials.get("rapidapi_key")
         if not key:
             raise PlatformError(
-                "tiktok via RapidAPI: no RapidAPI key configured: set SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY "
+                f"{label}: no RapidAPI key configured: set SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY "
                 "(and subscribe the key to the TikTok Scraper API)"
             )
         host = self.credentials.get("rapidapi_host") or urlsplit(self.base_url).hostname or ""
         return {"X-RapidAPI-Host": host}, {"X-RapidAPI-Key": key}
 
     def _get(self, label: str, path: str, endpoint: str, params: dict[str, Any], page_index: int = 0) -> Any:
-        headers, secret = self._headers()
+        headers, secret = self._headers(label)
+        hint = (
+            f"the RapidAPI gateway refused the key used for {label}: check SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY "
+            f"and that it is subscribed to {headers['X-RapidAPI-Host']}"
+        )
         try:
             payload = self.http.get(
-                self.url(path), endpoint=endpoint, params=params, headers=headers, secret_headers=secret, page_index=page_index
+                self.url(path),
+                endpoint=endpoint,
+                params=params,
+                headers=headers,
+                secret_headers=secret,
+                page_index=page_index,
+                auth_hint=hint,
             )
         except PlatformError as exc:
             if exc.status_code in (401, 403):
@@ -122,7 +132,7 @@ class Client(PlatformClient):
     def pull(self, account: AccountRef) -> None:
         handle = account.handle.lstrip("@")
         label = f"tiktok account @{handle} (RapidAPI)"
-        self._headers()  # fail early, before any request, when the key is missing
+        self._headers(label)  # fail early, before any request, when the key is missing
 
         self._get(label, "/user/info", USER_INFO, {"unique_id": handle})
 
