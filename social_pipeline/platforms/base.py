@@ -441,7 +441,9 @@ def _error_summary(payload: Any) -> str:
     too long to quote is reduced to its messages and codes. Credentials are scrubbed by the
     caller (the pull), which knows them."""
     if isinstance(payload, dict):
-        err = payload.get("error") or payload.get("errors") or payload.get("message") or payload
+        # The error object where the body has one; else the whole body (Pinterest's code and
+        # message, LinkedIn's serviceErrorCode, status and message sit at its top level).
+        err = payload.get("error") or payload.get("errors") or payload
         text = json.dumps(err, ensure_ascii=False, default=str) if not isinstance(err, str) else err
         # A problem document (RFC 7807, X) says what went wrong at its top level beside `errors`.
         head = [f"{k}: {payload[k]}" for k in ("title", "detail", "type") if isinstance(payload.get(k), str)]
