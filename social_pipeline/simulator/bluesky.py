@@ -103,6 +103,17 @@ def _offset(cursor: str | None) -> int | None:
 class Simulator(PlatformSimulator):
     platform = "bluesky"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        # XRPC's error shape, with the IETF draft RateLimit headers the AppView sends.
+        reset = str(int(time.time()) + wait)
+        return {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, {
+            "ratelimit-limit": str(limit), "ratelimit-remaining": "0", "ratelimit-reset": reset,
+            "ratelimit-policy": f"{limit};w=1",
+        }
+
     def __init__(
         self,
         as_of: datetime,

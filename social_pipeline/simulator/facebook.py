@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from . import world
-from .meta_graph import GRAPH_BASE, INVALID_METRIC, decode_cursor, graph_error, insight_entry, paged_body
+from .meta_graph import graph_too_many, GRAPH_BASE, INVALID_METRIC, decode_cursor, graph_error, insight_entry, paged_body
 from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # what this fake returns at most per page (the real cap of `limit` is 100)
@@ -73,6 +73,12 @@ HIGH_USAGE = {"call_count": 96, "total_cputime": 41, "total_time": 63}
 
 class Simulator(PlatformSimulator):
     platform = "facebook"
+
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return graph_too_many(wait, limit)
 
     def __init__(
         self,

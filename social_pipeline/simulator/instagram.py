@@ -40,6 +40,7 @@ from typing import Any
 
 from . import world
 from .meta_graph import (
+    graph_too_many,
     DEMO_REFRESH_PREFIX,
     EXPIRED_SUFFIX,
     GRAPH_BASE,
@@ -83,6 +84,12 @@ def _decode(cursor: str | None) -> int:
 
 class Simulator(PlatformSimulator):
     platform = "instagram"
+
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return graph_too_many(wait, limit)
 
     def __init__(self, as_of, handles=None, *, refused_metrics=(), host: str = "facebook"):
         super().__init__(as_of, handles)

@@ -49,6 +49,12 @@ REFRESH_SECONDS = 365 * 86400  # refresh tokens: a year from the first authoriza
 class Simulator(PlatformSimulator):
     platform = "linkedin"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return {"status": 429, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle limit reached"}, {}
+
     def account_id(self, account: world.Account) -> str:
         return str(10_000_000 + account.uid % 90_000_000)  # numeric organization id
 

@@ -283,3 +283,9 @@ def documented_paths_seen(payloads: list[Any], fields: list[list[Any]]) -> set[s
             if any(found for found, _ in _walk(payload, path.split("."))):
                 seen.add(path)
     return seen
+
+
+def graph_too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+    """Graph's throttling answer: error code 4, "Application request limit reached"."""
+    return {"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "code": 4,
+                      "is_transient": True, "fbtrace_id": "AsimRateLimit00"}}, {}

@@ -53,6 +53,12 @@ REFRESH_SECONDS = 60 * 86400  # continuous refresh tokens last 60 days
 class Simulator(PlatformSimulator):
     platform = "pinterest"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return {"code": 429, "message": "You have exceeded your rate limit. Try again later."}, {}
+
     def __init__(self, as_of: datetime, handles: list[str] | None = None, deprecated_metrics: Iterable[str] = ()):
         super().__init__(as_of, handles)
         self.deprecated_metrics = set(deprecated_metrics)

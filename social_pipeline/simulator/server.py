@@ -36,7 +36,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from requests.structures import CaseInsensitiveDict
@@ -106,67 +106,11 @@ class SimulatorServer(ThreadingHTTPServer):
     stats: ServerStats
 
 
-# A "too many requests" answer in the shape of each platform's error bodies, and any headers of its
-# own besides Retry-After. ``wait`` is the whole seconds until a request would be accepted again.
-def _tiktok(wait: int) -> tuple[Any, dict[str, str]]:
-    error = {"code": "rate_limit_exceeded", "message": "The API rate limit was exceeded. Please try again later.",
-             "log_id": f"20260101000000{wait:06d}"}
-    return {"data": {}, "error": error}, {}
-
-
-def _meta(wait: int) -> tuple[Any, dict[str, str]]:
-    # Graph API throttling: error code 4, "Application request limit reached".
-    return {"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "code": 4,
-                      "fbtrace_id": "AsimRateLimit00"}}, {}
-
-
-def _google(wait: int) -> tuple[Any, dict[str, str]]:
-    message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute'."
-    return {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED",
-                      "errors": [{"message": message, "domain": "usageLimits", "reason": "rateLimitExceeded"}]}}, {}
-
-
-def _twitter(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
-    reset = str(int(time.time()) + wait)
-    body = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
-    return body, {"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": "0", "x-rate-limit-reset": reset}
-
-
-def _bluesky(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
-    reset = str(int(time.time()) + wait)
-    return {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, {
-        "ratelimit-limit": str(limit), "ratelimit-remaining": "0", "ratelimit-reset": reset,
-        "ratelimit-policy": f"{limit};w=1",
-    }
-
-
-def _pinterest(wait: int) -> tuple[Any, dict[str, str]]:
-    return {"code": 429, "message": "You have exceeded your rate limit. Try again later."}, {}
-
-
-def _linkedin(wait: int) -> tuple[Any, dict[str, str]]:
-    return {"status": 429, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle limit reached"}, {}
-
-
-def _rapidapi(wait: int) -> tuple[Any, dict[str, str]]:
-    return {"message": "You have exceeded the rate limit per second for your plan."}, {}
-
-
-_TOO_MANY: dict[str, Callable[..., tuple[Any, dict[str, str]]]] = {
-    "tiktok": _tiktok, "instagram": _meta, "facebook": _meta, "threads": _meta, "youtube": _google,
-    "pinterest": _pinterest, "linkedin": _linkedin, "tiktok_rapidapi": _rapidapi,
-}
-
-
 def too_many_requests(platform: str, wait_seconds: float, limit: int) -> SimResponse:
-    """The platform's 429 answer, asking the client to come back after ``wait_seconds``."""
+    """The platform's 429 answer (its simulator's documented shape), asking the client to come
+    back after ``wait_seconds``."""
     wait = max(1, math.ceil(wait_seconds))  # Retry-After carries whole seconds
-    if platform == "twitter":
-        body, headers = _twitter(wait, limit)
-    elif platform == "bluesky":
-        body, headers = _bluesky(wait, limit)
-    else:
-        body, headers = _TOO_MANY.get(platform, _rapidapi)(wait)
+    body, headers = simulator_class(platform).too_many(wait, limit)
     return SimResponse(429, body, {"Retry-After": str(wait), **headers})
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import world
 from .meta_graph import (
+    graph_too_many,
     DEMO_REFRESH_PREFIX,
     EXPIRED_SUFFIX,
     LONG_LIVED_SECONDS,
@@ -58,6 +59,12 @@ def split_shares(shares: int) -> dict[str, int]:
 
 class Simulator(PlatformSimulator):
     platform = "threads"
+
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return graph_too_many(wait, limit)
 
     def __init__(self, as_of, handles=None, *, refused_metrics=()):
         super().__init__(as_of, handles)

@@ -34,6 +34,15 @@ EXPIRED_SUFFIX = "-expired"
 class Simulator(PlatformSimulator):
     platform = "tiktok"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        # The Display API's error envelope, code rate_limit_exceeded.
+        error = {"code": "rate_limit_exceeded", "message": "The API rate limit was exceeded. Please try again later.",
+                 "log_id": f"20260101000000{wait:06d}"}
+        return {"data": {}, "error": error}, {}
+
     def __init__(self, as_of, handles=None, *, throttle_first: int = 0):
         super().__init__(as_of, handles)
         self.throttle_left = max(int(throttle_first), 0)

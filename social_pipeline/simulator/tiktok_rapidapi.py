@@ -31,6 +31,12 @@ _VIDEO_IN_URL = re.compile(r"/video/(\d+)")
 class Simulator(PlatformSimulator):
     platform = "tiktok"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        return {"message": "You have exceeded the rate limit per second for your plan."}, {}
+
     def __init__(self, as_of, handles=None, *, throttle_first: int = 0):
         super().__init__(as_of, handles)
         self.throttle_left = max(int(throttle_first), 0)

@@ -65,6 +65,12 @@ class PlatformSimulator:
 
     platform: ClassVar[str]
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests (body, headers besides Retry-After);
+        each platform's simulator gives its own documented shape."""
+        return {"message": "Too Many Requests"}, {}
+
     def __init__(self, as_of: datetime, handles: list[str] | None = None):
         self.as_of = as_of
         self._accounts: dict[str, world.Account] = {}

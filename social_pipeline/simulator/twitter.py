@@ -111,6 +111,15 @@ def invalid_request(message: str, parameter: str, value: str) -> SimResponse:
 class Simulator(PlatformSimulator):
     platform = "twitter"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        # An RFC 7807 problem, with the window's reset as an epoch second.
+        reset = str(int(time.time()) + wait)
+        body = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+        return body, {"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": "0", "x-rate-limit-reset": reset}
+
     def __init__(
         self,
         as_of: datetime,

@@ -138,6 +138,15 @@ def bad_key_error() -> SimResponse:
 class Simulator(PlatformSimulator):
     platform = "youtube"
 
+    @staticmethod
+    def too_many(wait: int, limit: int) -> tuple[Any, dict[str, str]]:
+        """The platform's answer to too many requests: its body and headers besides Retry-After
+        (``wait``: whole seconds until a request is accepted again; ``limit``: per second)."""
+        # Google's error envelope: 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded.
+        message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute'."
+        return {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED",
+                          "errors": [{"message": message, "domain": "usageLimits", "reason": "rateLimitExceeded"}]}}, {}
+
     def __init__(
         self,
         as_of: datetime,
