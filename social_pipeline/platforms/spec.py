@@ -79,6 +79,12 @@ class PlatformSpec:
     # A warning about the API the settings select (e.g. a Graph version near its end of life),
     # from (the platform's settings, today); None when all is well.
     api_notice: Callable[[Mapping[str, str], date], str | None] | None = None
+    # How a post's public URL relates to its API id (content mapping): whether the URL carries
+    # that very id; which other ids a URL may show for an API id (Facebook's object id after
+    # '{page}_', Bluesky's rkey ending the at-uri); the author an API id names (Bluesky's DID).
+    url_id_is_api_id: bool = True
+    url_keys: Callable[[str], frozenset[str]] | None = None
+    url_author: Callable[[str], str | None] | None = None
 
     @property
     def client(self) -> type:

@@ -28,8 +28,21 @@ Schemas: the lexicons, https://github.com/bluesky-social/atproto/tree/main/lexic
 from ..spec import PlatformSpec
 from .client import Client
 
+def url_keys(post_id: str) -> frozenset[str]:
+    """A post's API id is its at-uri ``at://{did}/app.bsky.feed.post/{rkey}``; its URL shows the rkey."""
+    return frozenset({post_id.rsplit("/", 1)[1]}) if post_id.startswith("at://") else frozenset()
+
+
+def url_author(post_id: str) -> str | None:
+    """The author's DID, which a post URL may name instead of the handle."""
+    return post_id[len("at://"):].split("/", 1)[0] if post_id.startswith("at://") else None
+
+
 SPEC = PlatformSpec(
     name="bluesky",
+    url_id_is_api_id=False,
+    url_keys=url_keys,
+    url_author=url_author,
     title="Bluesky",
     clients={"official": Client},
     requests_per_minute=300,  # AppView: 3,000 per 5 minutes per IP

@@ -7,6 +7,11 @@ from ..spec import PlatformSpec, TokenPolicy
 from ..meta_graph import version_warning
 from .client import Client
 
+def url_keys(post_id: str) -> frozenset[str]:
+    """A Graph post id is ``{page id}_{object id}``; the post's URL shows the object id."""
+    return frozenset({post_id.rsplit("_", 1)[1]}) if "_" in post_id else frozenset()
+
+
 SPEC = PlatformSpec(
     name="facebook",
     title="Facebook",
@@ -19,6 +24,8 @@ SPEC = PlatformSpec(
     history_days=730,
     token=TokenPolicy("exchange", timedelta(days=7), "long-lived, about 60 days"),
     # From 60 days before the configured Graph version's end of life (v21.0: 2027-01-21).
+    url_id_is_api_id=False,
+    url_keys=url_keys,
     api_notice=lambda settings, today: version_warning(settings.get("version"), today, platform="facebook"),
     docs={
         "page": "https://developers.facebook.com/docs/graph-api/reference/page",

@@ -17,6 +17,7 @@ SPEC = PlatformSpec(
     demo_handle="demo.creator",
     settings=("app_id", "app_secret", "oauth_base_url", "graph_base_url", "version"),
     history_days=730,
+    url_id_is_api_id=False,  # the URL shows a shortcode, matched through the permalink
     token=TokenPolicy("exchange", timedelta(days=7), "long-lived, about 60 days"),
     # From 60 days before the configured Graph version's end of life (v21.0: 2027-01-21).
     api_notice=lambda settings, today: version_warning(settings.get("version"), today, platform="instagram"),

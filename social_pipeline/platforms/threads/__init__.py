@@ -15,6 +15,7 @@ SPEC = PlatformSpec(
     demo_handle="demo.creator",
     settings=("oauth_base_url",),
     history_days=730,
+    url_id_is_api_id=False,  # the URL shows a shortcode, matched through the permalink
     token=TokenPolicy("exchange", timedelta(days=7), "long-lived, 60 days"),
     docs={
         "me": "https://developers.facebook.com/docs/threads/threads-profiles",
