@@ -19,8 +19,9 @@ install: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/social-pipeline dev
 
-## The test suite, on a real PostgreSQL (embedded, or $$SOCIAL_PIPELINE_DATABASE_URL)
+## `dg check defs` (definitions load and validate), then the suite on a real PostgreSQL (embedded, or $$SOCIAL_PIPELINE_DATABASE_URL)
 test: $(STAMP)
+	@home=$$(mktemp -d) && touch $$home/dagster.yaml && DAGSTER_HOME=$$home $(BIN)/dg check defs; rc=$$?; rm -rf $$home; exit $$rc
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## The tests that need no database (clients, parsers, simulator, analytics): the loop while editing one

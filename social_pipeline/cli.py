@@ -1,6 +1,6 @@
 """The ``social-pipeline`` command.
 
-    social-pipeline dev                      database + migrations + demo accounts, then `dagster dev`
+    social-pipeline dev                      database + migrations + demo accounts, then `dg dev`
     social-pipeline db url|migrate|start|stop
     social-pipeline demo seed
     social-pipeline materialize --date D     every asset for one day, recorded in the Dagster instance
@@ -83,13 +83,15 @@ def cmd_dev(args) -> int:
     env = {**os.environ, **dagster_environment(url)}
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         _say(f"WARNING: binding {args.host} exposes the UI without authentication; put it behind a proxy.")
-    dagster = shutil.which("dagster", path=str(Path(sys.executable).parent)) or "dagster"
-    argv = [dagster, "dev", "-w", str(REPO / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    # `dg dev` (what Dagster 1.13 recommends; `dagster dev` says it is superseded). It is given the
+    # workspace file: without a target, dg runs from the project root, where Dagster warns about the
+    # repository's dagster.yaml (the template of DAGSTER_HOME's copy, not the instance's own).
+    dg = shutil.which("dg", path=str(Path(sys.executable).parent)) or "dg"
+    argv = [dg, "dev", "-w", str(REPO / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     _say(f"Dagster UI on http://{args.host}:{args.port}  (Ctrl-C stops it; `social-pipeline db stop` stops Postgres)")
-    # Start from the instance home: Dagster warns about a dagster.yaml in the working folder that
-    # is not DAGSTER_HOME's, and the repository's copy is the template for that home.
+    # Start from the instance home, for the same reason.
     os.chdir(env["DAGSTER_HOME"])
-    os.execve(dagster, argv, env)
+    os.execve(dg, argv, env)
     return 0  # pragma: no cover
 
 

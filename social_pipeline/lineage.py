@@ -42,6 +42,12 @@ COLUMN_LINEAGE: dict[str, dict[str, list[tuple[str, str]]]] = {
 }
 
 
+def lineage_of(asset: str) -> dict[str, list[tuple[str, str]]] | None:
+    """The asset's declared column lineage, for ``table_metadata(..., lineage=...)``: the IO manager
+    emits it with each materialization without knowing which asset it is."""
+    return COLUMN_LINEAGE.get(asset)
+
+
 def column_lineage(asset: str) -> TableColumnLineage | None:
     deps = COLUMN_LINEAGE.get(asset)
     if not deps:

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, parsed_days
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days
 
 SHARES = ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female")
 JSON_FIELDS = ("top_countries", "top_cities", "top_languages", "peak_hours", "peak_days")
@@ -70,9 +71,10 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
     group_name="normalized",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata=table_metadata("social_audience_demographics", partition_column="snapshot_date"),
+    metadata=table_metadata("social_audience_demographics", lineage=lineage_of("social_audience_demographics"), partition_column="snapshot_date"),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     deps=[AssetKey("social_post_metrics")],
     description="Age, gender, countries, cities, languages (percent shares) where the platform reports "
     "them; peak hours/days from the platform, else derived from our own posts' engagement by UTC "

@@ -9,12 +9,13 @@ from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
 from ..ingest.normalize import TEXT_LIMITS, clean_text, naive_utc
 from ..ingest.parsed_pulls import parsed_pulls
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.batches import RowBatches
 from ..storage.copy import as_int
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, parsed_days, post_ids, priority
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority
 from .posts import POSTS
 
 COMMENT_COLUMNS = [
@@ -133,7 +134,7 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
-        "social_comments",
+        "social_comments", lineage=lineage_of("social_comments"),
         mode="upsert",
         keys=("post_id", "external_comment_id"),
         merge={"first_seen_date": "least", "last_seen_date": "greatest"},
@@ -141,7 +142,8 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
         parent_link=("parent_comment_id", "parent_external_comment_id"),
     ),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Comments and replies (replies to replies included), threads rebuilt from the "
     "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
     "(other languages left unscored with the reason); upserted on (post_id, external_comment_id) "

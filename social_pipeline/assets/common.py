@@ -1,11 +1,13 @@
 """Shared pieces of the asset graph: the raw inputs, partition days, post id lookups."""
 
 
+import os
+import re
 from datetime import date, timedelta
 from typing import Iterable, Iterator
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy
+from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy, FreshnessPolicy
 
 from ..platforms import PLATFORMS, spec
 from ..ingest.normalize import DayRecords, parse_day
@@ -21,6 +23,30 @@ LEDGER_INS = {
     f"raw_{p}": AssetIn(key=AssetKey(["raw", p]), metadata={INPUT_COLUMNS_KEY: list(LEDGER_COLUMNS)}) for p in PLATFORMS
 }
 
+
+# Who answers for the assets, shown in the UI and used by alerts: SOCIAL_PIPELINE_OWNER, an email
+# address or a "team:<name>" (the two forms Dagster accepts), several separated by commas.
+# Default: the team named after this project.
+OWNER_ENV = "SOCIAL_PIPELINE_OWNER"
+DEFAULT_OWNER = "team:social-pipeline"
+_OWNER_FORM = re.compile(r"^(team:[A-Za-z0-9_.-]+|[^@\s,]+@[^@\s,]+\.[^@\s,]+)$")
+
+
+def asset_owners() -> list[str]:
+    owners = [o.strip() for o in os.environ.get(OWNER_ENV, DEFAULT_OWNER).split(",") if o.strip()]
+    bad = [o for o in owners if not _OWNER_FORM.match(o)]
+    if bad or not owners:
+        raise ValueError(f"{OWNER_ENV}={os.environ.get(OWNER_ENV)!r}: give an email or team:<name> (comma-separated)")
+    return owners
+
+
+OWNERS = asset_owners()
+
+# Freshness, read by the UI's asset health. The daily schedule runs at 00:30 UTC for the day that
+# has just closed: a day is late when its assets have not been materialized since midnight by 06:00
+# UTC. The hourly schedule runs ten past each hour: late when not materialized by :40.
+DAILY_FRESHNESS = FreshnessPolicy.cron(deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=6), timezone="UTC")
+HOURLY_FRESHNESS = FreshnessPolicy.cron(deadline_cron="40 * * * *", lower_bound_delta=timedelta(minutes=40), timezone="UTC")
 
 # Backfills run up to a week of days per run: API-bound assets then make few, moderate runs (a
 # year is 53 runs, not 365) and a failure re-does at most a week of calls; each day inside a run is

@@ -38,17 +38,18 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from ..analytics.urls import PostRef, parse_post_url
 from ..partitions import daily_partitions
-from .common import BACKFILL_POLICY
-from ..platforms import UnknownPlatform, canonical
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS
+from ..platforms import SPECS, UnknownPlatform, canonical
 from ..storage.database import Database
+from ..storage.io_manager import table_info
 
 CONTENT_MAPPINGS = AssetKey("social_content_mappings")
 POSTS = AssetKey("social_posts_analytics")
 
 # An arbitrary constant naming this asset's transaction-scoped advisory lock.
 LOCK_KEY = 7_402_211_905_331_501
-# Platforms whose post URL carries the very id the API gives the post.
-URL_ID_IS_API_ID = frozenset({"tiktok", "youtube", "twitter", "pinterest", "linkedin"})
+# Platforms whose post URL carries the very id the API gives the post (each spec says).
+URL_ID_IS_API_ID = frozenset(name for name, s in SPECS.items() if s.url_id_is_api_id)
 BATCH = 500
 
 
@@ -82,10 +83,9 @@ def _canonical_platform(name: str | None) -> str | None:
 def derived_keys(platform: str, external_post_id: str) -> set[str]:
     """The ids a URL may show for a post whose API id is ``external_post_id``."""
     keys = {external_post_id}
-    if platform == "facebook" and "_" in external_post_id:
-        keys.add(external_post_id.rsplit("_", 1)[1])  # {page id}_{object id}
-    elif platform == "bluesky" and external_post_id.startswith("at://"):
-        keys.add(external_post_id.rsplit("/", 1)[1])  # at://{did}/app.bsky.feed.post/{rkey}
+    rule = SPECS[platform].url_keys if platform in SPECS else None
+    if rule is not None:
+        keys |= rule(external_post_id)  # e.g. {page id}_{object id}, at://{did}/.../{rkey}
     return keys
 
 
@@ -98,8 +98,9 @@ def candidate(post_id: int, platform: str, external_post_id: str, post_url: str 
             keys.add(ref.external_id)
         if ref.handle:
             handles.add(ref.handle.lower())
-    if platform == "bluesky" and external_post_id.startswith("at://"):
-        handles.add(external_post_id[len("at://") :].split("/", 1)[0].lower())  # the author's DID
+    author = SPECS[platform].url_author if platform in SPECS else None
+    if author is not None and author(external_post_id):
+        handles.add(author(external_post_id).lower())  # e.g. the author's DID on Bluesky
     return Candidate(post_id, platform, external_post_id, frozenset(keys), frozenset(handles))
 
 
@@ -264,8 +265,10 @@ def link_mappings(conn) -> dict[str, int]:
     group_name="analytics",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
+    metadata=table_info("social_content_mappings"),  # updated in place by the asset, not the IO manager
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Links each content mapping (post URL -> video/clip) to its tracked post by parsing "
     "the URL, and copies the video/clip onto posts that have no link of their own. Idempotent; "
     "unmatched mappings (post not pulled yet, short links) are retried on the next run.",

@@ -39,10 +39,11 @@ from pydantic import Field
 
 from ..analytics.hashtags import extract_hashtags
 from ..lineage import column_lineage
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
-from ..storage.io_manager import TableSpec, table_metadata, write_frame
-from .common import BACKFILL_POLICY, partition_days
+from ..storage.io_manager import TableSpec, table_info, table_metadata, write_frame
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, partition_days
 from .posts import POSTS
 
 HASHTAGS = AssetKey("social_hashtags")
@@ -335,9 +336,10 @@ class HashtagConfig(Config):
     group_name="analytics",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata={"table": "social_hashtags", "write_mode": "incremental upsert on hashtag"},
+    metadata=table_info("social_hashtags"),  # written by refresh_hashtags, not the IO manager
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Every hashtag's uses, summed views, mean engagement rate, first/last use and uses per "
     "platform over all posts known by the end of the day, kept incrementally: only the posts seen or "
     "measured since the last count are re-counted (a replay of an older day does not regress newer stats).",
@@ -362,9 +364,10 @@ def social_hashtags(context: AssetExecutionContext, config: HashtagConfig, datab
     group_name="analytics",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata=table_metadata("social_post_hashtags", mode="replace_keys", keys=("post_id",)),
+    metadata=table_metadata("social_post_hashtags", lineage=lineage_of("social_post_hashtags"), mode="replace_keys", keys=("post_id",)),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Links from the posts seen that day to their hashtags, with the position of first use.",
 )
 def social_post_hashtags(context: AssetExecutionContext, database: Database):

@@ -30,13 +30,14 @@ from dagster import (
 
 from ..ingest.accounts import monitored_accounts
 from ..ingest.normalize import DayRecords, parse_day, posts_frame
+from ..lineage import lineage_of
 from ..partitions import START_ENV
 from ..platforms import PLATFORMS
 from ..ingest.pulling import PullResult, pull_account, raw_frame, raw_rows
 from ..ingest.settings import platform_settings
 from ..storage.database import Database
 from ..storage.io_manager import TableSpec, table_metadata, write_frame
-from .common import post_ids
+from .common import HOURLY_FRESHNESS, OWNERS, post_ids
 from .posts import METRIC_COLUMNS, metric_rows
 from .raw import fetch_frequencies
 
@@ -75,11 +76,12 @@ def _hours(frequency: timedelta | None) -> int | None:
     group_name="normalized",
     partitions_def=hourly_partitions,
     backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=24),
-    metadata=table_metadata("social_post_metrics", partition_column="snapshot_date", hour_column="snapshot_hour"),
+    metadata=table_metadata("social_post_metrics", lineage=lineage_of("social_post_metrics_hourly"), partition_column="snapshot_date", hour_column="snapshot_hour"),
     pool="api_hourly",
     retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=HOURLY_FRESHNESS,
     description="Hourly metrics of posts younger than 48 hours (growth curves, velocity), and of every "
     "post of accounts whose fetch_frequency is shorter than a day; rows sit next to the daily ones "
     "(snapshot_hour set) without duplicating them.",

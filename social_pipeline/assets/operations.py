@@ -5,10 +5,11 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from ..ingest.normalize import naive_utc, parse_day
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, RAW_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, RAW_INS, concat_raw, partition_days, split_days
 
 USAGE_COLUMNS = [
     "provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date", "cost_units", "retries",
@@ -26,9 +27,10 @@ JOB_COLUMNS = [
     group_name="operations",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata=table_metadata("social_api_usage", partition_column="date"),
+    metadata=table_metadata("social_api_usage", lineage=lineage_of("social_api_usage"), partition_column="date"),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
     "counted (retries also counted apart), with mean latency, quota units (YouTube) and money spent "
     "(X pay-per-use, cost_usd): the basis for rate-limit and cost tracking.",
@@ -85,9 +87,10 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     group_name="operations",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata=table_metadata("social_fetch_jobs", partition_column="partition_date", where="job_type = 'daily'"),
+    metadata=table_metadata("social_fetch_jobs", lineage=lineage_of("social_fetch_jobs"), partition_column="partition_date", where="job_type = 'daily'"),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="One daily fetch job per monitored account, final state: status of its newest pull, "
     "posts and comments fetched, the error when it failed (the raw assets record the live "
     "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",

@@ -6,11 +6,12 @@ from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from ..analytics.engagement import engagement_rate
 from ..ingest.normalize import posts_frame
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, LEDGER_INS, parsed_days, post_ids, priority
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -23,14 +24,15 @@ POSTS = AssetKey("social_posts_analytics")
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
-        "social_posts_analytics",
+        "social_posts_analytics", lineage=lineage_of("social_posts_analytics"),
         mode="upsert",
         keys=("platform", "external_post_id"),
         merge={"first_seen_date": "least", "last_seen_date": "greatest"},
         newer_column="last_seen_date",
     ),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Every post seen in the day's pulls, upserted on (platform, external_post_id) so ids "
     "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
 )
@@ -77,10 +79,11 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
-        "social_post_metrics", partition_column="snapshot_date", where="snapshot_hour IS NULL"
+        "social_post_metrics", lineage=lineage_of("social_post_metrics"), partition_column="snapshot_date", where="snapshot_hour IS NULL"
     ),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Each tracked post's metrics at the end of the day (snapshot_hour NULL). Metrics a "
     "platform does not report are NULL, never 0.",
 )

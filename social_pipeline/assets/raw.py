@@ -43,7 +43,7 @@ from ..resources import resource_key
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
 from ..ingest.tokens import expiring_tokens, refresh_tokens
-from .common import BACKFILL_POLICY, partition_days, priority, raw_priority
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, partition_days, priority, raw_priority
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
@@ -248,7 +248,8 @@ def build_raw_asset(platform: str):
         op_tags=priority(raw_priority(platform)),
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS),
         kinds={"python", "postgres", platform},
-        owners=["team:data-platform"],
+        owners=OWNERS,
+        freshness_policy=DAILY_FRESHNESS,
         description=f"Raw {platform} API responses for each monitored {platform} account, one row per exchange.",
     )
     def _raw(context: AssetExecutionContext, config: RawPullConfig):

@@ -6,11 +6,12 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
 from ..ingest.normalize import clean_text
+from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, LEDGER_INS, parsed_days
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days
 
 # Totals over each account's tracked posts (latest daily metrics up to the day).
 _TRACKED_TOTALS = """
@@ -72,9 +73,10 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     group_name="analytics",
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
-    metadata=table_metadata("social_analytics_snapshots", partition_column="snapshot_date"),
+    metadata=table_metadata("social_analytics_snapshots", lineage=lineage_of("social_analytics_snapshots"), partition_column="snapshot_date"),
     kinds={"python", "postgres"},
-    owners=["team:data-platform"],
+    owners=OWNERS,
+    freshness_policy=DAILY_FRESHNESS,
     description="One row per account per day. Totals the platform does not report are summed over "
     "the account's tracked posts; engagement_rate is the mean of its tracked posts' engagement rates "
     "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the previous snapshot.",
