@@ -65,6 +65,12 @@ SELECT coalesce(sum(cost_units), 0) FROM social_raw_pulls
 WHERE platform = %s AND provider_name = %s AND cost_units IS NOT NULL
   AND fetched_at >= (date_trunc('day', now() AT TIME ZONE 'America/Los_Angeles') AT TIME ZONE 'America/Los_Angeles')
 """
+# Money spent today (UTC) per provider, for platforms that cap a day's spending (X).
+_SPENT_TODAY = """
+SELECT coalesce(sum(cost_usd), 0) FROM social_raw_pulls
+WHERE platform = %s AND provider_name = %s AND cost_usd IS NOT NULL
+  AND fetched_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+"""
 _JOB_UPSERT = """
 INSERT INTO social_fetch_jobs (social_account_id, job_type, status, platform, partition_date, started_at,
                                completed_at, posts_fetched, comments_fetched, error_message, requests_made)
@@ -256,6 +262,12 @@ def build_raw_asset(platform: str):
         days = partition_days(context)
         database: Database = context.resources.database
         settings = getattr(context.resources, api).settings()
+        if "daily_cost_cap_usd" in spec(platform).settings:
+            with database.connect() as conn:
+                spent = conn.execute(_SPENT_TODAY, (platform, "official")).fetchone()[0]
+            settings = replace(settings, credentials={
+                **settings.credentials, "spent_today_usd": str(spent), "cost_budget": context.run_id,
+            })
         with database.connect() as conn:
             accounts = monitored_accounts(conn, platform)
             frequency = fetch_frequencies(conn, [a.id for a in accounts])

@@ -22,6 +22,7 @@ from .accounts import DEMO_PROVIDER
 from ..platforms import spec
 from ..platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
 from ..platforms.ratelimit import QuotaBudget, limiter_for
+from ..platforms.spec import SECRET_SETTINGS
 from .settings import PlatformSettings, platform_settings
 from ..simulator import mount, simulator_class
 from ..simulator.faults import FAULTS_ENV, FaultPlan, FaultySimulator
@@ -161,7 +162,8 @@ def pull_account(
         **({"sleep": sleep} if sleep else {}),
     )
     pull_id = str(uuid.uuid4())
-    secrets = [account.access_token, *settings.credentials.values()]
+    # Values of credential settings (not base URLs, versions or the day's spending) are scrubbed.
+    secrets = [account.access_token, *(v for k, v in settings.credentials.items() if k in SECRET_SETTINGS)]
     try:
         client = make_client(account, day, http, settings, as_of)
         client.pull(account)

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -98,6 +99,12 @@ SEARCH_WINDOW = timedelta(days=7)  # recent search reaches back 7 days
 # search" among the tracked endpoints) include it. Unset: full-archive search is off.
 FULL_ARCHIVE_PLANS = frozenset({"pro", "enterprise", "pay_per_use"})
 PLANS = frozenset({"free", "basic", "pro", "enterprise", "pay_per_use"})
+# What the pulls of one run spent, per (budget, UTC day): the pulls of a run (threads of one
+# process) share their spending, so the cap holds for all of them together. The budget id and
+# what earlier runs spent that day (from the ledger) come in the settings (cost_budget,
+# spent_today_usd), which the raw asset fills in.
+_SPENT: dict[tuple[str, str], float] = {}
+_SPENT_LOCK = threading.Lock()
 DEFAULT_DAILY_COST_CAP_USD = 1.0  # full-archive spending per UTC day when no cap is configured
 
 # US dollars per resource returned, from docs.x.com/x-api/getting-started/pricing ("Posts: Read
@@ -192,11 +199,27 @@ class Client(PlatformClient):
             usd = primary * p["post_read"]
         else:
             return None  # the token endpoint is not billed
-        return round(usd + media * p["media_read"] + users * p["expanded_user_read"], 6)
+        usd = round(usd + media * p["media_read"] + users * p["expanded_user_read"], 6)
+        budget = self.credentials.get("cost_budget")
+        if budget:
+            key = (str(budget), datetime.now(timezone.utc).date().isoformat())
+            with _SPENT_LOCK:
+                _SPENT[key] = _SPENT.get(key, 0.0) + usd
+        return usd
 
     def spent_today(self) -> float:
+        """US dollars spent today (UTC): by earlier runs (the ledger, ``spent_today_usd``) and by
+        every pull of this run so far (``cost_budget``), or by this pull alone without them."""
         today = datetime.now(timezone.utc).date()
-        return sum(r.cost_usd or 0.0 for r in self.http.responses if r.fetched_at.date() == today)
+        try:
+            before = float(self.credentials.get("spent_today_usd") or 0.0)
+        except ValueError:
+            before = 0.0
+        budget = self.credentials.get("cost_budget")
+        if budget:
+            with _SPENT_LOCK:
+                return before + _SPENT.get((str(budget), today.isoformat()), 0.0)
+        return before + sum(r.cost_usd or 0.0 for r in self.http.responses if r.fetched_at.date() == today)
 
     def _auth(self, account: AccountRef) -> tuple[dict[str, str], str]:
         """The Authorization header and what to fix when X refuses it."""

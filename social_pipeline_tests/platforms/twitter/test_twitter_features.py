@@ -222,3 +222,22 @@ def test_daily_cost_cap_stops_full_archive_search():
     pages = [r for r in capped.http.responses if r.endpoint == "tweets.search.all"]
     assert 0 < len(pages) < 12
     assert sum(r.cost_usd or 0 for r in capped.http.responses) <= 1.6
+
+
+def test_the_daily_cost_cap_counts_earlier_runs_and_every_pull_of_this_run():
+    """What earlier runs spent (the ledger) and what the other pulls of this run spent count
+    against the cap: a pull that alone would fit stays off full-archive search."""
+    from social_pipeline.platforms.twitter.client import Client as XClient
+
+    def client(**extra):
+        return XClient(HttpClient(requests.Session(), sleep=lambda s: None),
+                       credentials={"plan": "pay_per_use", "daily_cost_cap_usd": "1.0", **extra})
+
+    alone = client()
+    assert alone.spent_today() == 0.0
+    earlier = client(spent_today_usd="0.75")
+    assert earlier.spent_today() == 0.75  # 0.75 + a $0.50 page would pass the $1.00 cap
+    first, second = client(cost_budget="run-1"), client(cost_budget="run-1")
+    first.cost("tweets.search.recent", {"data": [{"id": str(i)} for i in range(100)]})  # 100 posts read: $0.50
+    assert second.spent_today() == pytest.approx(0.5)
+    assert client(cost_budget="run-2").spent_today() == 0.0
