@@ -9,13 +9,15 @@ RAW = [(f"raw/{p}", "payload") for p in PLATFORMS]
 
 # asset -> column -> [(upstream asset, upstream column)]
 COLUMN_LINEAGE: dict[str, dict[str, list[tuple[str, str]]]] = {
-    "social_posts_analytics": {c: RAW for c in ("caption", "post_url", "posted_at", "media_type", "duration")},
+    "social_posts_analytics": {
+        c: RAW for c in ("caption", "post_url", "posted_at", "media_type", "duration", "post_kind", "hashtags", "keywords")
+    },
     "social_post_metrics": {
         **{c: RAW for c in ("views_count", "likes_count", "comments_count", "shares_count", "saves_count",
                             "impressions", "reach", "watch_time_seconds", "completion_rate")},
         "engagement_rate": RAW,
     },
-    "social_post_metrics_hourly": {"views_count": [("social_posts_analytics", "external_post_id")]},
+    # The hourly asset pulls its young posts itself: its numbers come from no upstream column.
     "social_analytics_snapshots": {
         "followers_count": RAW,
         "engagement_rate": [("social_post_metrics", "engagement_rate")],
@@ -24,12 +26,12 @@ COLUMN_LINEAGE: dict[str, dict[str, list[tuple[str, str]]]] = {
         "follower_growth": [("social_analytics_snapshots", "followers_count")],
     },
     "social_hashtags": {
-        "hashtag": [("social_posts_analytics", "caption")],
-        "total_uses": [("social_posts_analytics", "caption")],
+        "hashtag": [("social_posts_analytics", "hashtags"), ("social_posts_analytics", "caption")],
+        "total_uses": [("social_posts_analytics", "hashtags"), ("social_posts_analytics", "caption")],
         "total_views": [("social_post_metrics", "views_count")],
         "avg_engagement_rate": [("social_post_metrics", "engagement_rate")],
     },
-    "social_post_hashtags": {"hashtag_id": [("social_hashtags", "hashtag")], "position": [("social_posts_analytics", "caption")]},
+    "social_post_hashtags": {"hashtag_id": [("social_hashtags", "hashtag")], "position": [("social_posts_analytics", "hashtags"), ("social_posts_analytics", "caption")]},
     "social_comments": {
         "comment_text": RAW,
         "sentiment": [("social_comments", "comment_text")],
