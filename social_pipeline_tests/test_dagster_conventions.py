@@ -15,7 +15,8 @@ from dagster import AssetKey
 
 from social_pipeline.assets.common import DEFAULT_OWNER, OWNER_ENV, asset_owners
 from social_pipeline.definitions import defs
-from social_pipeline.storage.io_manager import META_KEY, _migrated_columns, table_schema
+from social_pipeline.storage.io_manager import META_KEY
+from social_pipeline.storage.schema import _migrated_columns, table_schema
 
 REPO = Path(__file__).resolve().parents[1]
 
