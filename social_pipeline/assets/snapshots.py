@@ -62,7 +62,7 @@ FROM seen
 WHERE a.id = seen.social_account_id AND seen.display_name IS NOT NULL
   AND a.display_name IS DISTINCT FROM seen.display_name
 """
-SNAPSHOT_COLUMNS = ["social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth"]
+SNAPSHOT_COLUMNS = ["social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth", "tracked_totals"]
 TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 
 
@@ -128,13 +128,18 @@ def _snapshot_rows(day, records, database: Database, followers_before: dict) -> 
         row.update({k: reported.get(k) for k in ACCOUNT_FIELDS})
         n_posts, likes, comments, views, shares, mean_rate = tracked.get(acct.account_id, (0, None, None, None, None, None))
         sums = dict(zip(TRACKED, (likes, comments, views, shares)))
+        summed = []  # the totals filled from our posts: the platform did not report them
         for k in TRACKED:
             if row[k] is None and sums[k] is not None:
                 row[k] = int(sums[k])
+                summed.append(k)
         if row["posts_count"] is None and n_posts:
             row["posts_count"] = int(n_posts)
+            summed.append("posts_count")
         if acct.platform == "twitter" and row["retweets_count"] is None and shares is not None:
             row["retweets_count"] = int(shares)
+            summed.append("retweets_count")
+        row["tracked_totals"] = summed
         row["engagement_rate"] = round(float(mean_rate), 2) if mean_rate is not None else None
         prev = followers_before.get(acct.account_id, previous.get(acct.account_id))
         followers = row["followers_count"]

@@ -15,7 +15,9 @@ from social_pipeline.ingest.pulling import pull_account, raw_frame, raw_rows
 from social_pipeline.platforms import PLATFORMS
 from social_pipeline.storage.database import Database
 from social_pipeline.assets.hourly import POSTS_SPEC
-from social_pipeline.storage.io_manager import write_frame
+from social_pipeline.storage.io_manager import TableSpec, write_frame
+
+METRICS_SPEC = TableSpec("social_post_metrics", partition_column="snapshot_date", where="snapshot_hour IS NULL")
 
 DAY = date(2026, 11, 20)
 
@@ -59,8 +61,19 @@ def test_metrics_asset_alone_needs_only_the_stored_posts(conn, day_raw):
 
 
 def test_snapshots_asset_alone_names_each_account(conn, day_raw):
+    with Database().connect() as c:  # the posts and their metrics the totals are summed over
+        write_frame(c, POSTS_SPEC, _run(social_posts_analytics, **day_raw).value, None)
+    metrics = _run(social_post_metrics, **day_raw).value
+    with Database().connect() as c:
+        write_frame(c, METRICS_SPEC, metrics, (DAY, DAY))
     df = _run(social_analytics_snapshots, **day_raw).value
     assert len(df) == len(PLATFORMS) and (df["snapshot_date"] == DAY).all()
+    # Facebook reports no post count: the row fills it from our posts and says so.
+    facebook_id = conn.execute("SELECT id::text FROM social_accounts WHERE platform = 'facebook'").fetchone()[0]
+    facebook = df[df["social_account_id"] == facebook_id].iloc[0]
+    assert facebook["posts_count"] is not None and "posts_count" in facebook["tracked_totals"]
+    tiktok_id = conn.execute("SELECT id::text FROM social_accounts WHERE platform = 'tiktok'").fetchone()[0]
+    assert "posts_count" not in df[df["social_account_id"] == tiktok_id].iloc[0]["tracked_totals"]
     profiles = conn.execute("SELECT count(*), count(external_account_id), count(display_name), min(observed_date) "
                             "FROM social_account_profiles").fetchone()
     assert profiles == (len(PLATFORMS), len(PLATFORMS), len(PLATFORMS), DAY)
