@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, asset
 
 from ..analytics.sentiment import score_comments
 from ..analytics.threads import rebuild_threads
-from ..ingest.normalize import TEXT_LIMITS, clean_text, naive_utc
+from ..ingest.normalize import TEXT_LIMITS, clean_text, comments_as_known, naive_utc
 from ..ingest.parsed_pulls import parsed_pulls
 from ..lineage import lineage_of
 from ..partitions import daily_partitions
@@ -34,19 +34,20 @@ _SENTIMENT = COMMENT_COLUMNS.index("sentiment")
 BATCH_ACCOUNTS = 25
 
 
-def _comments_of(acct, database: Database) -> list[dict]:
-    """One account's comments, loaded only now (a day's comments together would not need to fit)."""
+def _comments_of(day, acct, database: Database) -> list[dict]:
+    """One account's comments, loaded only now (a day's comments together would not need to fit),
+    as known on ``day`` (``comments_as_known``: the day's posts, written by its end)."""
     if acct.parsed.comments or not acct.comment_count:
         return acct.parsed.comments
     loaded = parsed_pulls([(acct.pull_id, acct.platform, acct.provider_name)], database)[acct.pull_id]
-    return loaded.parsed.comments if loaded.parsed is not None else []
+    return comments_as_known(day, acct, loaded.parsed.comments) if loaded.parsed is not None else []
 
 
 def _account_rows(day, acct, ids: dict, own_handle: str, database: Database) -> Iterator[tuple]:
     """One account's comment rows of one day, in COMMENT_COLUMNS order."""
     own_id = acct.parsed.account.get("external_user_id")
     by_post: dict[str, list[dict]] = {}
-    for c in _comments_of(acct, database):
+    for c in _comments_of(day, acct, database):
         by_post.setdefault(c["external_post_id"], []).append(c)
     for external_post_id, comments in by_post.items():
         post_id = ids.get((acct.platform, external_post_id))

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from typing import Iterable, Iterator
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy, FreshnessPolicy
+from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy, FreshnessPolicy, MetadataValue
 
 from ..platforms import PLATFORMS, spec
 from ..ingest.normalize import DayRecords, parse_day
 from ..ingest.pulling import RAW_COLUMNS
-from ..storage.io_manager import INPUT_COLUMNS_KEY
+from ..storage.io_manager import INPUT_COLUMNS_KEY, SCOPE_KEY
 
 RAW_INS = {f"raw_{p}": AssetIn(key=AssetKey(["raw", p])) for p in PLATFORMS}
 # What parse_day reads of the raw ledger: which pulls there are, and which is each account's
@@ -96,13 +96,39 @@ def concat_raw(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+# A run for some accounts only (the new-account sensor, `social-pipeline fetch`) carries their ids
+# in this tag, comma-separated: the raw assets pull only them, and the per-account tables replace
+# only their rows. Day-level aggregates (hashtags, API usage) are recomputed whole.
+SCOPE_TAG = "social_pipeline/accounts"
+BY_ACCOUNT = "social_account_id = ANY(%(accounts)s::uuid[])"
+BY_POST_ACCOUNT = "post_id IN (SELECT id FROM social_posts_analytics WHERE social_account_id = ANY(%(accounts)s::uuid[]))"
+
+
+def run_scope(context) -> list[str] | None:
+    """The account ids the run is scoped to, or None for every account."""
+    value = (context.run.tags or {}).get(SCOPE_TAG) if context.run is not None else None
+    if not value:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def scope_metadata(context) -> dict:
+    """Output metadata telling the IO manager to replace only the scoped accounts' rows."""
+    scope = run_scope(context)
+    return {} if scope is None else {SCOPE_KEY: MetadataValue.json(scope)}
+
+
 def parsed_days(context: AssetExecutionContext, raw: dict[str, pd.DataFrame], database) -> Iterator[tuple[date, DayRecords]]:
     """The one way a normalized asset reads its days: each UTC day of the partition range with the
     records of every account's newest good pull of that day (from the parse cache, or parsed from
     the stored ledger rows; a pull that does not parse is quarantined, see ``ingest.normalize``).
     ``raw`` is the asset's raw inputs, one ledger frame per platform. Comments are not loaded here
     (their asset streams them); their counts are."""
-    for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items():
+    scope = run_scope(context)
+    frame = concat_raw(raw)
+    if scope is not None and not frame.empty:
+        frame = frame[frame["social_account_id"].astype(str).isin(set(scope))]
+    for day, day_raw in split_days(frame, partition_days(context)).items():
         yield day, parse_day(day_raw, database, with_comments=False)
 
 

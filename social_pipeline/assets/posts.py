@@ -11,7 +11,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority
+from .common import BACKFILL_POLICY, BY_POST_ACCOUNT, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority, scope_metadata
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -50,13 +50,19 @@ def social_posts_analytics(context: AssetExecutionContext, database: Database, *
     return Output(df, metadata={"posts": int(df[["platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
 
 
-METRIC_COLUMNS = ["post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIELDS, "engagement_rate", "engaged_views", "views_method"]
+METRIC_COLUMNS = [
+    "post_id", "snapshot_date", "snapshot_hour", *POST_METRIC_FIELDS, "engagement_rate", "engaged_views", "views_method",
+    "observed_at",
+]
 
 
 def metric_rows(records, ids, day, hour) -> list[dict]:
-    """Metric rows of every parsed post that is stored (ids), for a day and optional hour."""
+    """Metric rows of every parsed post that is stored (ids), for a day and optional hour. A late
+    pull (``AccountDay.late``) measured the posts as they are now, not on ``day``: no row."""
     rows = []
     for acct in records.accounts:
+        if acct.late:
+            continue
         followers = acct.parsed.account.get("followers_count")
         for p in acct.parsed.posts:
             post_id = ids.get((acct.platform, p["external_post_id"]))
@@ -67,6 +73,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
             row["engagement_rate"] = engagement_rate(p, followers)
             row["engaged_views"] = p.get("engaged_views")
             row["views_method"] = p.get("views_method")
+            row["observed_at"] = acct.observed_at
             rows.append(row)
     return rows
 
@@ -79,7 +86,8 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL_POLICY,
     metadata=table_metadata(
-        "social_post_metrics", lineage=lineage_of("social_post_metrics"), partition_column="snapshot_date", where="snapshot_hour IS NULL"
+        "social_post_metrics", lineage=lineage_of("social_post_metrics"), partition_column="snapshot_date", where="snapshot_hour IS NULL",
+        account_scope=BY_POST_ACCOUNT,
     ),
     kinds={"python", "postgres"},
     owners=OWNERS,
@@ -96,4 +104,4 @@ def social_post_metrics(context: AssetExecutionContext, database: Database, **ra
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     for col in ("post_id", "snapshot_hour", "engaged_views", *[f for f in POST_METRIC_FIELDS if f != "completion_rate"]):
         df[col] = df[col].astype("Int64")
-    return Output(df, metadata={"posts": len(df)})
+    return Output(df, metadata={"posts": len(df), **scope_metadata(context)})

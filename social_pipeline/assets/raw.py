@@ -37,13 +37,13 @@ from ..partitions import daily_partitions
 from ..platforms import PLATFORMS, spec
 from ..platforms.base import PlatformError
 from ..ingest.parsed_pulls import parse_responses
-from ..ingest.pulling import RAW_COLUMNS, client_class_for, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
+from ..ingest.pulling import RAW_COLUMNS, client_class_for, demo_window_posts, compact_payloads, pull_account, quota_budget, raw_frame, raw_rows, responses_from_rows
 from ..ingest.settings import DEFAULT_CONCURRENCY
 from ..resources import resource_key
 from ..storage.database import Database
-from ..storage.io_manager import table_metadata
+from ..storage.io_manager import SCOPE_KEY, table_metadata
 from ..ingest.tokens import expiring_tokens, refresh_tokens
-from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, partition_days, priority, raw_priority
+from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, OWNERS, partition_days, priority, raw_priority, run_scope
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
@@ -128,6 +128,19 @@ def _carried_forward(conn, platform: str, day, account_ids: list[str]) -> pd.Dat
     return df
 
 
+def _stored_days(conn, platform: str, account_ids: list[str], days: list[date]) -> set[tuple[str, date]]:
+    """(account id, day) of the given days that already hold a successful daily pull."""
+    if not account_ids or not days:
+        return set()
+    rows = conn.execute(
+        "SELECT DISTINCT social_account_id::text, partition_date FROM social_raw_pulls "
+        "WHERE platform = %s AND partition_hour IS NULL AND pull_status = 'ok' "
+        "AND social_account_id = ANY(%s::uuid[]) AND partition_date = ANY(%s::date[])",
+        (platform, account_ids, days),
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
 def _naive(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
@@ -138,6 +151,11 @@ class RawPullConfig(Config):
     only_accounts: list[str] = Field(
         default_factory=list,
         description="Pull only these accounts (ids or handles); the others keep their stored rows.",
+    )
+    fresh_pull: bool = Field(
+        default=False,
+        description="Call the API again for days whose pull is already stored. By default such a day is "
+        "rebuilt from its stored responses: a re-run changes nothing and never relabels today's numbers as the past.",
     )
 
 
@@ -182,7 +200,9 @@ def _day_start(day: date) -> datetime:
 def _refresh_ids(conn, platform: str, accounts, day: date, seen: dict) -> dict[str, tuple[str, ...]]:
     """account id -> stored posts (newest first, at most 1,000) still inside the platform's update
     window on ``day``, then posts pulled on earlier days of this run (not stored yet, but refreshed
-    just as if those days had run alone). One query for all accounts."""
+    just as if those days had run alone). One query for all accounts. Demo accounts track the
+    simulator's posts of the window (``demo_window_posts``): the demo answers any past day, so
+    its days must not depend on which other days happen to be loaded."""
     since = {a.id: _day_start(day - timedelta(days=_update_window(platform, a.provider_name))) for a in accounts}
     found: dict[str, list[str]] = {a.id: [] for a in accounts}
     if accounts:
@@ -194,6 +214,10 @@ def _refresh_ids(conn, platform: str, accounts, day: date, seen: dict) -> dict[s
             found[str(account_id)].append(external_id)
     out = {}
     for a in accounts:
+        if a.provider_name == DEMO_PROVIDER:
+            # The window's posts, then stored ones the world does not list (creators' replies).
+            out[a.id] = tuple(dict.fromkeys([*demo_window_posts(platform, a.handle, day, since[a.id]), *found[a.id]]))
+            continue
         earlier = [pid for pid, posted in seen.get(a.id, {}).items() if posted is not None and posted >= since[a.id]]
         out[a.id] = tuple(dict.fromkeys([*found[a.id], *earlier]))
     return out
@@ -240,6 +264,7 @@ def build_raw_asset(platform: str):
             where="partition_hour IS NULL",  # the hourly asset's rows are its own
             # Downstream assets get the ledger; the parsed records come from parsed_pulls.
             skip_on_load=("payload", "request_params", "response_meta"),
+            account_scope=BY_ACCOUNT,
         ),
         check_specs=[
             AssetCheckSpec(PULLED, asset=key, description="Every monitored account was pulled."),
@@ -271,13 +296,17 @@ def build_raw_asset(platform: str):
         with database.connect() as conn:
             accounts = monitored_accounts(conn, platform)
             frequency = fetch_frequencies(conn, [a.id for a in accounts])
-        wanted = {a.lower() for a in config.only_accounts}
+        scope = run_scope(context)
+        wanted = {a.lower() for a in [*config.only_accounts, *(scope or [])]}
         chosen = [a for a in accounts if not wanted or a.id in wanted or a.handle.lower() in wanted]
+        # A run scoped by its tag replaces only its accounts' rows; otherwise every account's rows
+        # of the day are written, the ones not pulled carried forward.
+        scoped = scope is not None
         refreshed = refresh_tokens(database, chosen, settings, context.log)
         chosen = [refreshed.get(a.id, a) for a in chosen]
         concurrency = settings.concurrency or DEFAULT_CONCURRENCY
         parsed_pulls.prune()
-        frames, failures, requests_made, skipped = [], {}, 0, 0
+        frames, failures, requests_made, skipped, rebuilt = [], {}, 0, 0, 0
         last_pulled: dict[str, date] = {}
         seen: dict[str, dict] = {}
         with ExitStack() as stack:
@@ -291,10 +320,15 @@ def build_raw_asset(platform: str):
                 provider: quota_budget(platform, settings, int(conn.execute(_UNITS_TODAY, (platform, provider)).fetchone()[0]))
                 for provider in {a.provider_name for a in chosen if a.provider_name != DEMO_PROVIDER}
             }
+            stored = set() if config.fresh_pull else _stored_days(conn, platform, [a.id for a in chosen], days)
             for day in days:
-                rows, keep, due = [], [a.id for a in accounts if a not in chosen], []
+                rows, keep, due = [], [] if scoped else [a.id for a in accounts if a not in chosen], []
                 for account in chosen:
-                    if _due(conn, account, day, frequency.get(account.id), last_pulled):
+                    if (account.id, day) in stored:
+                        keep.append(account.id)  # observed already: rebuilt from its stored pull
+                        rebuilt += 1
+                        last_pulled[account.id] = day
+                    elif _due(conn, account, day, frequency.get(account.id), last_pulled):
                         due.append(account)
                     else:
                         keep.append(account.id)  # its cadence (fetch_frequency) skips this day
@@ -335,10 +369,12 @@ def build_raw_asset(platform: str):
                 "accounts": len(chosen),
                 "pulls_failed": len(failures),
                 "pulls_skipped_by_frequency": skipped,
+                "pulls_rebuilt_from_ledger": rebuilt,
                 "requests": requests_made,
                 "retries": retries,
                 "tokens_refreshed": len(refreshed),
                 "concurrency": concurrency,
+                **({SCOPE_KEY: MetadataValue.json([a.id for a in chosen])} if scoped else {}),
             },
         )
         yield AssetCheckResult(

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pandas as pd
 
+from .accounts import DEMO_PROVIDER
 from .parsed_pulls import parse_responses, parsed_pulls
-from ..platforms.base import ParsedPull
+from ..platforms import spec
+from ..platforms.base import ACCOUNT_FIELDS, POST_METRIC_FIELDS, ParsedPull
 from .pulling import responses_from_frame
 
 # Half of an emoji cut by an API's truncation arrives as a lone UTF-16 surrogate, which UTF-8
@@ -34,12 +36,86 @@ class AccountDay:
     pull_id: str
     parsed: ParsedPull
     comment_count: int = 0  # known even when the comments themselves were not loaded
+    observed_at: datetime | None = None  # when the pull was made (its first exchange)
+    late: bool = False  # pulled after OBSERVATION_GRACE past the day's end: not an observation of it
+    unknown_reason: str | None = None  # why point-in-time values of a late pull are left NULL
 
 
 @dataclass
 class DayRecords:
     accounts: list[AccountDay] = field(default_factory=list)
     quarantined: dict[str, str] = field(default_factory=dict)  # account id -> reason
+
+
+# Time semantics. A day is *observed* by a pull made during it or within OBSERVATION_GRACE after
+# its end (the daily schedule pulls at 00:30 UTC for the day just closed). A pull made later (a
+# backfill of a past day, a new account's first month) still discovers posts and keeps what the
+# API serves for that very day (date-bounded reports: each spec's ``dated_fields``), but it cannot
+# know the day's point-in-time values: followers, post metrics, audience, comment likes as they
+# were then. Those stay NULL, with the reason, rather than today's values under a past date. The
+# demo source answers any past day as it was, so its pulls always observe their day.
+OBSERVATION_GRACE = timedelta(hours=24)
+
+
+def day_end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+
+
+def observes(day: date, pulled_at: datetime | None, provider: str) -> bool:
+    """Whether a pull made at ``pulled_at`` observes ``day``."""
+    if provider == DEMO_PROVIDER or pulled_at is None:
+        return True
+    if pulled_at.tzinfo is None:
+        pulled_at = pulled_at.replace(tzinfo=timezone.utc)
+    return pulled_at < day_end(day) + OBSERVATION_GRACE
+
+
+def as_known_on(day: date, parsed: ParsedPull, platform: str, late: bool) -> tuple[ParsedPull, str | None]:
+    """The records of a pull as they describe ``day``: posts published after the day are left
+    for the days they exist on; a late pull keeps content and date-bounded values only.
+    Returns the records and, for a late pull, the reason its point-in-time values are NULL."""
+    end = day_end(day)
+
+    def existed(record: dict, key: str) -> bool:
+        moment = record.get(key)
+        if not isinstance(moment, datetime):
+            return True
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < end
+
+    posts = [p for p in parsed.posts if existed(p, "posted_at")]
+    kept = {p["external_post_id"] for p in posts}
+    comments = [c for c in parsed.comments if c.get("external_post_id") in kept and existed(c, "commented_at")]
+    if not late:
+        if len(posts) == len(parsed.posts) and len(comments) == len(parsed.comments):
+            return parsed, None
+        return replace(parsed, posts=posts, comments=comments), None
+    dated = set(spec(platform).dated_fields)
+    account = {k: (v if k not in ACCOUNT_FIELDS or k in dated else None) for k, v in parsed.account.items()}
+    posts = [{k: (None if k in POST_METRIC_FIELDS else v) for k, v in p.items()} for p in posts]
+    comments = [{**c, "likes_count": None} for c in comments]
+    reason = (
+        f"pulled more than {int(OBSERVATION_GRACE.total_seconds() // 3600)} h after {day} ended: "
+        f"{platform} serves followers, post metrics and audience only as they are now"
+        + (f"; kept what it serves for the day ({', '.join(sorted(dated))})" if dated else "")
+    )
+    return replace(parsed, account=account, posts=posts, comments=comments, demographics=None), reason
+
+
+def comments_as_known(day: date, acct: "AccountDay", comments: list[dict]) -> list[dict]:
+    """Comments loaded apart from the day's records (see assets/comments.py), held to the same
+    rules as ``as_known_on``: on the day's posts, written by the day's end, likes only when
+    observed."""
+    kept = {p["external_post_id"] for p in acct.parsed.posts}
+    end = day_end(day)
+    out = []
+    for c in comments:
+        moment = c.get("commented_at")
+        if c.get("external_post_id") not in kept:
+            continue
+        if isinstance(moment, datetime) and (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) >= end:
+            continue
+        out.append({**c, "likes_count": None} if acct.late else c)
+    return out
 
 
 def latest_ok_pulls(raw: pd.DataFrame) -> pd.DataFrame:
@@ -80,14 +156,33 @@ def parse_day(raw: pd.DataFrame, database=None, *, with_comments: bool = True) -
             raise ValueError("parse_day needs the database to read pulls whose payloads are not loaded")
         keys = [(pull_id, platform, provider) for (_, pull_id), (platform, provider) in pulls.iterrows()]
         results = parsed_pulls(keys, database, with_comments=with_comments)
+    # The day the rows describe and when each pull was made (frames built by hand may lack them:
+    # then the records are taken as they are).
+    first_exchange = rows.groupby("pull_id")["fetched_at"].min() if "fetched_at" in rows.columns else {}
+    day = pd.to_datetime(rows["partition_date"]).dt.date.iloc[0] if "partition_date" in rows.columns else None
     for (account_id, pull_id), (platform, provider) in pulls.iterrows():
         result = results[pull_id]
         if result.parsed is None:
             out.quarantined[str(account_id)] = result.reason
             continue
         parsed = result.parsed if with_comments else replace(result.parsed, comments=[])
-        out.accounts.append(AccountDay(str(account_id), platform, provider, str(pull_id), parsed, result.comment_count))
+        pulled_at = _moment(first_exchange.get(pull_id))
+        late, reason = False, None
+        if day is not None:
+            late = not observes(day, pulled_at, provider)
+            parsed, reason = as_known_on(day, parsed, platform, late)
+        out.accounts.append(AccountDay(
+            str(account_id), platform, provider, str(pull_id), parsed, result.comment_count,
+            observed_at=pulled_at, late=late, unknown_reason=reason,
+        ))
     return out
+
+
+def _moment(value) -> datetime | None:
+    if value is None or pd.isna(value):
+        return None
+    moment = pd.Timestamp(value).to_pydatetime()
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def clean_text(value: Any, limit: int | None = None) -> Any:

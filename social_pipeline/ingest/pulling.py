@@ -116,6 +116,17 @@ def make_client(account: AccountRef, day: date, http: HttpClient, settings: Plat
     return client
 
 
+def demo_window_posts(platform: str, handle: str, day: date, since: datetime) -> tuple[str, ...]:
+    """The demo account's posts published from ``since`` (naive UTC) to the end of ``day``, in
+    the platform's id style: what a pipeline monitoring the account all along would track on
+    ``day``. The demo source answers any past day as it was; taking its tracked posts from here,
+    not from the days loaded so far, makes a demo day the same whatever order days are loaded in."""
+    end = end_of_day(day)
+    simulator = simulator_class(platform)(end, [handle])
+    start = since.replace(tzinfo=timezone.utc) if since.tzinfo is None else since
+    return tuple(simulator.tracked_ids(handle, start))
+
+
 def quota_budget(platform: str, settings: PlatformSettings, used: int) -> QuotaBudget | None:
     """The platform's daily unit budget with ``used`` units spent, or None where it has none."""
     units = settings.daily_quota_units or spec(platform).daily_quota_units

@@ -73,6 +73,9 @@ class PlatformSpec:
     settings: tuple[str, ...] = ()  # platform-specific settings beyond COMMON_SETTINGS
     aliases: tuple[str, ...] = ()
     history_days: int | None = None  # how far back the API still serves an account's history
+    # Account fields the API serves as of a past day (a report bounded by date), which a pull made
+    # long after the day still knows; every other account field is a point-in-time count.
+    dated_fields: tuple[str, ...] = ()
     daily_quota_units: int | None = None
     token: TokenPolicy = field(default_factory=TokenPolicy)
     docs: Mapping[str, str] = field(default_factory=dict)  # endpoint -> reference page

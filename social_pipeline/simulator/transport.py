@@ -79,6 +79,12 @@ class PlatformSimulator:
             self.account(handle)
 
     # -- identity ---------------------------------------------------------------------------
+    def tracked_ids(self, handle: str, since: datetime) -> list[str]:
+        """Ids of the account's posts published from ``since`` up to ``as_of``, newest first: what a
+        pipeline that monitored the account all along tracks (platforms whose creators' replies
+        are posts add those)."""
+        return [self.post_id(p) for p in self.account(handle).posts_until(self.as_of) if p.posted_at >= since]
+
     def account_id(self, account: world.Account) -> str:
         """The platform's id for an account; override for the platform's id style."""
         return str(account.uid)

@@ -506,6 +506,11 @@ class Simulator(PlatformSimulator):
                 "type": NOT_AUTHORIZED_FOR_FIELD,
             }
 
+    def tracked_ids(self, handle: str, since: datetime) -> list[str]:
+        """Posts of the window, then the creator's replies written in it (tweets of their own)."""
+        replies = [self.comment_id(c) for _, c in self._own_replies(self.account(handle)) if c.created_at >= since]
+        return [*super().tracked_ids(handle, since), *replies]
+
     def _own_replies(self, acct: world.Account) -> list[tuple[world.Post, world.Comment]]:
         """The account's own replies (creator comments) under its posts, up to ``as_of``."""
         return [(p, c) for p in acct.posts_until(self.as_of) for c in p.comments(self.as_of) if c.is_creator]

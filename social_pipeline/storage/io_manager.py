@@ -57,6 +57,8 @@ from .database import Database
 META_KEY = "social_pipeline/table"
 # Input metadata: the columns an asset reads of an upstream table (the rest are not loaded).
 INPUT_COLUMNS_KEY = "social_pipeline/columns"
+# Output metadata: the account ids a run was scoped to (see TableSpec.account_scope).
+SCOPE_KEY = "accounts_in_scope"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class TableSpec:
     after_write: str | None = None
     parent_link: Sequence[str] = ()  # (column of the parent's id, column of the parent's last key)
     skip_on_load: Sequence[str] = ()  # heavy columns downstream assets read on demand, not as input
+    # A predicate (on %(accounts)s, a list of account ids) selecting the rows of some accounts: a
+    # run scoped to those accounts (its output carries SCOPE_KEY) replaces only their rows.
+    account_scope: str | None = None
 
     def __post_init__(self):
         if self.mode not in ("replace", "upsert", "replace_keys"):
@@ -188,9 +193,12 @@ class PostgresIOManager(ConfigurableIOManager):
             )
         spec = spec_from(context.definition_metadata)
         window = _window(context, spec)
+        scope = (context.output_metadata or {}).get(SCOPE_KEY)
+        scope = getattr(scope, "value", scope)
+        accounts = [str(a) for a in getattr(scope, "data", scope)] if scope is not None else None
         started = time.perf_counter()
         with self.database.connect() as conn:
-            stats = write_frame(conn, spec, obj, window)
+            stats = write_frame(conn, spec, obj, window, accounts=accounts)
             types = table_columns(conn, spec.table) if isinstance(obj, RowBatches) else None
         elapsed = time.perf_counter() - started
         lineage = _lineage_from(context.definition_metadata or {})
@@ -235,9 +243,13 @@ class PostgresIOManager(ConfigurableIOManager):
 
 
 def write_frame(
-    conn, spec: TableSpec, data: pd.DataFrame | RowBatches, window: tuple[date, date] | None
+    conn, spec: TableSpec, data: pd.DataFrame | RowBatches, window: tuple[date, date] | None,
+    accounts: Sequence[str] | None = None,
 ) -> dict[str, int]:
-    """Write ``data`` as ``spec`` says, in one transaction on ``conn``. Returns counts."""
+    """Write ``data`` as ``spec`` says, in one transaction on ``conn``. Returns counts.
+    ``accounts``: a replace touches only these accounts' rows (``spec.account_scope``)."""
+    if accounts is not None and spec.mode == "replace" and not spec.account_scope:
+        raise ValueError(f"{spec.table}: a write scoped to accounts needs the spec's account_scope")
     types = table_columns(conn, spec.table)
     columns = [str(c) for c in data.columns]
     unknown = [c for c in columns if c not in types]
@@ -261,6 +273,9 @@ def write_frame(
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
         if spec.mode == "replace":
             where, params = _partition_filter(spec, window)
+            if accounts is not None:
+                where = where + sql.SQL(" AND (") + sql.SQL(spec.account_scope) + sql.SQL(")")
+                params["accounts"] = list(accounts)
             deleted = conn.execute(sql.SQL("DELETE FROM {} WHERE ").format(table) + where, params).rowcount
             copy_rows(conn, spec.table, columns, rows)
         elif spec.mode == "replace_keys":
@@ -368,8 +383,26 @@ def _upsert(conn, spec: TableSpec, cols: list[str], groups: Iterator[Iterable[tu
             raise ValueError(
                 f"the rows for {spec.table} repeat a key {tuple(spec.keys)} within one batch: a key may appear once"
             ) from exc
+        if spec.parent_link:
+            conn.execute(_adopt_orphans(spec, stage))
         conn.execute(sql.SQL("TRUNCATE {}").format(ident(stage)))
     conn.execute(sql.SQL("DROP TABLE {}").format(ident(stage)))
+
+
+def _adopt_orphans(spec: TableSpec, stage: str) -> sql.Composable:
+    """Stored rows whose parent arrives only now (an earlier day loaded after a later one) get
+    their link: the link is the same whatever order the rows were written in."""
+    ident = sql.Identifier
+    link, via = spec.parent_link
+    *scope, last = spec.keys
+    return sql.SQL(
+        "UPDATE {t} AS child SET {link} = parent.id FROM {s} AS s JOIN {t} AS parent ON parent.{last} = s.{last}{scope} "
+        "WHERE child.{link} IS NULL AND child.{via} = s.{last}{child_scope}"
+    ).format(
+        t=ident(spec.table), link=ident(link), s=ident(stage), last=ident(last), via=ident(via),
+        scope=sql.SQL("").join(sql.SQL(" AND ") + sql.SQL("parent.{c} = s.{c}").format(c=ident(c)) for c in scope),
+        child_scope=sql.SQL("").join(sql.SQL(" AND ") + sql.SQL("child.{c} = s.{c}").format(c=ident(c)) for c in scope),
+    )
 
 
 def _linked_insert(conn, spec: TableSpec, stage: str, cols: list[str]) -> tuple[sql.Composable, dict[str, Any]]:

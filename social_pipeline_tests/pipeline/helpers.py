@@ -1,5 +1,7 @@
 """Running the real asset graph for a day in tests."""
 
+from datetime import datetime, timedelta, timezone
+
 from dagster import materialize
 
 from social_pipeline.ingest.accounts import seed_demo_accounts
@@ -21,8 +23,21 @@ def seed(conn, posts_per_fetch: int = 12) -> None:
     seed_demo_accounts(conn, posts_per_fetch=posts_per_fetch)
 
 
-def run_day(day, **kwargs):
-    """Materialize every asset for ``day`` against the database of ``$SOCIAL_PIPELINE_DATABASE_URL``."""
+def fresh_pull_config() -> dict:
+    """Run configuration asking every raw asset to call the API again for days already stored."""
+    return {"ops": {f"raw__{p}": {"config": {"fresh_pull": True}} for p in PLATFORMS}}
+
+
+def yesterday():
+    """The day a pull made now observes (a live-like source answers as of now)."""
+    return (datetime.now(timezone.utc) - timedelta(days=1)).date()
+
+
+def run_day(day, fresh: bool = False, **kwargs):
+    """Materialize every asset for ``day`` against the database of ``$SOCIAL_PIPELINE_DATABASE_URL``.
+    ``fresh``: pull again even where the day's pull is stored (by default it is rebuilt from it)."""
+    if fresh:
+        kwargs["run_config"] = fresh_pull_config()
     database = Database()
     result = materialize(
         [*(a for a in all_assets if a is not social_post_metrics_hourly), *asset_checks],

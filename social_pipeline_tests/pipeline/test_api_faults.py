@@ -11,7 +11,8 @@ from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.faults import FAULTS_ENV
 from social_pipeline.simulator.server import make_server
 from social_pipeline.ingest.pulling import RETRY_ENV
-from social_pipeline_tests.pipeline.helpers import counts, run_day, seed
+from social_pipeline.ingest.pulling import end_of_day
+from social_pipeline_tests.pipeline.helpers import counts, run_day, seed, yesterday
 
 DAY = date(2026, 11, 18)
 NORMALIZED = """
@@ -33,7 +34,7 @@ def test_injected_faults_change_no_row_and_the_ledger_counts_retries(db_url, con
 
     monkeypatch.setenv(FAULTS_ENV, "rate=0.3,seed=11,retry_after=0")
     monkeypatch.setenv(RETRY_ENV, "0")
-    result = run_day(DAY)
+    result = run_day(DAY, fresh=True)  # pull again (a plain re-run rebuilds the day from its stored pulls)
     assert result.success
     assert {(e.asset_key.path[-1], e.passed) for e in result.get_asset_check_evaluations() if e.check_name == "all_accounts_pulled"} == {
         (p, True) for p in ("tiktok", "instagram", "youtube", "twitter", "facebook", "pinterest", "bluesky", "threads", "linkedin")
@@ -60,7 +61,9 @@ def test_injected_faults_change_no_row_and_the_ledger_counts_retries(db_url, con
 
 
 def test_a_platform_served_over_http_by_its_base_url(db_url, conn, monkeypatch):
-    as_of = datetime(2026, 11, 18, 23, 59, 59, tzinfo=timezone.utc)
+    # A source reached over HTTP is live: it answers as of now, so the day it observes is yesterday.
+    day = yesterday()
+    as_of = end_of_day(day)
     server = make_server("bluesky", port=0, as_of=as_of)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,7 +75,7 @@ def test_a_platform_served_over_http_by_its_base_url(db_url, conn, monkeypatch):
             (handle, demo_token("bluesky", handle)),
         ).fetchone()[0]
         conn.execute("INSERT INTO social_analytics_config (social_account_id, posts_per_fetch) VALUES (%s, 7)", (account,))
-        assert run_day(DAY).success
+        assert run_day(day).success
     finally:
         server.shutdown()
         server.server_close()

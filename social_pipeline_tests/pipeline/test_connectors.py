@@ -3,7 +3,7 @@ expired token for one account, token refresh before expiry, the live fetch-job l
 
 from datetime import date, datetime, timedelta, timezone
 
-from social_pipeline.platforms import PLATFORMS
+from social_pipeline.platforms import PLATFORMS, spec
 from social_pipeline.simulator import demo_token
 from social_pipeline_tests.pipeline.helpers import run_day, seed
 
@@ -13,9 +13,15 @@ DAY = date(2026, 11, 10)
 def test_posts_inside_their_update_window_keep_getting_metrics(db_url, conn):
     seed(conn, posts_per_fetch=3)
     assert run_day(DAY).success
-    first = {r[0]: r[1] for r in conn.execute(
-        "SELECT platform || ':' || external_post_id, id FROM social_posts_analytics")}
     later = DAY + timedelta(days=6)
+    # The posts the first day tracked that are still inside their platform's window on the later day.
+    first = {}
+    for key, platform, posted_at in conn.execute(
+            "SELECT platform || ':' || external_post_id, platform, posted_at FROM social_posts_analytics"):
+        window = spec(platform).client.update_window_days
+        if posted_at >= datetime.combine(later - timedelta(days=window), datetime.min.time()):
+            first[key] = platform
+    assert len(first) >= 3 * len(PLATFORMS)
     assert run_day(later).success
     measured_later = {r[0] for r in conn.execute(
         "SELECT p.platform || ':' || p.external_post_id FROM social_post_metrics m "
@@ -97,8 +103,11 @@ def test_rapidapi_provider_served_over_http(db_url, conn, monkeypatch):
 
     from social_pipeline.simulator.server import make_server
 
-    as_of = datetime(2026, 11, 10, 23, 59, 59, tzinfo=timezone.utc)
-    server = make_server("tiktok_rapidapi", port=0, as_of=as_of)
+    from social_pipeline.ingest.pulling import end_of_day
+    from social_pipeline_tests.pipeline.helpers import yesterday
+
+    day = yesterday()  # a source over HTTP answers as of now: it observes yesterday
+    server = make_server("tiktok_rapidapi", port=0, as_of=end_of_day(day))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("SOCIAL_PIPELINE_TIKTOK_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
@@ -107,7 +116,7 @@ def test_rapidapi_provider_served_over_http(db_url, conn, monkeypatch):
             "INSERT INTO social_accounts (platform, handle) VALUES ('tiktok', 'isaiah_dupree') RETURNING id").fetchone()[0]
         conn.execute("INSERT INTO social_analytics_config (social_account_id, posts_per_fetch, provider_name) "
                      "VALUES (%s, 4, 'rapidapi_tiktok')", (account,))
-        assert run_day(DAY).success
+        assert run_day(day).success
     finally:
         server.shutdown()
         server.server_close()

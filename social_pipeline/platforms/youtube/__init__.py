@@ -30,6 +30,9 @@ SPEC = PlatformSpec(
     demo_handle="democreator",
     settings=("api_key", "client_id", "client_secret", "oauth_base_url", "analytics_base_url"),
     daily_quota_units=10_000,
+    # The channel report runs from the channel's start to the pull's day (endDate), so a late pull
+    # of a past day still gets that day's lifetime totals.
+    dated_fields=("watch_time_minutes", "total_likes", "total_comments", "total_shares"),
     token=TokenPolicy("refresh_token", timedelta(days=1), "access 1 hour; refresh 7 days for apps in testing"),
     docs={
         "channels.list": "https://developers.google.com/youtube/v3/docs/channels/list",
