@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Iterable, Iterator
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy, FreshnessPolicy, MetadataValue
+from dagster import AssetExecutionContext, AssetIn, AssetKey, BackfillPolicy, DagsterError, FreshnessPolicy, MetadataValue
 
 from ..platforms import PLATFORMS, spec
 from ..ingest.normalize import DayRecords, parse_day
@@ -106,7 +106,11 @@ BY_POST_ACCOUNT = "post_id IN (SELECT id FROM social_posts_analytics WHERE socia
 
 def run_scope(context) -> list[str] | None:
     """The account ids the run is scoped to, or None for every account."""
-    value = (context.run.tags or {}).get(SCOPE_TAG) if context.run is not None else None
+    try:
+        tags = context.run.tags or {}
+    except DagsterError:  # an asset called directly (tests) has no run: no scope
+        return None
+    value = tags.get(SCOPE_TAG)
     if not value:
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
