@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, RawResponse
 from social_pipeline.platforms.instagram import client as instagram
 from social_pipeline.simulator import instagram as ig_sim
 from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 DOC = json.loads((Path(__file__).parent / "fixtures" / "instagram_documented.json").read_text())
 BASE = instagram.Client.default_base_url
@@ -81,54 +80,35 @@ def test_fixtures_match_their_own_field_definitions():
         assert documented_problems(r["payload"], DOC["fields"][r["endpoint"]]) == [], r["endpoint"]
 
 
-class _Documented(BaseAdapter):
-    """Serves the documented payloads by path, echoing the token in paging links as Graph does."""
+def _documented(token: str) -> ScriptedTransport:
+    """A transport serving each request of a pull its documented payload, once, by path, with
+    ``token`` echoed in the paging links as Graph does."""
+    by_key: dict[str, list] = {}
+    for r in DOC["responses"]:
+        by_key.setdefault(r["endpoint"], []).append(r["payload"])
+    transport = ScriptedTransport()
 
-    def __init__(self):
-        super().__init__()
-        self.by_key = {}
-        for r in DOC["responses"]:
-            self.by_key.setdefault(r["endpoint"], []).append(r["payload"])
+    def answer(path: str, body, query: str = "") -> None:
+        transport.script("^" + re.escape(BASE + path) + r"(?:\?" + query + r"|$)", (200, {}, body))
 
-    def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        path = parts.path.split("/v25.0", 1)[1]
-        token = query.get("access_token")
-        if path == "/me/accounts":
-            body = DOC["me_accounts"]["payload"]
-        elif path == f"/{IG_ID}":
-            body = self.by_key["ig-user"][0]
-        elif path == f"/{IG_ID}/media":
-            body = self.by_key["ig-user/media"][0]
-        elif path in (f"/{A}/insights", f"/{B}/insights"):
-            body = self.by_key["ig-media/insights"][0 if A in path else 1]
-        elif path == f"/{A}/comments":
-            body = copy.deepcopy(self.by_key["ig-media/comments"][0])
-            nested = body["data"][0]["replies"]["paging"]
-            nested["next"] += f"&access_token={token}"
-        elif path == "/17858893269000001/replies":
-            body = self.by_key["ig-comment/replies"][0]
-        elif path == f"/{IG_ID}/insights":
-            order = ["age", "gender", "country", "city"]
-            user = self.by_key["ig-user/insights"]
-            body = user[order.index(query["breakdown"])] if "breakdown" in query else user[4]
-        else:
-            body = {"error": {"message": f"unexpected {path}", "type": "OAuthException", "code": 100}}
-        resp = requests.Response()
-        resp.status_code = 400 if "error" in body else 200
-        resp._content = json.dumps(body).encode()
-        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-        resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-        return resp
-
-    def close(self):
-        pass
+    comments = copy.deepcopy(by_key["ig-media/comments"][0])
+    comments["data"][0]["replies"]["paging"]["next"] += f"&access_token={token}"
+    answer("/me/accounts", DOC["me_accounts"]["payload"])
+    answer(f"/{IG_ID}", by_key["ig-user"][0])
+    answer(f"/{IG_ID}/media", by_key["ig-user/media"][0])
+    answer(f"/{A}/insights", by_key["ig-media/insights"][0])
+    answer(f"/{B}/insights", by_key["ig-media/insights"][1])
+    answer(f"/{A}/comments", comments)
+    answer("/17858893269000001/replies", by_key["ig-comment/replies"][0])
+    user = by_key["ig-user/insights"]
+    for i, breakdown in enumerate(["age", "gender", "country", "city"]):
+        answer(f"/{IG_ID}/insights", user[i], rf".*\bbreakdown={breakdown}(?:&|$)")
+    answer(f"/{IG_ID}/insights", user[4], r"(?!.*\bbreakdown=)")
+    return transport
 
 
 def test_a_facebook_login_pull_of_the_documented_payloads():
-    session = requests.Session()
-    session.mount(BASE + "/", _Documented())
+    session = _documented(TOKEN).install(requests.Session())
     client = instagram.Client(HttpClient(session, sleep=lambda s: None))
     client.pull(AccountRef(id="1", platform="instagram", handle="bluebottle", access_token=TOKEN, posts_per_fetch=10))
     assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]

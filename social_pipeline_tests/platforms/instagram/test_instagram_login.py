@@ -5,12 +5,11 @@ through the Pages it manages (/me/accounts -> instagram_business_account), never
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 from datetime import datetime, timezone
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
@@ -19,6 +18,7 @@ from social_pipeline.platforms.meta_graph import graph_base_url
 from social_pipeline.simulator import instagram as ig_sim
 from social_pipeline.simulator import world
 from social_pipeline.simulator.transport import SimulatorAdapter, demo_token
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "sunny.studio"
@@ -26,33 +26,21 @@ FB_HOST = graph_base_url()
 IG_HOST = graph_base_url(host="https://graph.instagram.com")
 
 
-class _Counting(BaseAdapter):
-    def __init__(self, inner, hosts, name, answers=()):
-        super().__init__()
-        self.inner, self.hosts, self.name, self.answers = inner, hosts, name, list(answers)
-
-    def send(self, request, **kwargs):
-        self.hosts.append((self.name, urlsplit(request.url).path))
-        if self.answers:
-            status, body = self.answers.pop(0)
-            resp = requests.Response()
-            resp.status_code, resp._content = status, json.dumps(body).encode()
-            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 def _client(answers=()):
-    """Both hosts mounted, each answered by a simulator playing that host."""
-    hosts: list[tuple[str, str]] = []
-    session = requests.Session()
-    session.mount(FB_HOST + "/", _Counting(SimulatorAdapter(FB_HOST, ig_sim.Simulator(AS_OF, [HANDLE], host="facebook")), hosts, "facebook", answers))
-    session.mount(IG_HOST + "/", _Counting(SimulatorAdapter(IG_HOST, ig_sim.Simulator(AS_OF, [HANDLE], host="instagram")), hosts, "instagram"))
-    return instagram.Client(HttpClient(session, sleep=lambda s: None)), hosts
+    """Both hosts served, each by a simulator playing that host; ``answers`` ((status, body))
+    answer the first requests to the Facebook host."""
+    transport = ScriptedTransport()
+    transport.serve(FB_HOST, ig_sim.Simulator(AS_OF, [HANDLE], host="facebook"))
+    transport.serve(IG_HOST, ig_sim.Simulator(AS_OF, [HANDLE], host="instagram"))
+    if answers:
+        transport.script("^" + re.escape(FB_HOST + "/"), *((status, {}, body) for status, body in answers))
+    return instagram.Client(HttpClient(transport.install(requests.Session()), sleep=lambda s: None)), transport
+
+
+def _hosts(transport: ScriptedTransport) -> list[tuple[str, str]]:
+    """(host name, path) of every request sent."""
+    return [("facebook" if s.url.startswith(FB_HOST + "/") else "instagram" if s.url.startswith(IG_HOST + "/") else s.url,
+             urlsplit(s.url).path) for s in transport.sent]
 
 
 def _account(token: str, external_id: str | None = None, posts: int = 3) -> AccountRef:
@@ -65,10 +53,10 @@ def _ig_id() -> str:
 
 @pytest.mark.parametrize("login,host", [("facebook", "facebook"), ("instagram", "instagram")])
 def test_data_host_follows_the_login_type(login, host):
-    client, hosts = _client()
+    client, transport = _client()
     token = ig_sim.login_token(HANDLE, login)
     client.pull(_account(token, external_id=_ig_id()))
-    assert {h for h, _ in hosts} == {host}
+    assert {h for h, _ in _hosts(transport)} == {host}
     parsed = instagram.Client.parse(client.http.responses)
     assert parsed.account["external_user_id"] == _ig_id() and len(parsed.posts) == 3
 
@@ -83,7 +71,7 @@ def test_the_simulated_hosts_refuse_the_other_login_like_meta():
 
 
 def test_facebook_login_finds_the_account_through_me_accounts():
-    client, hosts = _client()
+    client, _ = _client()
     client.pull(_account(ig_sim.login_token(HANDLE, "facebook")))
     endpoints = [r.endpoint for r in client.http.responses]
     assert endpoints[0] == "me/accounts" and "me" not in endpoints  # never /me?fields=username

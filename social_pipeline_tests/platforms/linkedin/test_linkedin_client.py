@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.linkedin import client as linkedin
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import linkedin as li_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "acme.robotics"
@@ -87,18 +87,11 @@ def test_posts_paginate_and_match_world(pulled):
     assert {p["external_post_id"].split(":")[2] for p in parsed.posts} == {"share", "ugcPost"}
 
 
-def test_versioned_headers_sent():
-    seen = []
-
-    class Spy(SimulatorAdapter):
-        def send(self, request, **kwargs):
-            seen.append(dict(request.headers))
-            return super().send(request, **kwargs)
-
-    session = requests.Session()
-    session.mount(linkedin.Client.default_base_url + "/", Spy(linkedin.Client.default_base_url, li_sim.Simulator(AS_OF, [HANDLE])))
-    client = _client({"linkedin_version": "202609"}, session)
+def test_versioned_headers_sent(scripted_transport):
+    scripted_transport.serve(linkedin.Client.default_base_url, li_sim.Simulator(AS_OF, [HANDLE]))
+    client = _client({"linkedin_version": "202609"}, scripted_transport.install(requests.Session()))
     client.pull(_account(posts=2))
+    seen = [sent.headers for sent in scripted_transport.sent]
     assert all(h["LinkedIn-Version"] == "202609" and h["X-Restli-Protocol-Version"] == "2.0.0" for h in seen)
 
 
@@ -171,30 +164,10 @@ def test_bad_token_is_platform_error_without_secret():
     assert exc.value.status_code == 401 and "AQV-secret-li-token" not in str(exc.value)
 
 
-class _FlakyAdapter(BaseAdapter):
-    def __init__(self, inner: SimulatorAdapter):
-        super().__init__()
-        self.inner, self.calls = inner, 0
-
-    def send(self, request, **kwargs):
-        self.calls += 1
-        if self.calls == 1:
-            resp = requests.Response()
-            resp.status_code = 502
-            resp._content = b'{"status": 502, "message": "Bad gateway"}'
-            resp.request, resp.url = request, request.url
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
-def test_server_error_is_retried():
-    session = requests.Session()
-    inner = SimulatorAdapter(linkedin.Client.default_base_url, li_sim.Simulator(AS_OF, [HANDLE]))
-    session.mount(linkedin.Client.default_base_url + "/", _FlakyAdapter(inner))
-    client = _client(session=session)
+def test_server_error_is_retried(scripted_transport):
+    scripted_transport.serve(linkedin.Client.default_base_url, li_sim.Simulator(AS_OF, [HANDLE]))
+    scripted_transport.script(re.escape(linkedin.Client.default_base_url + "/"), (502, {}, {"status": 502, "message": "Bad gateway"}))
+    client = _client(session=scripted_transport.install(requests.Session()))
     client.pull(_account(posts=2))
     assert [r.attempt for r in client.http.responses[:2]] == [1, 2]
     assert len(linkedin.Client.parse(client.http.responses).posts) == 2
@@ -231,12 +204,36 @@ def _org_id():
 
 
 def _sim_client(sim=None, *, sleep=None, credentials=None, faults=()):
+    """A client on the simulator (API and OAuth hosts); ``faults`` answer the first API requests,
+    in order: ``(status, body text, headers)`` or ``"timeout"``."""
     sim = sim or li_sim.Simulator(AS_OF, [HANDLE])
-    session = requests.Session()
-    inner = SimulatorAdapter(linkedin.Client.default_base_url, sim)
-    session.mount(linkedin.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
-    mount(session, linkedin.DEFAULT_OAUTH_BASE_URL, sim)
+    transport = ScriptedTransport()
+    transport.serve(linkedin.Client.default_base_url, sim).serve(linkedin.DEFAULT_OAUTH_BASE_URL, sim)
+    api = re.escape(linkedin.Client.default_base_url + "/")
+    for i, fault in enumerate(faults):
+        if fault == "timeout":
+            _time_out(transport, api, after=i)
+        else:
+            status, body, headers = fault
+            transport.script(api, (status, headers, body), after=i)
+    session = transport.install(requests.Session())
     return linkedin.Client(HttpClient(session, sleep=sleep or (lambda s: None)), credentials=credentials)
+
+
+def _time_out(transport: ScriptedTransport, pattern: str, after: int = 0) -> None:
+    """The served answer to the matching request number ``after`` (0-based) times out.
+
+    ScriptedTransport's answers are HTTP responses; a read timeout is expressed as a rewriter
+    that raises ``requests.Timeout`` instead of returning the body."""
+    seen = {"n": 0}
+
+    def fn(body):
+        seen["n"] += 1
+        if seen["n"] == after + 1:
+            raise requests.Timeout("read timed out")
+        return body
+
+    transport.rewrite(pattern, fn)
 
 
 def test_version_comes_from_the_version_credential_first():
@@ -283,30 +280,6 @@ def test_parse_keeps_newest_fetch_of_a_post(pulled):
 
 
 # -- transient failures ------------------------------------------------------------------------
-class _Faults(BaseAdapter):
-    """Answers the first requests with scripted faults, then defers to the simulator."""
-
-    def __init__(self, inner, faults):
-        super().__init__()
-        self.inner, self.faults = inner, list(faults)
-
-    def send(self, request, **kwargs):
-        if self.faults:
-            fault = self.faults.pop(0)
-            if fault == "timeout":
-                raise requests.Timeout("read timed out")
-            status, body, headers = fault
-            resp = requests.Response()
-            resp.status_code, resp._content = status, body.encode("utf-8")
-            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
-            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 @pytest.mark.parametrize(
     "fault",
     [

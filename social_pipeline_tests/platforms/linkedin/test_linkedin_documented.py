@@ -8,19 +8,20 @@ Every fixture cites its page in ``_source``. HTTP is faked only at the transport
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
 from social_pipeline.platforms.linkedin import client as linkedin
 from social_pipeline.simulator import linkedin as linkedin_sim
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "AQX-documented-fixture-token-0001"
@@ -37,37 +38,26 @@ def fixture(name: str) -> Any:
     return body
 
 
-class _Pages(BaseAdapter):
-    """Answers each request from (decoded path, status, fixture) rules, each used once, in order."""
+def _pages(answers) -> ScriptedTransport:
+    """A transport answering each request from (path, status, fixture) rules, each used once, in
+    order; the path is matched as the client sends it (percent-encoded), on any host."""
+    transport = ScriptedTransport()
+    by_path: dict[str, list] = {}
+    for path, status, name in answers:
+        by_path.setdefault(path, []).append((status, {}, fixture(name)))
+    for path, scripted in by_path.items():
+        transport.script(r"^https://[^/]+" + re.escape(quote(path, safe="/")) + r"(?:\?|$)", *scripted)
+    return transport
 
-    def __init__(self, answers):
-        super().__init__()
-        self.answers = list(answers)
-        self.sent: list[requests.PreparedRequest] = []
 
-    def send(self, request, **kwargs):
-        self.sent.append(request)
-        path = unquote(urlparse(request.url).path)
-        for i, (want, status, name) in enumerate(self.answers):
-            if want == path:
-                del self.answers[i]
-                resp = requests.Response()
-                resp.status_code = status
-                resp._content = json.dumps(fixture(name)).encode()
-                resp.headers["Content-Type"] = "application/json"
-                resp.url, resp.request = request.url, request
-                return resp
-        raise requests.ConnectionError(f"no scripted answer for {path}")
-
-    def close(self):
-        pass
+def _unused(transport: ScriptedTransport) -> list:
+    return [answer for rule in transport.rules for answer in rule.answers[rule.used:]]
 
 
 def _client(answers, **creds):
-    session = requests.Session()
-    adapter = _Pages(answers)
-    session.mount("https://", adapter)
-    return linkedin.Client(HttpClient(session, sleep=lambda s: None, max_attempts=1), credentials=creds), adapter
+    transport = _pages(answers)
+    session = transport.install(requests.Session())
+    return linkedin.Client(HttpClient(session, sleep=lambda s: None, max_attempts=1), credentials=creds), transport
 
 
 def _account(posts: int = 3) -> AccountRef:
@@ -93,7 +83,7 @@ FULL = [
 def test_documented_pull_parses_every_field():
     client, adapter = _client(FULL)
     client.pull(_account())
-    assert adapter.answers == []  # every documented answer was asked for
+    assert _unused(adapter) == []  # every documented answer was asked for
     posts_urls = [r.url for r in adapter.sent if urlparse(r.url).path == "/rest/posts"]
     assert "start=0" in posts_urls[0] and "start=2" in posts_urls[1]  # start+count paging
     assert all(r.headers["X-Restli-Protocol-Version"] == "2.0.0" and r.headers["LinkedIn-Version"] for r in adapter.sent)
@@ -147,8 +137,7 @@ def test_refused_token_names_platform_account_column_and_quotes_linkedin_error(s
 
 
 def test_refresh_failure_quotes_error_and_names_variables():
-    session = requests.Session()
-    session.mount("https://", _Pages([("/oauth/v2/accessToken", 400, "oauth_invalid_refresh.json")]))
+    session = _pages([("/oauth/v2/accessToken", 400, "oauth_invalid_refresh.json")]).install(requests.Session())
     client = linkedin.Client(HttpClient(session, sleep=lambda s: None),
                              credentials={"client_id": "cid-doc", "client_secret": "cs-doc-secret"})
     with pytest.raises(PlatformError) as exc:

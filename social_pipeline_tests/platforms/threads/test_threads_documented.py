@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, RawResponse
 from social_pipeline.platforms.threads import client as threads
 from social_pipeline.simulator import threads as threads_sim
 from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 DOC = json.loads((Path(__file__).parent / "fixtures" / "threads_documented.json").read_text())
 BASE = threads.Client.default_base_url
@@ -75,44 +74,30 @@ def test_fixtures_match_their_own_field_definitions():
         assert documented_problems(r["payload"], DOC["fields"][r["endpoint"]]) == [], r["endpoint"]
 
 
-class _Documented(BaseAdapter):
-    def __init__(self):
-        super().__init__()
-        self.by_key: dict[str, list] = {}
-        for r in DOC["responses"]:
-            self.by_key.setdefault(r["endpoint"], []).append(r["payload"])
+def _documented() -> ScriptedTransport:
+    """A transport answering each request of a pull with its documented payload, once."""
+    by_key: dict[str, list] = {}
+    for r in DOC["responses"]:
+        by_key.setdefault(r["endpoint"], []).append(r["payload"])
+    user = by_key["threads-user/threads_insights"]
+    transport = ScriptedTransport()
 
-    def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        path = parts.path.split("/v1.0", 1)[1]
-        body: dict = {"error": {"message": f"unexpected {path}", "type": "THApiException", "code": 100}}
-        user = self.by_key["threads-user/threads_insights"]
-        if path == "/me":
-            body = self.by_key["threads-user"][0]
-        elif path == f"/{USER}/threads_insights":
-            order = ["country", "city", "age", "gender"]
-            body = user[1 + order.index(query["breakdown"])] if "breakdown" in query else user[0]
-        elif path == f"/{USER}/threads":
-            body = self.by_key["threads-user/threads"][0]
-        elif path in (f"/{T1}/insights", f"/{T2}/insights"):
-            body = self.by_key["threads-media/insights"][0 if T1 in path else 1]
-        elif path == f"/{T1}/conversation":
-            body = self.by_key["threads-media/conversation"][0]
-        resp = requests.Response()
-        resp.status_code = 400 if "error" in body else 200
-        resp._content = json.dumps(body).encode()
-        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-        resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-        return resp
+    def answer(path: str, body, query: str = "") -> None:
+        transport.script("^" + re.escape(BASE + path) + r"(?:\?" + query + r"|$)", (200, {}, body))
 
-    def close(self):
-        pass
+    answer("/me", by_key["threads-user"][0])
+    answer(f"/{USER}/threads_insights", user[0], r"(?!.*\bbreakdown=)")
+    for i, breakdown in enumerate(["country", "city", "age", "gender"]):
+        answer(f"/{USER}/threads_insights", user[1 + i], rf".*\bbreakdown={breakdown}(?:&|$)")
+    answer(f"/{USER}/threads", by_key["threads-user/threads"][0])
+    answer(f"/{T1}/insights", by_key["threads-media/insights"][0])
+    answer(f"/{T2}/insights", by_key["threads-media/insights"][1])
+    answer(f"/{T1}/conversation", by_key["threads-media/conversation"][0])
+    return transport
 
 
 def test_a_pull_of_the_documented_payloads():
-    session = requests.Session()
-    session.mount(BASE + "/", _Documented())
+    session = _documented().install(requests.Session())
     client = threads.Client(HttpClient(session, sleep=lambda s: None))
     client.pull(AccountRef(id="1", platform="threads", handle="maya.makes", access_token=TOKEN, posts_per_fetch=10))
     assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]
@@ -140,33 +125,16 @@ def test_simulator_serves_the_documented_fields_with_documented_types():
         assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
 
 
-def test_graph_throttle_code_is_retried():
-    class _Once(BaseAdapter):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner, self.done = inner, False
-
-        def send(self, request, **kwargs):
-            if not self.done:
-                self.done = True
-                resp = requests.Response()
-                resp.status_code = 400
-                resp._content = json.dumps({"error": {"message": "(#613) Calls to this api have exceeded the rate limit.",
-                                                      "type": "OAuthException", "code": 613, "fbtrace_id": "A"}}).encode()
-                resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-                resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-                return resp
-            return self.inner.send(request, **kwargs)
-
-        def close(self):
-            pass
-
-    from social_pipeline.simulator.transport import SimulatorAdapter
-
+def test_graph_throttle_code_is_retried(scripted_transport):
     handle = "maya_makes"
-    session = requests.Session()
     sim = threads_sim.Simulator(datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc), [handle])
-    session.mount(BASE + "/", _Once(SimulatorAdapter(BASE, sim)))
+    scripted_transport.serve(BASE, sim)
+    scripted_transport.script(
+        "^" + re.escape(BASE + "/"),
+        (400, {}, {"error": {"message": "(#613) Calls to this api have exceeded the rate limit.",
+                             "type": "OAuthException", "code": 613, "fbtrace_id": "A"}}),
+    )
+    session = scripted_transport.install(requests.Session())
     client = threads.Client(HttpClient(session, sleep=lambda s: None))
     client.pull(AccountRef(id="1", platform="threads", handle=handle, access_token=demo_token("threads", handle), posts_per_fetch=2))
     first, second = client.http.responses[:2]
