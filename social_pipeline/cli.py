@@ -6,18 +6,26 @@
     social-pipeline materialize --date D     every asset for one day, recorded in the Dagster instance
     social-pipeline backfill --start D --end D   a range of days, up to 7 days per run, with a progress bar
     social-pipeline fetch PLATFORM HANDLE    pull one account now (yesterday by default) and update what follows
-    social-pipeline accounts list|add|enable|disable
+    social-pipeline accounts list|add|enable|disable|retry
     social-pipeline simulator serve PLATFORM
 
 Errors (unknown platform or account, duplicate account, no database, bad dates) go to stderr with
 exit status 2; a Dagster run that fails gives exit status 1.
+
+Runs started here are ordinary runs of the code location ``social_pipeline`` (workspace.yaml): the UI
+lists them and re-executes them like its own. They run in this process; while one waits for a pool
+slot held by another run it says so on stderr every 30 s. Ctrl-C (SIGINT) or SIGTERM stops it within
+a second or two: the run is recorded CANCELED, every pool slot it held or waited for is freed, and
+the exit status is 130 (SIGINT) or 143 (SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
+import signal
 import sys
 import textwrap
 from contextlib import contextmanager
@@ -33,6 +41,15 @@ DEMO_ENV = "SOCIAL_PIPELINE_DEMO"
 
 class CliError(Exception):
     pass
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the command; ``main`` exits with 128 + the signal's number."""
+
+    def __init__(self, signum: int, message: str = ""):
+        super().__init__(message)
+        self.signum = signum
+        self.message = message
 
 
 def _say(text: str) -> None:
@@ -99,6 +116,15 @@ def cmd_db(args) -> int:
     if args.action == "url":
         url = db.resolve_url()
         _say(url if args.reveal else db.masked(url))
+    elif args.action == "env":
+        # For `eval "$(social-pipeline db env)"`: a plain shell then reaches the same instance as the
+        # UI (`dagster instance concurrency set api_tiktok 2`, `dagster run list`, ...).
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):  # notes (migrations applied) stay out of the eval
+            environment = dagster_environment(ensure_database(seed=False))
+        for name, value in environment.items():
+            _say(f"export {name}={shlex.quote(value)}")
     elif args.action == "migrate":
         with db.connect() as conn:
             applied = migrate(conn)
@@ -202,9 +228,159 @@ def _run_config(log_level: str, ops: dict | None = None) -> dict:
     return config
 
 
+def _fresh_pull_ops(fresh: bool) -> dict | None:
+    """``--fresh-pull``: every platform's raw asset calls the API again even for days whose pulls
+    are stored (by default such a day is rebuilt from them, without a request)."""
+    from .platforms import PLATFORMS
+
+    return {f"raw__{p}": {"config": {"fresh_pull": True}} for p in PLATFORMS} if fresh else None
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _raise_stopped(signum, _frame):
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stop_signals():
+    """SIGINT and SIGTERM stop the command (``Stopped``); yields a function returning the stop
+    signals received so far, including those Dagster only recorded during a run.
+
+    During a run Dagster's own handlers replace ours and merely note the signal (the run stops at
+    its next checkpoint: a step's code, or the wait for a pool slot, see social_pipeline.slots);
+    the wake-up file descriptor still receives each signal's number, which is how the command
+    learns that it must stop, and with which exit status."""
+    if signal.getsignal(signal.SIGINT) is None or os.name != "posix":  # pragma: no cover
+        yield lambda: []
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    try:
+        previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: leave signals alone
+        os.close(read_end)
+        os.close(write_end)
+        yield lambda: []
+        return
+    previous = {s: signal.getsignal(s) for s in _STOP_SIGNALS}
+    received: list[int] = []
+
+    def seen() -> list[int]:
+        try:
+            while True:
+                data = os.read(read_end, 256)
+                if not data:
+                    break
+                received.extend(b for b in data if b in _STOP_SIGNALS)
+        except BlockingIOError:
+            pass
+        return received
+
+    try:
+        for s in _STOP_SIGNALS:
+            signal.signal(s, _raise_stopped)
+        yield seen
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        signal.set_wakeup_fd(previous_fd)
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _remote_job_origin(job_name: str):
+    """The origin the UI gives its own runs of ``job_name``: the code location of workspace.yaml
+    (the one `social-pipeline dev` serves), repository ``__repository__``."""
+    from dagster._core.definitions.repository_definition import SINGLETON_REPOSITORY_NAME
+    from dagster._core.remote_origin import RemoteRepositoryOrigin
+    from dagster._core.workspace.load import location_origins_from_yaml_paths
+
+    (location,) = location_origins_from_yaml_paths([str(REPO / "workspace.yaml")])
+    return RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME).get_job_origin(job_name)
+
+
+@contextmanager
+def _as_code_location_run(instance, job_name: str):
+    """Runs created meanwhile by ``execute_in_process`` carry the code location's origin, so the UI
+    shows them as runs of that location and re-executes them without the warning "loaded from a
+    different code location" (execute_in_process has no parameter for it: its call to
+    ``instance.create_run_for_job`` gets the origin added)."""
+    origin = _remote_job_origin(job_name)
+    create = instance.create_run_for_job
+
+    def create_with_origin(*args, **kwargs):
+        if kwargs.get("remote_job_origin") is None:
+            kwargs["remote_job_origin"] = origin
+        return create(*args, **kwargs)
+
+    instance.create_run_for_job = create_with_origin
+    try:
+        yield
+    finally:
+        del instance.create_run_for_job
+
+
+def _print_wait(run_id: str, message: str) -> None:
+    print(f"run {run_id[:8]} {message}; Ctrl-C stops", file=sys.stderr, flush=True)
+
+
+def _execute(job, instance, seen, *, run_config: dict, **kwargs):
+    """Run ``job`` in this process as a run of the code location, then free whatever pool slot the
+    run still holds. When SIGINT or SIGTERM arrived meanwhile, the run is recorded CANCELED (if
+    Dagster recorded it failed, e.g. interrupted inside a step) and ``Stopped`` is raised."""
+    from dagster import DagsterRunStatus
+
+    from . import slots
+
+    slots.install()
+    tags = {**kwargs.pop("tags", {}), **slots.command_line_tags()}
+    remove = slots.on_wait(_print_wait)
+    try:
+        with _as_code_location_run(instance, job.name):
+            result = job.execute_in_process(
+                instance=instance, run_config=run_config, tags=tags, raise_on_error=False, **kwargs
+            )
+    finally:
+        remove()
+    # The run has ended: nothing of it runs any more, so no slot of it may stay taken.
+    instance.event_log_storage.free_concurrency_slots_for_run(result.run_id)
+    signals = seen()
+    if signals:
+        signum = signals[-1]
+        name = signal.Signals(signum).name
+        run = instance.get_run_by_id(result.run_id)
+        if run is not None and run.status != DagsterRunStatus.CANCELED:
+            instance.report_run_canceled(run, message=f"stopped on the command line by {name}")
+        raise Stopped(signum, f"stopped by {name}: run {result.run_id} canceled, its pool slots freed")
+    return result
+
+
 def _failure_summary(result) -> str:
-    steps = [e.step_key for e in result.all_events if e.is_step_failure]
-    return f"failed steps: {', '.join(steps)}" if steps else "run failed"
+    """The failed steps, each with the first line of its error."""
+    failed = []
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        error = getattr(getattr(event, "step_failure_data", None), "error", None)
+        cause = error
+        while cause is not None and getattr(cause, "cause", None) is not None:  # the user code's own error
+            cause = cause.cause
+        text = (getattr(cause, "message", "") or "").strip().splitlines()
+        failed.append(f"{event.step_key} ({text[0][:300]})" if text else event.step_key)
+    return f"failed steps: {', '.join(failed)}" if failed else "run failed"
+
+
+def _check_platform_settings() -> None:
+    """Fail before any run when a platform's settings in the environment are unusable (e.g. a
+    request budget of 0, which would let no request leave): the ValueError names the variable."""
+    from .ingest.settings import platform_settings
+    from .platforms import PLATFORMS
+
+    for platform in PLATFORMS:
+        platform_settings(platform)
 
 
 _ACCOUNT_OUTCOMES = """
@@ -236,19 +412,20 @@ def report_accounts(day: date, since: datetime) -> int:
     return failed
 
 
-def _materialize_days(days: list[date], log_level: str = "WARNING") -> int:
+def _materialize_days(days: list[date], log_level: str = "WARNING", fresh_pull: bool = False) -> int:
     """Run the daily job for each day and report each account. Exit status 1 when a run failed
     or any account's pull failed (its error then says what to fix); 0 only when all landed."""
+    _check_platform_settings()
     from .definitions import defs
 
     job = defs.resolve_job_def("daily_pipeline")
     failures = failed_accounts = 0
-    with _dagster_instance() as instance:
+    with _stop_signals() as seen, _dagster_instance() as instance:
         for i, day in enumerate(days, 1):
             started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-            result = job.execute_in_process(
-                instance=instance, partition_key=day.isoformat(), run_config=_run_config(log_level),
-                raise_on_error=False,
+            result = _execute(
+                job, instance, seen, partition_key=day.isoformat(),
+                run_config=_run_config(log_level, _fresh_pull_ops(fresh_pull)),
             )
             failed_here = report_accounts(day, started)
             failed_accounts += failed_here
@@ -268,7 +445,7 @@ def _materialize_days(days: list[date], log_level: str = "WARNING") -> int:
 def cmd_materialize(args) -> int:
     day = _parse_day(args.date, "--date") if args.date else _yesterday()
     _check_range(day, day)
-    return _materialize_days([day], args.log_level)
+    return _materialize_days([day], args.log_level, args.fresh_pull)
 
 
 def cmd_backfill(args) -> int:
@@ -280,6 +457,7 @@ def cmd_backfill(args) -> int:
     _check_range(start, end)
     if not 1 <= args.days_per_run <= MAX_DAYS_PER_RUN:
         raise CliError(f"--days-per-run must be between 1 and {MAX_DAYS_PER_RUN} (got {args.days_per_run})")
+    _check_platform_settings()
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     chunks = [days[i : i + args.days_per_run] for i in range(0, len(days), args.days_per_run)]
 
@@ -287,7 +465,20 @@ def cmd_backfill(args) -> int:
 
     job = defs.resolve_job_def("daily_pipeline")
     ok, failed = 0, []
-    with _dagster_instance() as instance:
+    run_config = _run_config(args.log_level, _fresh_pull_ops(args.fresh_pull))
+    with _stop_signals() as seen, _dagster_instance() as instance:
+        daemon = backfill_daemon_running(instance)
+        if args.via == "daemon" and not daemon:
+            raise CliError("no Dagster daemon is running for this instance (start the UI and daemon with "
+                           "`social-pipeline dev`), so nothing would run the backfill; or use --via here")
+        if daemon and args.via != "here":
+            backfill_id = submit_backfill(instance, days, _fresh_pull_ops(args.fresh_pull))
+            _say(f"backfill {start}..{end}: {len(days)} days submitted as backfill {backfill_id} to the Dagster daemon "
+                 "(listed under Backfills in the UI; runs of up to 7 days, the assets' backfill policy)")
+            return follow_backfill(instance, backfill_id, days)
+        if args.via == "auto":
+            _say("no Dagster daemon is running: the days run here, as ordinary runs listed under Runs (a backfill "
+                 "listed under Backfills needs the daemon of `social-pipeline dev`)")
         _say(f"backfill {start}..{end}: {len(days)} days in {len(chunks)} run(s) of up to {args.days_per_run} days")
         with ProgressBar(len(days), unit="days", stream=sys.stderr) as bar:
             bar.start()
@@ -295,9 +486,7 @@ def cmd_backfill(args) -> int:
                 label = f"{chunk[0]}..{chunk[-1]}" if len(chunk) > 1 else f"{chunk[0]}"
                 tags = {RANGE_START_TAG: chunk[0].isoformat(), RANGE_END_TAG: chunk[-1].isoformat()}
                 try:
-                    result = job.execute_in_process(
-                        instance=instance, tags=tags, run_config=_run_config(args.log_level), raise_on_error=False
-                    )
+                    result = _execute(job, instance, seen, tags=tags, run_config=run_config)
                 except Exception as exc:  # the run could not even start: count it, go on with the rest
                     failed.append((label, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
                     bar.advance(len(chunk), f"{label} FAILED to start")
@@ -314,6 +503,104 @@ def cmd_backfill(args) -> int:
     if failed:
         _say("re-run a failed range with `social-pipeline backfill --start FIRST --end LAST`")
     return 1 if failed else 0
+
+
+BACKFILL_DAEMON = "BACKFILL"  # the daemon type that runs backfills
+DAEMON_HEARTBEAT_SECONDS = 120  # a daemon whose last heartbeat is older is taken as stopped
+FOLLOW_SECONDS = 2.0
+
+
+def backfill_daemon_running(instance) -> bool:
+    """True when a Dagster daemon (`social-pipeline dev`) serves this instance's backfills now."""
+    import time
+
+    beat = instance.get_daemon_heartbeats().get(BACKFILL_DAEMON)
+    return beat is not None and time.time() - beat.timestamp < DAEMON_HEARTBEAT_SECONDS
+
+
+def submit_backfill(instance, days: list[date], ops: dict | None = None) -> str:
+    """Record a backfill of the daily job's assets over ``days`` exactly as the UI's "Materialize
+    -> Launch backfill" does (an asset backfill, status REQUESTED), for the daemon to run. Returns
+    its id."""
+    import time
+
+    from dagster._core.execution.backfill import PartitionBackfill
+    from dagster._core.utils import make_new_backfill_id
+
+    from .definitions import defs
+
+    job = defs.resolve_job_def("daily_pipeline")
+    graph = defs.resolve_asset_graph()
+    backfill_id = make_new_backfill_id()
+    backfill = PartitionBackfill.from_asset_partitions(
+        backfill_id=backfill_id,
+        asset_graph=graph,
+        partition_names=[d.isoformat() for d in days],
+        asset_selection=sorted(job.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string()),
+        backfill_timestamp=time.time(),
+        tags={"social_pipeline/submitted_by": "command line"},
+        dynamic_partitions_store=instance,
+        all_partitions=False,
+        title=f"daily {days[0]}..{days[-1]}",
+        description="social-pipeline backfill",
+        run_config={"ops": ops} if ops else None,
+    )
+    instance.add_backfill(backfill)
+    return backfill_id
+
+
+def _days_of(run) -> int:
+    """How many days a run of the daily job covers (a range of days, or one day)."""
+    first, last = run.tags.get(RANGE_START_TAG), run.tags.get(RANGE_END_TAG)
+    if first and last:
+        return (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days + 1
+    return 1
+
+
+def follow_backfill(instance, backfill_id: str, days: list[date]) -> int:
+    """Show the progress of a backfill the daemon runs until it ends; exit status 1 if a run of it
+    failed. SIGINT/SIGTERM asks the daemon to cancel it (status CANCELING: its runs are stopped)."""
+    import time
+
+    from dagster._core.execution.backfill import BULK_ACTION_TERMINAL_STATUSES, BulkActionStatus
+    from dagster._core.storage.dagster_run import FINISHED_STATUSES, DagsterRunStatus, RunsFilter
+    from dagster._core.storage.tags import BACKFILL_ID_TAG
+
+    from .progress import ProgressBar
+
+    seen_runs: dict[str, str] = {}
+    counted = 0
+    with ProgressBar(len(days), unit="days", stream=sys.stderr) as bar:
+        bar.start()
+        try:
+            while True:
+                backfill = instance.get_backfill(backfill_id)
+                records = instance.get_run_records(
+                    RunsFilter(tags={BACKFILL_ID_TAG: backfill_id}, statuses=list(FINISHED_STATUSES))
+                )
+                for record in sorted(records, key=lambda r: r.create_timestamp):
+                    run = record.dagster_run
+                    if run.run_id in seen_runs:
+                        continue
+                    seen_runs[run.run_id] = run.status.value
+                    step = min(_days_of(run), len(days) - counted)
+                    counted += step
+                    bar.advance(step, f"run {run.run_id[:8]} {run.status.value.lower()}")
+                if backfill is None or backfill.status in BULK_ACTION_TERMINAL_STATUSES:
+                    break
+                time.sleep(FOLLOW_SECONDS)
+        except Stopped as stop:
+            backfill = instance.get_backfill(backfill_id)
+            if backfill is not None and backfill.status not in BULK_ACTION_TERMINAL_STATUSES:
+                instance.update_backfill(backfill.with_status(BulkActionStatus.CANCELING))
+            raise Stopped(stop.signum, f"stopped by {signal.Signals(stop.signum).name}: backfill {backfill_id} "
+                          "canceling (the daemon stops its runs)") from None
+    failed = [r for r, status in seen_runs.items() if status != DagsterRunStatus.SUCCESS.value]
+    status = backfill.status.value if backfill is not None else "missing"
+    _say(f"backfill {backfill_id}: {status}, {len(seen_runs) - len(failed)} run(s) ok, {len(failed)} failed "
+         "(Backfills in the UI lists it with each run)")
+    ok = backfill is not None and backfill.status in (BulkActionStatus.COMPLETED_SUCCESS, BulkActionStatus.COMPLETED)
+    return 0 if ok and not failed else 1
 
 
 def raw_and_downstream(platform: str, job=None) -> list:
@@ -339,6 +626,7 @@ def cmd_fetch(args) -> int:
     with db.connect(url) as conn:
         account_id, handle, enabled, active = _find_account(conn, platform, handle)
     label = _account_label(platform, handle)
+    _check_platform_settings()
     if not enabled:
         raise CliError(f"monitoring of {label} is off; turn it on with `social-pipeline accounts enable {platform} {handle}`")
     if not active:
@@ -346,15 +634,21 @@ def cmd_fetch(args) -> int:
 
     from .definitions import defs
 
+    from .assets.common import SCOPE_TAG
+
     job = defs.resolve_job_def("daily_pipeline")
     selection = raw_and_downstream(platform, job)
-    run_config = _run_config(args.log_level, {f"raw__{platform}": {"config": {"only_accounts": [account_id]}}})
+    # A fetch asks for a pull now: fresh_pull, even when the day's pull of the account is stored.
+    run_config = _run_config(
+        args.log_level, {f"raw__{platform}": {"config": {"only_accounts": [account_id], "fresh_pull": True}}}
+    )
     _say(f"fetching {label} for {day}: raw/{platform} and {len(selection) - 1} downstream assets")
     started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    with _dagster_instance(seed=False) as instance:
-        result = job.execute_in_process(
-            instance=instance, partition_key=day.isoformat(), asset_selection=selection,
-            run_config=run_config, raise_on_error=False,
+    with _stop_signals() as seen, _dagster_instance(seed=False) as instance:
+        # Tagged with the account: the per-account tables replace only its rows (assets/common.py).
+        result = _execute(
+            job, instance, seen, partition_key=day.isoformat(), asset_selection=selection, run_config=run_config,
+            tags={SCOPE_TAG: account_id},
         )
     with db.connect(url) as conn:
         job_row = conn.execute(
@@ -549,6 +843,21 @@ def _set_monitoring(args, enabled: bool) -> int:
     return 0
 
 
+def cmd_accounts_retry(args) -> int:
+    """Close the account's circuit breaker: the next run pulls it again."""
+    from .ingest import breaker
+    from .platforms import canonical
+
+    platform, handle = canonical(args.platform), _handle(args.handle)
+    ensure_database(seed=False)
+    with db.connect() as conn:
+        account_id, handle, _enabled, _active = _find_account(conn, platform, handle)
+        breaker.reset(conn, account_id)
+    _say(f"{_account_label(platform, handle)}: failed pulls forgotten; the next run pulls the account again "
+         f"(now: `social-pipeline fetch {platform} {handle}`)")
+    return 0
+
+
 def cmd_accounts_enable(args) -> int:
     return _set_monitoring(args, True)
 
@@ -574,6 +883,14 @@ def _log_level(parser) -> None:
     parser.add_argument(
         "--log-level", default="WARNING", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="Dagster run log level on the console (default WARNING: warnings and errors only)",
+    )
+
+
+def _fresh_pull(parser) -> None:
+    parser.add_argument(
+        "--fresh-pull", action="store_true",
+        help="call the platforms' APIs again for days already pulled (default: such a day is rebuilt from "
+        "its stored raw pulls, without a request)",
     )
 
 
@@ -606,12 +923,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "db", help="the analytics database: show its URL, migrate, start or stop the embedded server",
         description="The analytics database ($SOCIAL_PIPELINE_DATABASE_URL, else an embedded PostgreSQL).\n"
         "  url      print its URL (password masked unless --reveal)\n"
+        "  env      print `export` lines for DAGSTER_HOME, the instance's storage URL and the database URL "
+        "(passwords included), for `eval \"$(social-pipeline db env)\"` before a `dagster` command\n"
         "  migrate  apply the numbered migrations of sql/ not applied yet\n"
         "  start    start the embedded server (if no URL is set) and print its URL\n"
         "  stop     stop the embedded server",
-        examples=["social-pipeline db url", "social-pipeline db migrate"],
+        examples=["social-pipeline db url", "social-pipeline db migrate",
+                  'eval "$(social-pipeline db env)"; dagster instance concurrency set api_tiktok 2'],
     )
-    p.add_argument("action", choices=["url", "migrate", "start", "stop"])
+    p.add_argument("action", choices=["url", "env", "migrate", "start", "stop"])
     p.add_argument("--reveal", action="store_true", help="print the password too (url)")
     p.set_defaults(func=cmd_db)
 
@@ -629,21 +949,29 @@ def build_parser() -> argparse.ArgumentParser:
         examples=["social-pipeline materialize", "social-pipeline materialize --date 2026-11-25"],
     )
     p.add_argument("--date", help="the day, YYYY-MM-DD (default: yesterday, UTC, the latest closed day)")
+    _fresh_pull(p)
     _log_level(p)
     p.set_defaults(func=cmd_materialize)
 
     p = _command(
         sub, "backfill", help="materialize every asset for each day of a range, up to 7 days per run",
-        description="Materialize every asset for each day from --start to --end (inclusive), in order, as one "
-        "Dagster run per chunk of up to 7 days (the assets' backfill policy). A progress bar on stderr shows "
-        "days done, elapsed time and ETA. Exit status 1 if any run failed.",
+        description="Materialize every asset for each day from --start to --end (inclusive), as Dagster runs of up "
+        "to 7 days (the assets' backfill policy). When the Dagster daemon of `social-pipeline dev` runs, this "
+        "submits a backfill to it, the one the UI would launch (listed under Backfills), and follows it; otherwise "
+        "the runs are made in this process, in order. A progress bar on stderr shows days done, elapsed time and "
+        "ETA. Exit status 1 if any run failed; Ctrl-C or SIGTERM cancels (exit status 130 or 143).",
         examples=["social-pipeline backfill --start 2026-10-01 --end 2026-10-31",
                   "social-pipeline backfill --start 2026-11-01 --end 2026-11-03 --days-per-run 1"],
     )
     p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
     p.add_argument("--end", required=True, help="last day (inclusive), YYYY-MM-DD; at most yesterday (UTC)")
     p.add_argument("--days-per-run", type=int, default=MAX_DAYS_PER_RUN,
-                   help=f"days per Dagster run, 1 to {MAX_DAYS_PER_RUN} (default {MAX_DAYS_PER_RUN})")
+                   help=f"days per Dagster run made here, 1 to {MAX_DAYS_PER_RUN} (default {MAX_DAYS_PER_RUN})")
+    p.add_argument("--via", choices=["auto", "daemon", "here"], default="auto",
+                   help="auto (default): a backfill run by the Dagster daemon, listed under Backfills, when "
+                   "`social-pipeline dev` runs, else the runs are made here; daemon: only that way; here: always in "
+                   "this process")
+    _fresh_pull(p)
     _log_level(p)
     p.set_defaults(func=cmd_backfill)
 
@@ -664,7 +992,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_fetch)
 
     p = _command(
-        sub, "accounts", help="monitored accounts: list (with token health), add, enable, disable",
+        sub, "accounts", help="monitored accounts: list (with token health), add, enable, disable, retry",
         examples=["social-pipeline accounts list",
                   "social-pipeline accounts add bluesky someone.bsky.social --provider demo",
                   "social-pipeline accounts disable bluesky someone.bsky.social"],
@@ -706,6 +1034,16 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("platform", help="the account's platform")
         a.add_argument("handle", help="the account's handle (case-insensitive; a leading @ is ignored)")
         a.set_defaults(func=func)
+    a = _command(
+        acc, "retry", help="pull an account again after repeated failures made the runs skip it",
+        description="After several failed pulls in a row, runs skip an account (with the reason recorded) "
+        "instead of spending requests on it. Once the cause is fixed (token, handle, the platform's outage), "
+        "this forgets the failures: the next run pulls the account again.",
+        examples=["social-pipeline accounts retry bluesky someone.bsky.social"],
+    )
+    a.add_argument("platform", help="the account's platform")
+    a.add_argument("handle", help="the account's handle (case-insensitive; a leading @ is ignored)")
+    a.set_defaults(func=cmd_accounts_retry)
 
     p = _command(
         sub, "simulator", help="serve a platform's simulator over HTTP on loopback",
@@ -750,6 +1088,9 @@ def main(argv: list[str] | None = None) -> int:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"error: database: {detail}", file=sys.stderr)
         return 2
+    except Stopped as stop:
+        print(stop.message or f"stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,8 +10,13 @@ from .platforms import PLATFORMS
 from .resources import platform_resource, resource_key
 from .sensors import new_account_sensor
 from .schedules import daily_job, daily_schedule, hourly_job, hourly_schedule
+from .slots import install as install_slot_corrections
 from .storage.database import Database
 from .storage.io_manager import PostgresIOManager
+
+# Dagster 1.13.27 spins at 100 % CPU, silently and deaf to Ctrl-C, while a step waits for a pool
+# slot (interval_to_next_pending_claim_check is never positive): see social_pipeline.slots.
+install_slot_corrections()
 
 database = Database()
 

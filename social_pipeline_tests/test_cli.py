@@ -129,7 +129,8 @@ def test_accounts_add_then_a_daily_run_pulls_it(cli_env, conn, capsys, monkeypat
     snaps = conn.execute("SELECT snapshot_date FROM social_analytics_snapshots WHERE social_account_id = %s", (account_id,)).fetchall()
     job = conn.execute("SELECT status, posts_fetched FROM social_fetch_jobs WHERE social_account_id = %s AND partition_date = %s",
                        (account_id, DAY)).fetchone()
-    assert posts >= 1 and snaps == [(DAY,)] and job == ("completed", 3)
+    # Demo pulls track the simulator's posts of the update window, not posts_per_fetch of them.
+    assert posts >= 1 and snaps == [(DAY,)] and job[0] == "completed" and job[1] == posts
 
 
 def test_accounts_add_errors(cli_env, conn, capsys, monkeypatch):
@@ -210,7 +211,7 @@ def test_fetch_one_account_keeps_the_others_rows(cli_env, conn, capsys):
 
     assert cli.main(["fetch", "bluesky", f"@{HANDLE}", "--date", DAY.isoformat()]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert f"bluesky/{HANDLE} {DAY}: fetch job completed, 3 posts" in out and "ok" in out
+    assert f"bluesky/{HANDLE} {DAY}: fetch job completed, " in out and " posts, " in out and "ok" in out
     assert _others(conn, account_id) == before
     status, started = conn.execute("SELECT status, started_at FROM social_fetch_jobs WHERE social_account_id = %s "
                                    "AND partition_date = %s", (account_id, DAY)).fetchone()
@@ -249,6 +250,8 @@ def test_backfill_runs_a_week_at_most_and_reports_failures(cli_env, capsys, monk
             self.success, self.run_id, self.all_events = ok, f"run-{len(calls)}-0000", []
 
     class Job:
+        name = "daily_pipeline"
+
         def execute_in_process(self, **kwargs):
             calls.append(kwargs["tags"])
             return Result(len(calls) != 2)  # the second run fails
@@ -332,14 +335,15 @@ def test_materialize_reports_each_account_and_exits_1_when_one_failed(cli_env, c
     assert f"bluesky/{HANDLE}" in out and "tiktok/demo.creator" in out and "FAILED" not in out and "  ok  " in out
 
     conn.execute("UPDATE social_accounts SET access_token = 'revoked-token-value' WHERE platform = 'tiktok'")
-    assert cli.main(["materialize", "--date", DAY.isoformat()]) == 1
+    # The day is stored: only a fresh pull calls the API again (and meets the revoked token).
+    assert cli.main(["materialize", "--date", DAY.isoformat(), "--fresh-pull"]) == 1
     out = capsys.readouterr().out
     failed = [line for line in out.splitlines() if "FAILED" in line and "tiktok/demo.creator" in line]
     assert failed and "401" in failed[0] and "revoked-token-value" not in out
     assert any(f"bluesky/{HANDLE}" in line and " ok " in line for line in out.splitlines())
     assert "1 account pull(s) failed" in out
     assert conn.execute("SELECT count(*) FROM social_posts_analytics WHERE social_account_id = %s",
-                        (account_id,)).fetchone()[0] == 2
+                        (account_id,)).fetchone()[0] >= 1  # the bluesky account's posts stay
 
 
 def test_accounts_add_takes_the_platforms_own_id(cli_env, conn, capsys):
@@ -359,3 +363,107 @@ def test_accounts_list_warns_of_a_graph_version_near_its_end(cli_env, conn, caps
     out = capsys.readouterr().out
     # From 2026-11-22 on (this test runs later than that), whether or not the end has passed.
     assert "warning: Meta Graph API v21.0" in out and "2027-01-21" in out and "SOCIAL_PIPELINE_FACEBOOK_VERSION" in out
+
+
+def test_fresh_pull_reaches_every_raw_asset(cli_env, monkeypatch):
+    """--fresh-pull: run config fresh_pull for each platform's raw asset; without it, none."""
+    from social_pipeline.definitions import defs
+
+    configs = []
+
+    class Result:
+        success, run_id, all_events = True, "run-0000", []
+
+    class Job:
+        name = "daily_pipeline"
+
+        def execute_in_process(self, **kwargs):
+            configs.append(kwargs["run_config"])
+            return Result()
+
+    monkeypatch.setattr(type(defs), "resolve_job_def", lambda self, name: Job())
+    monkeypatch.setattr(cli, "report_accounts", lambda day, since: 0)
+    assert cli.main(["backfill", "--start", DAY.isoformat(), "--end", DAY.isoformat(), "--fresh-pull"]) == 0
+    assert cli.main(["materialize", "--date", DAY.isoformat(), "--fresh-pull"]) == 0
+    assert cli.main(["materialize", "--date", DAY.isoformat()]) == 0
+    fresh = {f"raw__{p}": {"config": {"fresh_pull": True}} for p in PLATFORMS}
+    assert [c.get("ops") for c in configs] == [fresh, fresh, None]
+
+
+def test_backfill_goes_to_the_daemon_when_one_runs(cli_env, capsys, monkeypatch):
+    """With a daemon's heartbeat, `backfill` records the UI's kind of backfill (an asset backfill of
+    the daily job's assets over the days, listed under Backfills) and follows it to its end."""
+    import threading
+    import time
+
+    from dagster._core.execution.backfill import BulkActionStatus
+    from dagster._daemon.types import DaemonHeartbeat
+
+    from social_pipeline.definitions import defs
+
+    days = [DAY - timedelta(days=1), DAY]
+    monkeypatch.setattr(cli, "FOLLOW_SECONDS", 0.1)
+    with cli._dagster_instance(seed=False) as instance:
+        # No daemon: --via daemon refuses, saying why.
+        assert cli.main(["backfill", "--start", days[0].isoformat(), "--end", days[-1].isoformat(), "--via", "daemon"]) == 2
+        assert "no Dagster daemon is running" in capsys.readouterr().err
+        instance.add_daemon_heartbeat(DaemonHeartbeat(time.time(), cli.BACKFILL_DAEMON, "test-daemon", None))
+
+        def daemon_finishes_it():  # stands in for the daemon: marks the backfill done once it appears
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                found = instance.get_backfills()
+                if found:
+                    instance.update_backfill(found[0].with_status(BulkActionStatus.COMPLETED_SUCCESS))
+                    return
+                time.sleep(0.05)
+
+        helper = threading.Thread(target=daemon_finishes_it)
+        helper.start()
+        code = cli.main(["backfill", "--start", days[0].isoformat(), "--end", days[-1].isoformat(), "--fresh-pull"])
+        helper.join()
+        (backfill,) = instance.get_backfills()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"submitted as backfill {backfill.backfill_id}" in out and "COMPLETED_SUCCESS" in out
+    job = defs.resolve_job_def("daily_pipeline")
+    assert set(backfill.asset_selection) == set(job.asset_layer.executable_asset_keys)
+    targeted = backfill.asset_backfill_data.target_subset.get_partitions_subset(backfill.asset_selection[0])
+    assert sorted(targeted.get_partition_keys()) == [d.isoformat() for d in days]
+    assert backfill.run_config == {"ops": {f"raw__{p}": {"config": {"fresh_pull": True}} for p in PLATFORMS}}
+
+
+def test_accounts_retry_resets_the_breaker(cli_env, conn, capsys, monkeypatch):
+    """`accounts retry` hands the account's id to ingest.breaker.reset (stood in for here by a
+    recorder: that module is another change's) and says what happens next."""
+    import sys
+    import types
+
+    account_id = _add(capsys, "bluesky", HANDLE, "--provider", "demo")
+    calls = []
+    stub = types.ModuleType("social_pipeline.ingest.breaker")
+    stub.reset = lambda c, account: calls.append(account)
+    monkeypatch.setitem(sys.modules, "social_pipeline.ingest.breaker", stub)
+    import social_pipeline.ingest as ingest_package
+
+    monkeypatch.setattr(ingest_package, "breaker", stub, raising=False)
+    assert cli.main(["accounts", "retry", "bluesky", f"@{HANDLE.upper()}"]) == 0
+    assert calls == [account_id]
+    assert "the next run pulls the account again" in capsys.readouterr().out
+    assert cli.main(["accounts", "retry", "bluesky", "nobody.here"]) == 2
+
+
+def test_db_env_prints_what_dagster_commands_need(cli_env, capsys):
+    assert cli.main(["db", "env"]) == 0
+    import os
+    import shlex
+
+    exported = {}
+    for line in capsys.readouterr().out.splitlines():
+        word, assignment = shlex.split(line)
+        name, value = assignment.split("=", 1)
+        assert word == "export"
+        exported[name] = value
+    assert list(exported) == ["DAGSTER_HOME", "SOCIAL_PIPELINE_DAGSTER_STORAGE_URL", dbmod.URL_ENV]
+    assert exported["DAGSTER_HOME"] == os.environ["DAGSTER_HOME"] and exported[dbmod.URL_ENV] == cli_env
+    assert exported["SOCIAL_PIPELINE_DAGSTER_STORAGE_URL"] == dbmod.dagster_storage_url(cli_env)

@@ -76,5 +76,5 @@ def test_the_root_holds_only_wiring_and_the_command_line():
     root = {p.stem for p in PACKAGE.glob("*.py")}
     assert root <= {
         "__init__", "definitions", "partitions", "schedules", "sensors", "checks", "resources", "lineage",
-        "cli", "progress", "retention",
+        "cli", "progress", "retention", "slots",
     }, sorted(root)

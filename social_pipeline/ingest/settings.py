@@ -36,6 +36,26 @@ class PlatformSettings:
     daily_quota_units: int | None = None
     concurrency: int | None = None  # None: DEFAULT_CONCURRENCY
 
+    def __post_init__(self):
+        # A budget of 0 requests a minute would make every pull wait for ever (a run then hung
+        # holding its platform's pool slot): refuse it where the settings are built, from the
+        # environment or from the platform's Dagster resource alike.
+        check_requests_per_minute(self.platform, self.requests_per_minute)
+
+
+def check_requests_per_minute(platform: str, value) -> None:
+    """Raise ValueError naming the setting and its variable unless ``value`` is None (the
+    documented limit) or a positive number."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        variable = env_name(platform, "requests_per_minute")
+        raise ValueError(
+            f"{platform}: requests_per_minute is {value!r} ({variable}); it must be a positive number of "
+            f"requests a minute -- with {value!r} no request could ever leave. Unset {variable} to use the "
+            f"documented limit, or set it above 0"
+        )
+
 
 def _number(value: str | None, name: str) -> int | None:
     if value in (None, ""):
@@ -47,6 +67,17 @@ def _number(value: str | None, name: str) -> int | None:
     if number <= 0:
         raise ValueError(f"{name} must be positive")
     return number
+
+
+def _requests_per_minute(platform: str, text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{env_name(platform, 'requests_per_minute')} must be a whole number (got {text!r})") from None
+    check_requests_per_minute(platform, value)
+    return value
 
 
 def platform_settings(platform: str, environ: Mapping[str, str] | None = None) -> PlatformSettings:
@@ -62,7 +93,7 @@ def platform_settings(platform: str, environ: Mapping[str, str] | None = None) -
         platform=platform,
         base_url=env.get(env_name(platform, "base_url")) or None,
         credentials=credentials,
-        requests_per_minute=_number(env.get(env_name(platform, "requests_per_minute")), env_name(platform, "requests_per_minute")),
+        requests_per_minute=_requests_per_minute(platform, env.get(env_name(platform, "requests_per_minute"))),
         daily_quota_units=_number(env.get(env_name(platform, "daily_quota_units")), env_name(platform, "daily_quota_units")),
         concurrency=_number(env.get(env_name(platform, "concurrency")), env_name(platform, "concurrency")),
     )

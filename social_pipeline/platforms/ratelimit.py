@@ -7,13 +7,26 @@ platform run at once (see ``dagster.yaml``). Limits come from each platform's do
 can be overridden with ``SOCIAL_PIPELINE_<PLATFORM>_REQUESTS_PER_MINUTE``. A limiter spreads its
 budget evenly, allowing only short bursts (:data:`DEFAULT_BURST_SECONDS`), so it also meets a
 server that enforces the same budget per second.
+
+A wait longer than :data:`LOG_WAIT_SECONDS` is logged (logger ``social_pipeline.platforms.ratelimit``,
+which dagster.yaml copies into the run's log) with the limiter it waits for and why: the budget
+is spent, or the server asked us to slow down. A budget of 0 or less is refused with a message
+naming ``SOCIAL_PIPELINE_<PLATFORM>_REQUESTS_PER_MINUTE`` instead of waiting for ever.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+# A wait for a request slot longer than this is logged (what it waits for, how long), and again at
+# most every LOG_REPEAT_SECONDS while it lasts: a pull held back by a budget is never silent.
+LOG_WAIT_SECONDS = 5.0
+LOG_REPEAT_SECONDS = 30.0
 
 # How many seconds' worth of requests a live pull may send back to back (see RateLimiter). Half a
 # second, not a whole one: a server enforcing N requests a second with a bucket of one second's
@@ -51,9 +64,11 @@ class RateLimiter:
         burst: float | None = None,
         clock=time.monotonic,
         sleep=time.sleep,
+        name: str = "requests",
+        logger: logging.Logger | None = None,
     ):
         if rate <= 0 or per <= 0:
-            raise ValueError("rate and per must be positive")
+            raise ValueError(f"{name}: rate and per must be positive (got {rate} per {per} s): no request could ever leave")
         self.rate = float(rate)
         self.per = float(per)
         self.burst = float(rate if burst is None else burst)
@@ -67,6 +82,9 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
+        self.name = name  # what the log says it waits for, e.g. "tiktok (official) rate limit"
+        self._log = logger or log
+        self._logged_at = -float("inf")
 
     def _slot(self, now: float) -> float:
         """The earliest moment the next request may leave (``now`` when it may leave at once)."""
@@ -101,6 +119,7 @@ class RateLimiter:
                     self.waited_seconds += waited
                     return waited
             delay = slot - now
+            self._say_wait(delay, now)
             self._sleep(delay)
             waited += delay
             with self._lock:
@@ -108,6 +127,20 @@ class RateLimiter:
                 if self._paused_until <= slot:
                     self.waited_seconds += waited
                     return waited
+
+    def _say_wait(self, delay: float, now: float) -> None:
+        """Log a wait longer than LOG_WAIT_SECONDS, at most every LOG_REPEAT_SECONDS (all the
+        threads of a pull queue on one limiter: one line speaks for them)."""
+        if delay < LOG_WAIT_SECONDS:
+            return
+        with self._lock:
+            if now - self._logged_at < LOG_REPEAT_SECONDS:
+                return
+            self._logged_at = now
+            paused = self._paused_until > now
+        why = ("the server asked us to slow down (429 / Retry-After)" if paused
+               else f"the budget of {self.rate:g} requests per {self.per:g} s is spent")
+        self._log.warning("waiting %.0f s for the %s: %s", delay, self.name, why)
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this provider for ``seconds`` (a server asked us to slow down)."""
@@ -146,12 +179,20 @@ def limiter_for(
     minute's whole budget. A limiter is replaced when a different rate or burst is asked for.
     """
     key = (provider, platform)
+    if requests_per_minute is not None and requests_per_minute <= 0:
+        # 0 used to fall back silently to the documented rate here (and a negative rate made every
+        # pull fail on its own); say what is wrong instead, naming the setting.
+        variable = f"SOCIAL_PIPELINE_{platform.upper()}_REQUESTS_PER_MINUTE"
+        raise ValueError(
+            f"{platform}: requests_per_minute is {requests_per_minute!r} ({variable}); it must be a positive "
+            f"number of requests a minute. Unset {variable} to use the documented limit"
+        )
     rate = float(requests_per_minute or documented_rate(platform))
     capacity = float(burst) if burst is not None else default_burst(rate)
     with _registry_lock:
         limiter = _limiters.get(key)
         if limiter is None or (requests_per_minute and limiter.rate != rate) or (burst is not None and limiter.burst != capacity):
-            limiter = _limiters[key] = RateLimiter(rate, 60.0, burst=capacity)
+            limiter = _limiters[key] = RateLimiter(rate, 60.0, burst=capacity, name=f"{platform} ({provider}) rate limit")
         return limiter
 
 
