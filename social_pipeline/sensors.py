@@ -22,6 +22,7 @@ from dagster import (
     sensor,
 )
 
+from .assets.common import SCOPE_TAG
 from .partitions import daily_partitions
 from .platforms import spec
 from .schedules import daily_job
@@ -77,6 +78,7 @@ def new_account_sensor(context: SensorEvaluationContext, database: Database):
                 asset_selection=list(selection.resolve(context.repository_def.asset_graph)),
                 run_config={"ops": {f"raw__{platform}": {"config": {"only_accounts": [account_id]}}}},
                 tags={
+                    SCOPE_TAG: account_id,  # the per-account tables replace only this account's rows
                     "dagster/asset_partition_range_start": start.isoformat(),
                     "dagster/asset_partition_range_end": last_day.isoformat(),
                     "social_pipeline/new_account": f"{platform}/{handle}",

@@ -28,6 +28,7 @@ from dagster import (
     asset,
 )
 
+from ..ingest import breaker
 from ..ingest.accounts import monitored_accounts
 from ..ingest.normalize import DayRecords, parse_day, posts_frame
 from ..lineage import lineage_of
@@ -89,7 +90,7 @@ def _hours(frequency: timedelta | None) -> int | None:
 def social_post_metrics_hourly(context: AssetExecutionContext, database: Database):
     window = context.partition_time_window
     hours = int((window.end - window.start) / timedelta(hours=1))
-    rows, pulls, full_pulls = [], 0, 0
+    rows, pulls, full_pulls, skipped = [], 0, 0, 0
     for i in range(hours):
         start = (window.start + timedelta(hours=i)).astimezone(timezone.utc)
         as_of = start + timedelta(hours=1) - timedelta(seconds=1)
@@ -99,6 +100,11 @@ def social_post_metrics_hourly(context: AssetExecutionContext, database: Databas
             with database.connect() as conn:
                 accounts = monitored_accounts(conn, platform)
                 cadence = fetch_frequencies(conn, [a.id for a in accounts])
+                circuits = breaker.open_circuits(conn, [a.id for a in accounts])
+            for reason in circuits.values():
+                context.log.info(f"{start:%Y-%m-%d %H}:00 skipped: {reason}")
+            skipped += len(circuits)
+            accounts = [a for a in accounts if a.id not in circuits]
             for account in accounts:
                 every = _hours(cadence.get(account.id))
                 full = every is not None and hour % every == 0
@@ -141,7 +147,7 @@ def social_post_metrics_hourly(context: AssetExecutionContext, database: Databas
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     for col in ("post_id", "snapshot_hour", *[c for c in METRIC_COLUMNS if c.endswith("_count") or c in ("watch_time_seconds", "impressions", "reach", "engaged_views")]):
         df[col] = df[col].astype("Int64")
-    return Output(df, metadata={"hours": hours, "pulls": pulls, "full_pulls": full_pulls, "hourly_rows": len(df)})
+    return Output(df, metadata={"hours": hours, "pulls": pulls, "full_pulls": full_pulls, "skipped_open_circuit": skipped, "hourly_rows": len(df)})
 
 
 def _young(post: dict, as_of: datetime) -> bool:

@@ -4,6 +4,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
+from ..ingest import breaker
 from ..ingest.normalize import naive_utc, parse_day
 from ..lineage import lineage_of
 from ..partitions import daily_partitions
@@ -17,8 +18,15 @@ USAGE_COLUMNS = [
 ]
 JOB_COLUMNS = [
     "social_account_id", "job_type", "status", "posts_fetched", "comments_fetched", "error_message",
-    "started_at", "completed_at", "platform", "partition_date", "requests_made",
+    "started_at", "completed_at", "platform", "partition_date", "requests_made", "error_kind",
 ]
+# Jobs the raw assets recorded as skipped (circuit open, a permanent error earlier in the run, the
+# API unreachable) leave no raw rows: they are kept as recorded.
+_SKIPPED = """
+SELECT social_account_id::text, job_type, status, posts_fetched, comments_fetched, error_message, started_at,
+       completed_at, platform, partition_date, requests_made, error_kind
+FROM social_fetch_jobs WHERE job_type = 'daily' AND status = 'skipped' AND partition_date = ANY(%s::date[])
+"""
 
 
 @asset(
@@ -96,8 +104,17 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",
 )
 def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
-    frames = [_jobs(day, day_raw, database) for day, day_raw in split_days(concat_raw(raw), partition_days(context)).items()]
+    days = partition_days(context)
+    frames = [_jobs(day, day_raw, database) for day, day_raw in split_days(concat_raw(raw), days).items()]
     jobs = pd.concat(frames, ignore_index=True)
+    with database.connect() as conn:
+        skipped = pd.DataFrame(conn.execute(_SKIPPED, (days,)).fetchall(), columns=JOB_COLUMNS)
+    if len(skipped):
+        pulled = set(zip(jobs["social_account_id"].astype(str), jobs["partition_date"]))
+        skipped = skipped[[(a, d) not in pulled for a, d in zip(skipped["social_account_id"], skipped["partition_date"])]]
+        jobs = pd.concat([jobs, skipped], ignore_index=True)
+        for col in ("posts_fetched", "comments_fetched", "requests_made"):
+            jobs[col] = jobs[col].astype("Int64")
     done = jobs[jobs["status"] == "completed"]
     if len(done):
         newest = done.groupby("social_account_id")["completed_at"].max()
@@ -120,12 +137,15 @@ def _jobs(day, df: pd.DataFrame, database: Database) -> pd.DataFrame:
         newest_id = pulls.groupby("pull_id")["fetched_at"].max().sort_values().index[-1]
         pull = pulls[pulls["pull_id"] == newest_id]
         failed = (pull["pull_status"] == "failed").any()
-        error = None
+        error = kind = None
         if failed:
             errors = pull.loc[pull["endpoint"] == "(pull)", "error"].dropna()
             error = errors.iloc[-1] if len(errors) else "pull failed"
+            answered = pull["status_code"].dropna() if "status_code" in pull.columns else pull["endpoint"][:0]
+            status = int(answered.iloc[-1]) if len(answered) else None
+            kind = "permanent" if breaker.is_permanent(status, error) else "transient"
         elif account_id in records.quarantined:
-            failed, error = True, records.quarantined[account_id]
+            failed, error, kind = True, records.quarantined[account_id], "permanent"  # the stored answer will not parse
         acct = parsed.get(account_id)
         used = acct is not None and acct.pull_id == newest_id
         rows.append(
@@ -141,6 +161,7 @@ def _jobs(day, df: pd.DataFrame, database: Database) -> pd.DataFrame:
                 "platform": pull["platform"].iloc[0],
                 "partition_date": day,
                 "requests_made": int((pull["endpoint"] != "(pull)").sum()),
+                "error_kind": kind,
             }
         )
     jobs = pd.DataFrame(rows, columns=JOB_COLUMNS)

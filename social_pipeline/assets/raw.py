@@ -23,6 +23,7 @@ from dagster import (
     AssetKey,
     Backoff,
     Config,
+    Failure,
     Jitter,
     MetadataValue,
     Output,
@@ -31,7 +32,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from ..ingest import parsed_pulls
+from ..ingest import breaker, parsed_pulls
 from ..ingest.accounts import DEMO_PROVIDER, monitored_accounts
 from ..partitions import daily_partitions
 from ..platforms import PLATFORMS, spec
@@ -73,14 +74,14 @@ WHERE platform = %s AND provider_name = %s AND cost_usd IS NOT NULL
 """
 _JOB_UPSERT = """
 INSERT INTO social_fetch_jobs (social_account_id, job_type, status, platform, partition_date, started_at,
-                               completed_at, posts_fetched, comments_fetched, error_message, requests_made)
+                               completed_at, posts_fetched, comments_fetched, error_message, requests_made, error_kind)
 VALUES (%(account)s, 'daily', %(status)s, %(platform)s, %(day)s, %(started)s, %(completed)s, %(posts)s,
-        %(comments)s, %(error)s, %(requests)s)
+        %(comments)s, %(error)s, %(requests)s, %(kind)s)
 ON CONFLICT (social_account_id, job_type, partition_date) DO UPDATE SET
     status = EXCLUDED.status, started_at = COALESCE(EXCLUDED.started_at, social_fetch_jobs.started_at),
     completed_at = EXCLUDED.completed_at, posts_fetched = EXCLUDED.posts_fetched,
     comments_fetched = EXCLUDED.comments_fetched, error_message = EXCLUDED.error_message,
-    requests_made = EXCLUDED.requests_made
+    requests_made = EXCLUDED.requests_made, error_kind = EXCLUDED.error_kind
 """
 
 
@@ -101,6 +102,7 @@ class JobLog:
                 "account": a.id, "status": status, "platform": a.platform, "day": day,
                 "started": fields.get("started"), "completed": fields.get("completed"), "posts": fields.get("posts"),
                 "comments": fields.get("comments"), "error": fields.get("error"), "requests": fields.get("requests"),
+                "kind": fields.get("kind"),
             }
             for a in accounts
         ]
@@ -241,11 +243,16 @@ def _pull_one(jobs: JobLog, account, day: date, settings, platform: str, context
         context.log.warning(f"{day}: {result.error}")
     compact_payloads(rows)  # parsed already: keep the text, not the objects, until the write
     ok = parsed is not None and parsed.parsed is not None
+    kind = None
+    if error:
+        status = next((r.status_code for r in reversed(result.responses) if r.status_code is not None), None)
+        kind = "permanent" if breaker.is_permanent(status, error) else "transient"
     jobs.record(
         account, day, "failed" if error else "completed", started=_naive(started),
         completed=_naive(datetime.now(timezone.utc)), posts=len(parsed.parsed.posts) if ok else None,
-        comments=parsed.comment_count if ok else None, error=error, requests=len(result.responses),
+        comments=parsed.comment_count if ok else None, error=error, requests=len(result.responses), kind=kind,
     )
+    result.error_kind = "unreachable" if error and result.unreachable else kind
     requests = len(result.responses)
     result.responses = []  # the rows hold what is kept; the decoded bodies can go now
     return result, rows, (replace(parsed.parsed, comments=[]) if ok else None), requests
@@ -286,7 +293,10 @@ def build_raw_asset(platform: str):
     def _raw(context: AssetExecutionContext, config: RawPullConfig):
         days = partition_days(context)
         database: Database = context.resources.database
-        settings = getattr(context.resources, api).settings()
+        try:
+            settings = getattr(context.resources, api).settings()
+        except ValueError as exc:  # a setting that can never work (e.g. requests_per_minute 0): no retry
+            raise Failure(description=str(exc), allow_retries=False) from None
         if "daily_cost_cap_usd" in spec(platform).settings:
             with database.connect() as conn:
                 spent = conn.execute(_SPENT_TODAY, (platform, "official")).fetchone()[0]
@@ -306,7 +316,7 @@ def build_raw_asset(platform: str):
         chosen = [refreshed.get(a.id, a) for a in chosen]
         concurrency = settings.concurrency or DEFAULT_CONCURRENCY
         parsed_pulls.prune()
-        frames, failures, requests_made, skipped, rebuilt = [], {}, 0, 0, 0
+        frames, failures, requests_made, skipped, rebuilt, stopped = [], {}, 0, 0, 0, 0
         last_pulled: dict[str, date] = {}
         seen: dict[str, dict] = {}
         with ExitStack() as stack:
@@ -321,6 +331,18 @@ def build_raw_asset(platform: str):
                 for provider in {a.provider_name for a in chosen if a.provider_name != DEMO_PROVIDER}
             }
             stored = set() if config.fresh_pull else _stored_days(conn, platform, [a.id for a in chosen], days)
+            # Accounts whose circuit is open (N failed pulls in a row, or a permanent error) are not
+            # pulled until one succeeds or the user retries them; an account the run names is.
+            named = {a.id for a in chosen if wanted and (a.id in wanted or a.handle.lower() in wanted)}
+            blocked: dict[str, str] = {
+                k: v for k, v in breaker.open_circuits(conn, [a.id for a in chosen if a.id not in named]).items()
+            }
+            unreachable: list[str] = []
+            failed_in_row: dict[str, int] = {}
+
+            def _stop_reason(a) -> str | None:
+                return blocked.get(a.id) or (unreachable[0] if unreachable else None)
+
             for day in days:
                 rows, keep, due = [], [] if scoped else [a.id for a in accounts if a not in chosen], []
                 for account in chosen:
@@ -336,11 +358,30 @@ def build_raw_asset(platform: str):
                 jobs.record_many(due, day, "pending")
                 refresh = _refresh_ids(conn, platform, due, day, seen)
                 due = [replace(a, refresh_post_ids=refresh[a.id]) for a in due]
-                pulls = run_all(
-                    lambda a, day=day: _pull_one(jobs, a, day, settings, platform, context, quotas.get(a.provider_name)),
-                    due,
-                )
-                for account, (result, pulled_rows, parsed, requests) in zip(due, pulls):
+
+                def attempt(a, day=day):
+                    # Checked as each pull starts: an API found unreachable, or an account that
+                    # failed permanently earlier in this run, costs no more requests.
+                    if _stop_reason(a) is not None:
+                        return None
+                    return _pull_one(jobs, a, day, settings, platform, context, quotas.get(a.provider_name))
+
+                # The first pull goes alone: an API that is down is then found by one account,
+                # not by every worker at once.
+                def in_turn(due=due):
+                    yield from map(attempt, due[:1])
+                    yield from run_all(attempt, due[1:])  # started only once the first has ended
+
+                outcomes = in_turn()
+                for account, outcome in zip(due, outcomes):
+                    if outcome is None:
+                        reason = _stop_reason(account)
+                        jobs.record(account, day, "skipped", error=reason[:1000])
+                        failures[f"{account.id}@{day}"] = reason
+                        stopped += 1
+                        keep.append(account.id)
+                        continue
+                    result, pulled_rows, parsed, requests = outcome
                     rows.extend(pulled_rows)
                     requests_made += requests
                     if parsed is not None:
@@ -350,9 +391,19 @@ def build_raw_asset(platform: str):
                             posts_seen[post["external_post_id"]] = _naive(posted) if posted is not None else None
                     if result.ok:
                         last_pulled[account.id] = day
+                        failed_in_row.pop(account.id, None)
                     else:
                         failures[f"{account.id}@{day}"] = result.error
                         keep.append(account.id)
+                        failed_in_row[account.id] = failed_in_row.get(account.id, 0) + 1
+                        if failed_in_row[account.id] >= breaker.threshold():
+                            blocked[account.id] = (
+                                f"{result.error} ({failed_in_row[account.id]} failed pulls in a row: not pulled again in this run)"
+                            )
+                        elif result.error_kind == "permanent":
+                            blocked[account.id] = f"{result.error} (a permanent error: not pulled again in this run)"
+                        elif result.error_kind == "unreachable" and not unreachable:
+                            unreachable.append(f"{platform} API unreachable, the run's other pulls skipped: {result.error}")
                 frames.append(raw_frame(rows))
                 # Accounts not pulled this time (failed, skipped by cadence, or outside only_accounts)
                 # keep the rows they already have for the day: nothing is lost by replacing it.
@@ -370,6 +421,7 @@ def build_raw_asset(platform: str):
                 "pulls_failed": len(failures),
                 "pulls_skipped_by_frequency": skipped,
                 "pulls_rebuilt_from_ledger": rebuilt,
+                "pulls_stopped": stopped,  # circuit open, permanent error earlier, or API unreachable
                 "requests": requests_made,
                 "retries": retries,
                 "tokens_refreshed": len(refreshed),

@@ -61,6 +61,12 @@ class PullResult:
     ok: bool
     responses: list[RawResponse] = field(default_factory=list)
     error: str | None = None
+    error_kind: str | None = None  # 'permanent' or 'transient' once classified (ingest.breaker)
+
+    @property
+    def unreachable(self) -> bool:
+        """Failed with every exchange short of an HTTP answer (refused, timed out, no DNS)."""
+        return not self.ok and bool(self.responses) and all(r.status_code is None for r in self.responses)
 
 
 def end_of_day(day: date) -> datetime:

@@ -36,6 +36,7 @@ def test_first_tick_only_starts_watching_then_a_new_account_is_backfilled_alone(
     assert len(requests) == 1 and cursor2 > cursor
     request = requests[0]
     assert request.run_config["ops"]["raw__bluesky"]["config"]["only_accounts"] == [account]
+    assert request.tags["social_pipeline/accounts"] == account  # its rows only, in every per-account table
     keys = set(request.asset_selection)
     assert AssetKey(["raw", "bluesky"]) in keys and AssetKey(["raw", "tiktok"]) not in keys
     assert AssetKey("social_analytics_snapshots") in keys
