@@ -27,6 +27,9 @@ _PERMANENT_TEXT = re.compile(
     re.IGNORECASE,
 )
 _TRANSIENT_STATUS = {408, 425, 429}
+# Throttling some providers answer with 400/403: YouTube's spent daily quota (403 quotaExceeded,
+# reset at midnight Pacific), Meta's "(#4) Application request limit reached", our own throttle.
+_TRANSIENT_TEXT = re.compile(r"quota|request limit|rate[ _]limit|too many requests|throttled", re.IGNORECASE)
 
 
 def threshold() -> int:
@@ -40,6 +43,8 @@ def threshold() -> int:
 def is_permanent(status_code: int | None, message: str | None) -> bool:
     """Whether a failed pull failed for a reason retrying cannot fix."""
     if status_code in _TRANSIENT_STATUS or (status_code is not None and status_code >= 500):
+        return False
+    if message and _TRANSIENT_TEXT.search(message):
         return False
     if status_code in PERMANENT_STATUS:
         return True

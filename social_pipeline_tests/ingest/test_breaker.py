@@ -23,6 +23,14 @@ DAY = date(2026, 11, 2)
     (None, "bluesky/x: getProfile: ConnectionError: connection refused (after 5 attempts)", False),
     (None, "threads/x: threads: ReadTimeout: read timed out (after 5 attempts)", False),
     (400, "linkedin/x: posts: HTTP 400 {\"message\": \"bad request\"}", False),
+    (401, "pinterest/x: boards: HTTP 401 {}", True),  # the status alone tells
+    (429, "pinterest/x: boards: HTTP 429 {}", False),
+    (400, "tiktok/x: /v2/video/list/: HTTP 400 {\"error\": {\"code\": \"rate_limit_exceeded\"}}", False),
+    (502, "bluesky/x: getProfile: HTTP 502 Bad Gateway: upstream host not found", False),  # 5xx: whatever the text
+    # Throttling answered with 403/400: the quota resets, so retrying later does help.
+    (403, "youtube account @x: videos.list: the daily YouTube Data API quota is spent (403 quotaExceeded); "
+          "it resets at midnight Pacific time (2026-11-03 08:00 UTC, in 5.0 h): pull again after that", False),
+    (400, "instagram/x: media: HTTP 400 (#4) Application request limit reached", False),
 ])
 def test_permanent_errors_are_told_from_transient_ones(status, message, permanent):
     assert breaker.is_permanent(status, message) is permanent

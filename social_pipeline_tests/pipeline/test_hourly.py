@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from dagster import materialize
 
 from social_pipeline.assets.hourly import social_post_metrics_hourly
+from social_pipeline.ingest import breaker
 from social_pipeline.storage.database import Database
 from social_pipeline.storage.io_manager import PostgresIOManager
 from social_pipeline_tests.pipeline.helpers import run_day, seed
@@ -78,3 +79,34 @@ def test_weekly_frequency_skips_days(db_url, conn):
     assert days == [DAY]
     others = conn.execute("SELECT count(DISTINCT partition_date) FROM social_raw_pulls WHERE platform = 'tiktok'").fetchone()[0]
     assert others == 3
+
+
+def _pulled_at(conn, platform, hour) -> int:
+    return conn.execute("SELECT count(*) FROM social_raw_pulls WHERE platform = %s AND partition_hour = %s",
+                        (platform, hour)).fetchone()[0]
+
+
+def test_an_account_whose_circuit_is_open_costs_no_hourly_request(db_url, conn):
+    seed(conn, posts_per_fetch=2)
+    assert run_day(DAY).success
+    account = conn.execute("SELECT id::text FROM social_accounts WHERE platform = 'tiktok'").fetchone()[0]
+    # Pulled every hour, so without the breaker each hour sends it a request.
+    conn.execute("UPDATE social_analytics_config SET fetch_frequency = '1 hour' WHERE social_account_id = %s", (account,))
+    next_day = DAY + timedelta(days=1)
+    assert run_hour(f"{next_day}-10:00").success
+    assert _pulled_at(conn, "tiktok", 10) > 0
+    # Its newest daily pull failed permanently (the token was revoked): the circuit opens.
+    conn.execute(
+        "INSERT INTO social_fetch_jobs (social_account_id, job_type, status, platform, partition_date, started_at, "
+        "completed_at, error_message, error_kind) VALUES (%s, 'daily', 'failed', 'tiktok', %s, "
+        "now() AT TIME ZONE 'UTC' - interval '1 minute', now() AT TIME ZONE 'UTC', "
+        "'tiktok/demo.creator: /v2/user/info/: HTTP 401', 'permanent')", (account, next_day))
+    result = run_hour(f"{next_day}-11:00")
+    assert result.success
+    assert _pulled_at(conn, "tiktok", 11) == 0
+    hourly = result.asset_materializations_for_node("social_post_metrics_hourly")[0]
+    assert hourly.metadata["skipped_open_circuit"].value == 1
+    # The user asks for a retry: the next hour pulls it again.
+    breaker.reset(conn, account)
+    assert run_hour(f"{next_day}-12:00").success
+    assert _pulled_at(conn, "tiktok", 12) > 0
