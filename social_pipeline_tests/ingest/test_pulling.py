@@ -43,29 +43,36 @@ def test_failed_pull_is_recorded_without_the_secret():
 
 
 def _session_with(answers):
-    """A session whose every request gets the next (status, body, headers) of ``answers``."""
-    import json
-
+    """A session whose every request gets the next (status, body, headers) of ``answers``; an
+    answer ``(requests.Timeout, None, None)`` times out."""
     import requests
-    from requests.adapters import BaseAdapter
 
-    class Scripted(BaseAdapter):
-        def send(self, request, **kwargs):
-            status, body, headers = answers.pop(0)
-            if isinstance(status, type) and issubclass(status, Exception):
-                raise status("scripted")
-            resp = requests.Response()
-            resp.status_code, resp.url, resp.request = status, request.url, request
-            resp._content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            resp.headers = requests.structures.CaseInsensitiveDict(headers)
-            return resp
+    from social_pipeline.simulator.transport import PlatformSimulator, SimResponse
+    from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
-        def close(self):
-            pass
+    class _Reached(PlatformSimulator):
+        """The server a timed-out request reaches: its answer never comes back (see below)."""
 
-    session = requests.Session()
-    session.mount("https://", Scripted())
-    return session
+        platform = "example"
+
+        def handle(self, request):
+            return SimResponse(200, {})
+
+    def time_out(body):
+        raise requests.Timeout("scripted")
+
+    transport = ScriptedTransport()
+    timeouts = 0
+    for status, body, headers in answers:
+        if isinstance(status, type) and issubclass(status, requests.Timeout):
+            # Scripted answers are HTTP responses: a timeout is a request let through to the
+            # server (each later answer's rule lets one more through) whose answer raises.
+            timeouts += 1
+            continue
+        transport.script(r".", (status, headers, body), after=timeouts)
+    if timeouts:
+        transport.serve("https://api.example", _Reached(None)).rewrite(r".", time_out)
+    return transport.install(requests.Session())
 
 
 def test_http_client_retry_policy():

@@ -1,19 +1,21 @@
 """Bluesky parser and client against payloads written from the atproto lexicons (see each
-fixture's ``_source``), not from our simulator. HTTP is faked at the requests transport only."""
+fixture's ``_source``), not from our simulator. HTTP is faked at the requests transport only (the
+scripted transport)."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
 from social_pipeline.platforms.bluesky.client import Client
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ME = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -113,35 +115,28 @@ def test_thread_comments_skip_not_found_and_blocked(parsed):
     assert nested["commented_at"] == datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
-class FixtureAdapter(BaseAdapter):
-    """Answers XRPC GETs from the documented fixtures; records the query strings it saw."""
-
-    def __init__(self, answers: dict[str, tuple[int, dict]]):
-        super().__init__()
-        self.answers = answers
-        self.seen: list[tuple[str, dict]] = []
-
-    def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
-        method = parts.path.rsplit("/", 1)[1]
-        self.seen.append((method, parse_qs(parts.query)))
-        status, body = self.answers[method]
-        response = requests.Response()
-        response.status_code = status
-        response._content = json.dumps(body).encode()
-        response.headers["content-type"] = "application/json"
-        response.url = request.url
-        response.request = request
-        return response
-
-    def close(self):
-        pass
+REPEATS = 10  # a documented answer serves this many calls of its XRPC method (the tests make one or two)
 
 
-def _client(adapter: FixtureAdapter) -> Client:
-    session = requests.Session()
-    session.mount(Client.default_base_url, adapter)
-    return Client(HttpClient(session, sleep=lambda s: None))
+def _fixtures(answers: dict[str, tuple[int, dict]]) -> ScriptedTransport:
+    """A transport answering XRPC GETs from the documented fixtures, by method name."""
+    transport = ScriptedTransport()
+    for method, (status, body) in answers.items():
+        transport.script(rf"/{re.escape(method)}(\?|$)", *[(status, {}, body)] * REPEATS)
+    return transport
+
+
+def seen(transport: ScriptedTransport) -> list[tuple[str, dict]]:
+    """The XRPC method and query string of every request sent."""
+    out = []
+    for sent in transport.sent:
+        parts = urlsplit(sent.url)
+        out.append((parts.path.rsplit("/", 1)[1], parse_qs(parts.query)))
+    return out
+
+
+def _client(transport: ScriptedTransport) -> Client:
+    return Client(HttpClient(transport.install(requests.Session()), sleep=lambda s: None))
 
 
 def _account(handle: str = "alice.example.com") -> AccountRef:
@@ -151,18 +146,18 @@ def _account(handle: str = "alice.example.com") -> AccountRef:
 def test_pull_reads_feed_with_replies_and_threads_of_replied_posts():
     feed = load("getAuthorFeed.json")
     feed.pop("cursor")
-    adapter = FixtureAdapter(
+    transport = _fixtures(
         {
             "app.bsky.actor.getProfile": (200, load("getProfile.json")),
             "app.bsky.feed.getAuthorFeed": (200, feed),
             "app.bsky.feed.getPostThread": (200, load("getPostThread.json")),
         }
     )
-    client = _client(adapter)
+    client = _client(transport)
     client.pull(_account())
-    feed_calls = [q for m, q in adapter.seen if m == "app.bsky.feed.getAuthorFeed"]
+    feed_calls = [q for m, q in seen(transport) if m == "app.bsky.feed.getAuthorFeed"]
     assert feed_calls and all(q["filter"] == ["posts_with_replies"] for q in feed_calls)
-    threads = [q["uri"] for m, q in adapter.seen if m == "app.bsky.feed.getPostThread"]
+    threads = [q["uri"] for m, q in seen(transport) if m == "app.bsky.feed.getPostThread"]
     assert threads == [[uri(ME, "3kaaaaaaaaa2a")]]  # the only own post with replyCount > 0
 
 
@@ -176,9 +171,9 @@ def test_pull_reads_feed_with_replies_and_threads_of_replied_posts():
 )
 def test_unresolvable_handle_error_names_account_and_fix(name, message):
     body = load("error_profile_not_found.json") if name == "InvalidRequest" else {"error": name, "message": message}
-    adapter = FixtureAdapter({"app.bsky.actor.getProfile": (400, body)})
+    transport = _fixtures({"app.bsky.actor.getProfile": (400, body)})
     with pytest.raises(PlatformError) as caught:
-        _client(adapter).pull(_account("ghost.example.com"))
+        _client(transport).pull(_account("ghost.example.com"))
     text = str(caught.value)
     assert "@ghost.example.com" in text
     assert f"XRPC {name}: {message}" in text

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import copy
-import json
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.tiktok import client as tiktok
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformClient, PlatformError, TokenGrant
 from social_pipeline.simulator import tiktok as tiktok_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "dance.with.ana"
@@ -107,33 +107,10 @@ def test_bad_token_is_a_platform_error_without_the_token():
     assert "access_token_invalid" in str(exc.value)
 
 
-class _Flaky(BaseAdapter):
-    """Answers the first request with a 503, then hands over to the simulator."""
-
-    def __init__(self, inner: SimulatorAdapter):
-        super().__init__()
-        self.inner = inner
-        self.failed = False
-
-    def send(self, request, **kwargs):
-        if not self.failed:
-            self.failed = True
-            resp = requests.Response()
-            resp.status_code = 503
-            resp._content = b'{"data": {}, "error": {"code": "internal_error", "message": "busy", "log_id": "x"}}'
-            resp.request = request
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 def test_5xx_is_retried():
-    session = requests.Session()
-    inner = SimulatorAdapter(tiktok.Client.default_base_url, tiktok_sim.Simulator(AS_OF, [HANDLE]))
-    session.mount(tiktok.Client.default_base_url + "/", _Flaky(inner))
-    client = tiktok.Client(HttpClient(session, sleep=lambda s: None))
+    transport = ScriptedTransport().serve(tiktok.Client.default_base_url, tiktok_sim.Simulator(AS_OF, [HANDLE]))
+    transport.script(r".", (503, {}, {"data": {}, "error": {"code": "internal_error", "message": "busy", "log_id": "x"}}))
+    client = tiktok.Client(HttpClient(transport.install(requests.Session()), sleep=lambda s: None))
     client.pull(_account(posts=5))
     info = [r for r in client.http.responses if r.endpoint == "v2/user/info"]
     assert [r.status_code for r in info] == [503, 200]
@@ -189,53 +166,44 @@ def test_malformed_payload_is_a_parse_error(pulled, endpoint, mutation):
 WEIRD_CAPTION = "Cafe\u0301 ☕ 👩🏽‍💻🇯🇵 — مرحبا بالعالم שלום #日本 e\u0308\u0301"
 
 
-class _Faults(BaseAdapter):
-    """Serves scripted failures for the first requests, then hands over to the simulator.
-    A fault is "429" (with Retry-After: 2), "500", "timeout" or "truncated" (a cut 200 body)."""
+# The first requests' scripted failures: "429" (with Retry-After: 2), "500" or "truncated" (a cut
+# 200 body), as (status, headers, body); "timeout" is played by _time_out.
+FAULTS = {
+    "429": (429, {"Retry-After": "2"}, '{"data": {}, "error": {"code": "rate_limit_exceeded", "message": "slow", "log_id": "1"}}'),
+    "500": (500, {}, '{"data": {}, "error": {"code": "internal_error", "message": "oops", "log_id": "2"}}'),
+    "truncated": (200, {}, '{"data": {"user": {"open_id": "-000'),
+}
 
-    def __init__(self, inner, faults, rewrite=None):
-        super().__init__()
-        self.inner, self.faults, self.rewrite = inner, list(faults), rewrite
-        self.sent = 0
 
-    def send(self, request, **kwargs):
-        self.sent += 1
-        if self.faults:
-            fault = self.faults.pop(0)
-            if fault == "timeout":
-                raise requests.Timeout("read timed out")
-            resp = requests.Response()
-            resp.request, resp.url = request, request.url
-            if fault == "429":
-                resp.status_code = 429
-                resp.headers["Retry-After"] = "2"
-                resp._content = b'{"data": {}, "error": {"code": "rate_limit_exceeded", "message": "slow", "log_id": "1"}}'
-            elif fault == "500":
-                resp.status_code = 500
-                resp._content = b'{"data": {}, "error": {"code": "internal_error", "message": "oops", "log_id": "2"}}'
-            else:
-                resp.status_code = 200
-                resp._content = b'{"data": {"user": {"open_id": "-000'
-            return resp
-        resp = self.inner.send(request, **kwargs)
-        if self.rewrite is not None:
-            payload = resp.json()
-            self.rewrite(request, payload)
-            resp._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        return resp
+def _time_out(transport: ScriptedTransport, pattern: str, after: int = 0) -> None:
+    """The served answer to the matching request number ``after`` (0-based) times out: a rewriter
+    that raises ``requests.Timeout`` (ScriptedTransport's scripted answers are HTTP responses)."""
+    seen = {"n": 0}
 
-    def close(self):
-        pass
+    def fn(body):
+        seen["n"] += 1
+        if seen["n"] == after + 1:
+            raise requests.Timeout("read timed out")
+        return body
+
+    transport.rewrite(pattern, fn)
 
 
 def _faulty_client(faults, sim=None, rewrite=None, credentials=None):
-    session = requests.Session()
-    inner = SimulatorAdapter(tiktok.Client.default_base_url, sim or tiktok_sim.Simulator(AS_OF, [HANDLE]))
-    adapter = _Faults(inner, faults, rewrite)
-    session.mount(tiktok.Client.default_base_url + "/", adapter)
+    """A client on the simulator whose first requests get ``faults`` in order; ``rewrite``: a
+    function of every served JSON body."""
+    transport = ScriptedTransport().serve(tiktok.Client.default_base_url, sim or tiktok_sim.Simulator(AS_OF, [HANDLE]))
+    api = re.escape(tiktok.Client.default_base_url + "/")
+    for i, fault in enumerate(faults):
+        if fault == "timeout":
+            _time_out(transport, api, after=i)
+        else:
+            transport.script(api, FAULTS[fault], after=i)
+    if rewrite is not None:
+        transport.rewrite(api, rewrite)
     slept: list[float] = []
-    client = tiktok.Client(HttpClient(session, sleep=slept.append), credentials=credentials)
-    return client, slept, adapter
+    client = tiktok.Client(HttpClient(transport.install(requests.Session()), sleep=slept.append), credentials=credentials)
+    return client, slept, transport
 
 
 def test_update_window_is_documented():
@@ -362,10 +330,11 @@ def test_expired_token_names_account_and_what_to_do():
 
 
 def test_unicode_captions_round_trip():
-    def rewrite(request, payload):
+    def rewrite(payload):
         for video in (payload.get("data") or {}).get("videos") or []:
             video["video_description"] = WEIRD_CAPTION
             video["title"] = WEIRD_CAPTION[::-1]
+        return payload
 
     client, _, _ = _faulty_client([], rewrite=rewrite)
     client.pull(_account(posts=2))

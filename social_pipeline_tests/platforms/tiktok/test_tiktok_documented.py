@@ -3,24 +3,26 @@ reference (not from our simulator), and a checker holding the simulator's payloa
 to the same field definitions.
 
 Every fixture cites the reference page it follows in ``_source``. The fake HTTP lives only at the
-transport (a ``requests`` adapter answering by URL path).
+transport (the scripted transport answering by URL path).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
 from social_pipeline.platforms.tiktok import client as tiktok
 from social_pipeline.simulator import tiktok as tiktok_sim
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "act.documented-fixture-token-0001"
@@ -33,37 +35,19 @@ def fixture(name: str) -> dict[str, Any]:
     return body
 
 
-class _Pages(BaseAdapter):
-    """Answers each request from a list of (path, status, fixture) in order of arrival per path."""
-
-    def __init__(self, answers: list[tuple[str, int, str]]):
-        super().__init__()
-        self.answers = list(answers)
-        self.sent: list[requests.PreparedRequest] = []
-
-    def send(self, request, **kwargs):
-        self.sent.append(request)
-        path = requests.utils.urlparse(request.url).path
-        for i, (want, status, name) in enumerate(self.answers):
-            if want == path:
-                del self.answers[i]
-                resp = requests.Response()
-                resp.status_code = status
-                resp._content = json.dumps(fixture(name)).encode()
-                resp.headers["Content-Type"] = "application/json"
-                resp.url, resp.request = request.url, request
-                return resp
-        raise requests.ConnectionError(f"no scripted answer for {path}")
-
-    def close(self):
-        pass
+def _pages(answers: list[tuple[str, int, str]]) -> ScriptedTransport:
+    """A transport answering each request from a list of (path, status, fixture), in order of
+    arrival per path; a request no answer is left for gets a connection error."""
+    transport = ScriptedTransport()
+    for path, status, name in answers:
+        transport.script(rf"^https?://[^/]+{re.escape(path)}(\?|$)", (status, {}, fixture(name)))
+    return transport
 
 
-def _client(answers: list[tuple[str, int, str]]) -> tuple[tiktok.Client, _Pages]:
-    session = requests.Session()
-    adapter = _Pages(answers)
-    session.mount("https://", adapter)
-    return tiktok.Client(HttpClient(session, sleep=lambda s: None, max_attempts=1)), adapter
+def _client(answers: list[tuple[str, int, str]], max_attempts: int = 1) -> tuple[tiktok.Client, ScriptedTransport]:
+    transport = _pages(answers)
+    session = transport.install(requests.Session())
+    return tiktok.Client(HttpClient(session, sleep=lambda s: None, max_attempts=max_attempts)), transport
 
 
 def _account(refresh: tuple[str, ...] = (), posts: int = 50) -> AccountRef:
@@ -80,12 +64,12 @@ FULL = [
 
 
 def test_documented_pull_parses_every_field():
-    client, adapter = _client(FULL)
+    client, transport = _client(FULL)
     client.pull(_account(refresh=("7200000000000000009",)))
     # paging: the second list request carries the documented millisecond cursor of page 1
-    bodies = [json.loads(r.body) for r in adapter.sent if r.path_url.startswith("/v2/video/list/")]
+    bodies = [json.loads(r.body) for r in transport.sent if urlsplit(r.url).path.startswith("/v2/video/list/")]
     assert bodies == [{"max_count": 20}, {"max_count": 20, "cursor": 1763500000000}]
-    query = [json.loads(r.body) for r in adapter.sent if r.path_url.startswith("/v2/video/query/")]
+    query = [json.loads(r.body) for r in transport.sent if urlsplit(r.url).path.startswith("/v2/video/query/")]
     assert query == [{"filters": {"video_ids": ["7200000000000000009"]}}]
 
     parsed = tiktok.Client.parse(client.http.responses)
@@ -155,19 +139,16 @@ def test_error_inside_http_200_is_quoted_whole():
 
 
 def test_rate_limit_is_retried_then_reported():
-    session = requests.Session()
-    session.mount("https://", _Pages([("/v2/user/info/", 429, "error_rate_limit_exceeded.json"),
-                                      ("/v2/user/info/", 200, "user_info.json"),
-                                      ("/v2/video/list/", 200, "video_list_page2.json")]))
-    client = tiktok.Client(HttpClient(session, sleep=lambda s: None, max_attempts=3))
+    client, _ = _client([("/v2/user/info/", 429, "error_rate_limit_exceeded.json"),
+                         ("/v2/user/info/", 200, "user_info.json"),
+                         ("/v2/video/list/", 200, "video_list_page2.json")], max_attempts=3)
     client.pull(_account())
     assert [r.status_code for r in client.http.responses][:2] == [429, 200]
     assert "rate_limit_exceeded" in client.http.responses[0].error
 
 
 def test_refresh_failure_quotes_oauth_error_and_names_variables():
-    session = requests.Session()
-    session.mount("https://", _Pages([("/v2/oauth/token/", 400, "oauth_invalid_grant.json")]))
+    session = _pages([("/v2/oauth/token/", 400, "oauth_invalid_grant.json")]).install(requests.Session())
     client = tiktok.Client(HttpClient(session, sleep=lambda s: None),
                            credentials={"client_key": "ck-doc", "client_secret": "cs-doc-secret"})
     with pytest.raises(PlatformError) as exc:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import copy
-import json
+import re
 from datetime import datetime, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.tiktok import rapidapi as rapid
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import tiktok_rapidapi as rapid_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "dance.with.ana"
@@ -35,52 +34,49 @@ def _account(posts: int = POSTS, refresh=()) -> AccountRef:
     )
 
 
-class _Faults(BaseAdapter):
-    def __init__(self, inner, faults, rewrite=None):
-        super().__init__()
-        self.inner, self.faults, self.rewrite = inner, list(faults), rewrite
-        self.headers: list[dict] = []
+# The first requests' scripted failures, as (status, headers, body); "timeout" is played by _time_out.
+FAULTS = {
+    "500": (500, {}, '{"message": "Internal Server Error"}'),
+    "truncated": (200, {}, '{"code": 0, "msg": "success", "data": {"user": {"id": "6'),
+}
 
-    def send(self, request, **kwargs):
-        self.headers.append(dict(request.headers))
-        if self.faults:
-            fault = self.faults.pop(0)
-            if fault == "timeout":
-                raise requests.Timeout("read timed out")
-            resp = requests.Response()
-            resp.request, resp.url = request, request.url
-            if fault == "429":
-                resp.status_code, resp.headers["Retry-After"] = 429, "2"
-                resp._content = b'{"message": "You have exceeded the rate limit per second for your plan, BASIC, by the API provider"}'
-            elif fault == "500":
-                resp.status_code, resp._content = 500, b'{"message": "Internal Server Error"}'
-            else:
-                resp.status_code, resp._content = 200, b'{"code": 0, "msg": "success", "data": {"user": {"id": "6'
-            return resp
-        resp = self.inner.send(request, **kwargs)
-        if self.rewrite is not None:
-            payload = resp.json()
-            self.rewrite(request, payload)
-            resp._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        return resp
 
-    def close(self):
-        pass
+def _time_out(transport: ScriptedTransport, pattern: str, after: int = 0) -> None:
+    """The served answer to the matching request number ``after`` (0-based) times out: a rewriter
+    that raises ``requests.Timeout`` (ScriptedTransport's scripted answers are HTTP responses)."""
+    seen = {"n": 0}
+
+    def fn(body):
+        seen["n"] += 1
+        if seen["n"] == after + 1:
+            raise requests.Timeout("read timed out")
+        return body
+
+    transport.rewrite(pattern, fn)
 
 
 def _client(faults=(), sim=None, rewrite=None, credentials=CREDS):
-    session = requests.Session()
-    adapter = _Faults(SimulatorAdapter(BASE, sim or rapid_sim.Simulator(AS_OF, [HANDLE])), faults, rewrite)
-    session.mount(BASE + "/", adapter)
+    """A client on the simulator whose first requests get ``faults`` in order; ``rewrite``: a
+    function of every served JSON body. The transport's ``sent`` holds every request."""
+    transport = ScriptedTransport().serve(BASE, sim or rapid_sim.Simulator(AS_OF, [HANDLE]))
+    api = re.escape(BASE + "/")
+    for i, fault in enumerate(faults):
+        if fault == "timeout":
+            _time_out(transport, api, after=i)
+        else:
+            transport.script(api, FAULTS[fault], after=i)
+    if rewrite is not None:
+        transport.rewrite(api, rewrite)
     slept: list[float] = []
-    return rapid.Client(HttpClient(session, sleep=slept.append), credentials=credentials), slept, adapter
+    session = transport.install(requests.Session())
+    return rapid.Client(HttpClient(session, sleep=slept.append), credentials=credentials), slept, transport
 
 
 @pytest.fixture(scope="module")
 def pulled():
-    client, _, adapter = _client()
+    client, _, transport = _client()
     client.pull(_account())
-    return client, rapid.Client.parse(client.http.responses), adapter
+    return client, rapid.Client.parse(client.http.responses), transport
 
 
 @pytest.fixture(scope="module")
@@ -94,16 +90,16 @@ def test_identity():
 
 
 def test_headers_and_key_never_recorded(pulled):
-    client, _, adapter = pulled
-    assert all(h["X-RapidAPI-Key"] == CREDS["rapidapi_key"] for h in adapter.headers)
-    assert all(h["X-RapidAPI-Host"] == "tiktok-scraper7.p.rapidapi.com" for h in adapter.headers)
+    client, _, transport = pulled
+    assert all(s.headers["X-RapidAPI-Key"] == CREDS["rapidapi_key"] for s in transport.sent)
+    assert all(s.headers["X-RapidAPI-Host"] == "tiktok-scraper7.p.rapidapi.com" for s in transport.sent)
     assert all(CREDS["rapidapi_key"] not in repr(r.request_params) for r in client.http.responses)
 
 
 def test_host_header_from_credentials():
-    client, _, adapter = _client(credentials={**CREDS, "rapidapi_host": "custom.p.rapidapi.com"})
+    client, _, transport = _client(credentials={**CREDS, "rapidapi_host": "custom.p.rapidapi.com"})
     client.pull(_account(posts=1))
-    assert adapter.headers[0]["X-RapidAPI-Host"] == "custom.p.rapidapi.com"
+    assert transport.sent[0].headers["X-RapidAPI-Host"] == "custom.p.rapidapi.com"
 
 
 def test_profile_and_posts_match_world(pulled, sim):
@@ -168,10 +164,10 @@ def test_refresh_by_id(sim):
 
 
 def test_missing_key_names_the_variable():
-    client, _, adapter = _client(credentials={})
+    client, _, transport = _client(credentials={})
     with pytest.raises(PlatformError, match="SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY"):
         client.pull(_account())
-    assert adapter.headers == []
+    assert transport.sent == []
 
 
 def test_rejected_key_says_what_to_check():
@@ -180,14 +176,6 @@ def test_rejected_key_says_what_to_check():
         client.pull(_account())
     assert exc.value.status_code == 401
     assert "SOCIAL_PIPELINE_TIKTOK_RAPIDAPI_KEY" in str(exc.value) and "live-but-wrong-key" not in str(exc.value)
-
-
-def test_429_with_retry_after_then_success():
-    client, slept, _ = _client(["429"])
-    client.pull(_account(posts=1))
-    info = [r for r in client.http.responses if r.endpoint == "scraper/user/info"]
-    assert [(r.attempt, r.status_code) for r in info] == [(1, 429), (2, 200)]
-    assert slept[0] >= 2
 
 
 @pytest.mark.parametrize("fault", ["500", "timeout", "truncated"])
@@ -222,9 +210,10 @@ def test_other_nonzero_code_is_an_error():
 
 
 def test_unicode_captions_round_trip():
-    def rewrite(request, payload):
+    def rewrite(payload):
         for video in (payload.get("data") or {}).get("videos") or []:
             video["title"] = WEIRD_CAPTION
+        return payload
 
     client, _, _ = _client(rewrite=rewrite)
     client.pull(_account(posts=2))
