@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.facebook import client as facebook
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.platforms.ratelimit import RateLimiter
 from social_pipeline.simulator import facebook as fb_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "corner.bakery"
@@ -177,33 +177,13 @@ def test_bad_token_is_platform_error_without_secret():
     assert "reconnect" in str(exc.value) and HANDLE in str(exc.value)
 
 
-class _FlakyAdapter(BaseAdapter):
-    """Answers 500 to the first request, then defers to the simulator."""
-
-    def __init__(self, inner: SimulatorAdapter):
-        super().__init__()
-        self.inner = inner
-        self.calls = 0
-
-    def send(self, request, **kwargs):
-        self.calls += 1
-        if self.calls == 1:
-            resp = requests.Response()
-            resp.status_code = 500
-            resp._content = b'{"error": {"message": "An unexpected error has occurred.", "code": 2, "type": "OAuthException"}}'
-            resp.request = request
-            resp.url = request.url
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 def test_server_error_is_retried():
-    session = requests.Session()
-    inner = SimulatorAdapter(facebook.Client.default_base_url, fb_sim.Simulator(AS_OF, [HANDLE]))
-    session.mount(facebook.Client.default_base_url + "/", _FlakyAdapter(inner))
+    transport = ScriptedTransport().serve(facebook.Client.default_base_url, fb_sim.Simulator(AS_OF, [HANDLE]))
+    transport.script(  # the first request answers 500, then the simulator
+        "^" + re.escape(facebook.Client.default_base_url + "/"),
+        (500, {}, '{"error": {"message": "An unexpected error has occurred.", "code": 2, "type": "OAuthException"}}'),
+    )
+    session = transport.install(requests.Session())
     client = facebook.Client(HttpClient(session, sleep=lambda s: None))
     client.pull(_account(posts=2))
     first = client.http.responses[:2]
@@ -243,12 +223,36 @@ def test_negative_count_is_parse_error(pulled):
 
 # -- refresh by id, insights windows, usage header ------------------------------------------------
 def _sim_client(sim=None, *, sleep=None, limiter=None, credentials=None, faults=()):
+    """A client on the simulator; ``faults`` answer the first requests, in order:
+    ``(status, body text, headers)`` or ``"timeout"``."""
     sim = sim or fb_sim.Simulator(AS_OF, [HANDLE])
-    session = requests.Session()
-    inner = SimulatorAdapter(facebook.Client.default_base_url, sim)
-    session.mount(facebook.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
+    transport = ScriptedTransport().serve(facebook.Client.default_base_url, sim)
+    api = "^" + re.escape(facebook.Client.default_base_url + "/")
+    for i, fault in enumerate(faults):
+        if fault == "timeout":
+            _time_out(transport, api, after=i)
+        else:
+            status, body, headers = fault
+            transport.script(api, (status, headers, body), after=i)
+    session = transport.install(requests.Session())
     http = HttpClient(session, sleep=sleep or (lambda s: None), limiter=limiter)
     return facebook.Client(http, credentials=credentials, today=AS_OF.date())
+
+
+def _time_out(transport: ScriptedTransport, pattern: str, after: int = 0) -> None:
+    """The served answer to the matching request number ``after`` (0-based) times out.
+
+    ScriptedTransport's answers are HTTP responses; a read timeout is expressed as a rewriter
+    that raises ``requests.Timeout`` instead of returning the body."""
+    seen = {"n": 0}
+
+    def fn(body):
+        seen["n"] += 1
+        if seen["n"] == after + 1:
+            raise requests.Timeout("read timed out")
+        return body
+
+    transport.rewrite(pattern, fn)
 
 
 def _page_id():
@@ -339,30 +343,6 @@ def test_app_usage_header_pauses_the_limiter(high):
 
 
 # -- transient failures ------------------------------------------------------------------------
-class _Faults(BaseAdapter):
-    """Answers the first requests with scripted faults, then defers to the simulator."""
-
-    def __init__(self, inner, faults):
-        super().__init__()
-        self.inner, self.faults = inner, list(faults)
-
-    def send(self, request, **kwargs):
-        if self.faults:
-            fault = self.faults.pop(0)
-            if fault == "timeout":
-                raise requests.Timeout("read timed out")
-            status, body, headers = fault
-            resp = requests.Response()
-            resp.status_code, resp._content = status, body.encode("utf-8")
-            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
-            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 THROTTLED = '{"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "is_transient": true, "code": 4, "fbtrace_id": "A1b2"}}'
 UNKNOWN = '{"error": {"message": "An unknown error has occurred.", "type": "OAuthException", "is_transient": true, "code": 1, "fbtrace_id": "A1b2"}}'
 

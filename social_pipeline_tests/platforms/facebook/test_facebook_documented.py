@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, RawResponse
 from social_pipeline.platforms.facebook import client as facebook
 from social_pipeline.simulator import facebook as fb_sim
 from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 DOC = json.loads((Path(__file__).parent / "fixtures" / "facebook_documented.json").read_text())
 BASE = facebook.Client.default_base_url
@@ -82,52 +81,32 @@ def test_fixtures_match_their_own_field_definitions():
         assert documented_problems(r["payload"], DOC["fields"][r["endpoint"]]) == [], r["endpoint"]
 
 
-class _Documented(BaseAdapter):
-    """Serves the documented payloads by path."""
+def _documented() -> ScriptedTransport:
+    """A transport answering each request of a pull with its documented payload, once, and only
+    when the request carries the documented token."""
+    by_key: dict[str, list] = {}
+    for r in DOC["responses"]:
+        by_key.setdefault(r["endpoint"], []).append(r["payload"])
+    transport = ScriptedTransport()
+    token = r"(?=(?:.*&)?access_token=" + re.escape(TOKEN) + r"(?:&|$))"
 
-    def __init__(self):
-        super().__init__()
-        self.by_key: dict[str, list] = {}
-        for r in DOC["responses"]:
-            self.by_key.setdefault(r["endpoint"], []).append(r["payload"])
+    def answer(path: str, *bodies) -> None:
+        transport.script("^" + re.escape(BASE) + path + r"\?" + token, *[(200, {}, body) for body in bodies])
 
-    def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        path = parts.path.split("/v25.0", 1)[1]
-        body: dict = {"error": {"message": f"unexpected {path}", "type": "OAuthException", "code": 100}}
-        if query.get("access_token") != TOKEN:
-            body = {"error": {"message": "Invalid OAuth access token", "type": "OAuthException", "code": 190}}
-        elif path == "/me":
-            body = DOC["me"]
-        elif path == f"/{PAGE}":
-            body = self.by_key["page"][0]
-        elif path == f"/{PAGE}/posts":
-            body = self.by_key["page/posts"][0]
-        elif path in (f"/{P1}/insights", f"/{P2}/insights"):
-            body = self.by_key["post/insights"][0 if P1 in path else 1]
-        elif path == f"/{REEL_VIDEO}/video_insights":
-            body = self.by_key["video/video_insights"][0]
-        elif path == f"/{P1}/comments":
-            body = self.by_key["post/comments"][0]
-        elif path.endswith("/comments"):
-            body = {"data": []}
-        elif path == f"/{PAGE}/insights":
-            body = self.by_key["page/insights"][0]
-        resp = requests.Response()
-        resp.status_code = 400 if "error" in body else 200
-        resp._content = json.dumps(body).encode()
-        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-        resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-        return resp
-
-    def close(self):
-        pass
+    answer(re.escape("/me"), DOC["me"])
+    answer(re.escape(f"/{PAGE}"), by_key["page"][0])
+    answer(re.escape(f"/{PAGE}/posts"), by_key["page/posts"][0])
+    answer(re.escape(f"/{P1}/insights"), by_key["post/insights"][0])
+    answer(re.escape(f"/{P2}/insights"), by_key["post/insights"][1])
+    answer(re.escape(f"/{REEL_VIDEO}/video_insights"), by_key["video/video_insights"][0])
+    answer(re.escape(f"/{P1}/comments"), by_key["post/comments"][0])
+    answer(r"/[^/?]+/comments", *[{"data": []}] * 2)  # the other posts' comments: none
+    answer(re.escape(f"/{PAGE}/insights"), by_key["page/insights"][0])
+    return transport
 
 
 def test_a_pull_of_the_documented_payloads():
-    session = requests.Session()
-    session.mount(BASE + "/", _Documented())
+    session = _documented().install(requests.Session())
     client = facebook.Client(HttpClient(session, sleep=lambda s: None))
     client.pull(AccountRef(id="1", platform="facebook", handle="cornerbakery", access_token=TOKEN, posts_per_fetch=10))
     assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]

@@ -5,19 +5,19 @@ throttling codes retried, the version setting, and errors that say what to fix."
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms import meta_graph
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
 from social_pipeline.platforms.facebook import client as facebook
 from social_pipeline.simulator import facebook as fb_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "corner.bakery"
@@ -31,33 +31,13 @@ def _account(posts: int = 23, token: str = TOKEN, external_id: str | None = None
     )
 
 
-class _Scripted(BaseAdapter):
-    """Answers the first requests with scripted (status, body) answers, then the simulator."""
-
-    def __init__(self, inner, answers):
-        super().__init__()
-        self.inner, self.answers, self.seen = inner, list(answers), []
-
-    def send(self, request, **kwargs):
-        self.seen.append(request.url)
-        if self.answers:
-            status, body = self.answers.pop(0)
-            resp = requests.Response()
-            resp.status_code, resp._content = status, json.dumps(body).encode()
-            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 def _client(sim=None, answers=(), credentials=None, sleeps=None):
     sim = sim or fb_sim.Simulator(AS_OF, [HANDLE])
-    session = requests.Session()
     base = facebook.Client.default_base_url
-    session.mount(base + "/", _Scripted(SimulatorAdapter(base, sim), answers))
+    transport = ScriptedTransport().serve(base, sim)
+    if answers:  # the first requests get the scripted (status, body) answers, then the simulator
+        transport.script("^" + re.escape(base + "/"), *[(status, {}, body) for status, body in answers])
+    session = transport.install(requests.Session())
     http = HttpClient(session, sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
     return facebook.Client(http, credentials=credentials, today=AS_OF.date())
 

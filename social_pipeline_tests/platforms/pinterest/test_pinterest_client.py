@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from social_pipeline.platforms.pinterest import client as pinterest
 from social_pipeline.platforms.base import AccountRef, HttpClient, ParseError, PlatformError
 from social_pipeline.simulator import pinterest as pin_sim
 from social_pipeline.simulator import world
-from social_pipeline.simulator.transport import SimulatorAdapter, demo_token, mount
+from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 AS_OF = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 HANDLE = "cozy.kitchen"
@@ -142,30 +142,13 @@ def test_bad_token_is_platform_error_without_secret():
     assert "Authentication failed" in str(exc.value)
 
 
-class _FlakyAdapter(BaseAdapter):
-    def __init__(self, inner: SimulatorAdapter):
-        super().__init__()
-        self.inner, self.calls = inner, 0
-
-    def send(self, request, **kwargs):
-        self.calls += 1
-        if self.calls == 1:
-            resp = requests.Response()
-            resp.status_code = 503
-            resp._content = b'{"code": 8, "message": "Service unavailable."}'
-            resp.request, resp.url = request, request.url
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 def test_server_error_is_retried():
-    session = requests.Session()
-    inner = SimulatorAdapter(pinterest.Client.default_base_url, pin_sim.Simulator(AS_OF, [HANDLE]))
-    session.mount(pinterest.Client.default_base_url + "/", _FlakyAdapter(inner))
-    client = _client(session)
+    transport = ScriptedTransport().serve(pinterest.Client.default_base_url, pin_sim.Simulator(AS_OF, [HANDLE]))
+    transport.script(  # the first request answers 503, then the simulator
+        "^" + re.escape(pinterest.Client.default_base_url + "/"),
+        (503, {}, '{"code": 8, "message": "Service unavailable."}'),
+    )
+    client = _client(transport.install(requests.Session()))
     client.pull(_account(posts=2))
     assert [r.attempt for r in client.http.responses[:2]] == [1, 2]
     assert client.http.responses[0].status_code == 503
@@ -197,13 +180,37 @@ def test_malformed_payloads_are_parse_errors(pulled):
 
 # -- refresh by id -----------------------------------------------------------------------------
 def _sim_client(sim=None, *, sleep=None, credentials=None, faults=()):
+    """A client on the simulator; ``faults`` answer the first requests, in order:
+    ``(status, body text, headers)`` or ``"timeout"``."""
     sim = sim or pin_sim.Simulator(AS_OF, [HANDLE])
-    session = requests.Session()
-    inner = SimulatorAdapter(pinterest.Client.default_base_url, sim)
-    session.mount(pinterest.Client.default_base_url + "/", _Faults(inner, faults) if faults else inner)
+    transport = ScriptedTransport().serve(pinterest.Client.default_base_url, sim)
+    api = "^" + re.escape(pinterest.Client.default_base_url + "/")
+    for i, fault in enumerate(faults):
+        if fault == "timeout":
+            _time_out(transport, api, after=i)
+        else:
+            status, body, headers = fault
+            transport.script(api, (status, headers, body), after=i)
+    session = transport.install(requests.Session())
     return pinterest.Client(
         HttpClient(session, sleep=sleep or (lambda s: None)), credentials=credentials, today=AS_OF.date()
     )
+
+
+def _time_out(transport: ScriptedTransport, pattern: str, after: int = 0) -> None:
+    """The served answer to the matching request number ``after`` (0-based) times out.
+
+    ScriptedTransport's answers are HTTP responses; a read timeout is expressed as a rewriter
+    that raises ``requests.Timeout`` instead of returning the body."""
+    seen = {"n": 0}
+
+    def fn(body):
+        seen["n"] += 1
+        if seen["n"] == after + 1:
+            raise requests.Timeout("read timed out")
+        return body
+
+    transport.rewrite(pattern, fn)
 
 
 def test_update_window_is_pinterest_analytics_retention():
@@ -273,30 +280,6 @@ def test_rejected_metric_type_degrades_to_none():
 
 
 # -- transient failures ------------------------------------------------------------------------
-class _Faults(BaseAdapter):
-    """Answers the first requests with scripted faults, then defers to the simulator."""
-
-    def __init__(self, inner, faults):
-        super().__init__()
-        self.inner, self.faults = inner, list(faults)
-
-    def send(self, request, **kwargs):
-        if self.faults:
-            fault = self.faults.pop(0)
-            if fault == "timeout":
-                raise requests.Timeout("read timed out")
-            status, body, headers = fault
-            resp = requests.Response()
-            resp.status_code, resp._content = status, body.encode("utf-8")
-            resp.headers = CaseInsensitiveDict({"Content-Type": "application/json", **headers})
-            resp.request, resp.url, resp.encoding = request, request.url, "utf-8"
-            return resp
-        return self.inner.send(request, **kwargs)
-
-    def close(self):
-        pass
-
-
 @pytest.mark.parametrize(
     "fault",
     [

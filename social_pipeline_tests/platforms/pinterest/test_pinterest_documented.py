@@ -8,18 +8,19 @@ Every fixture cites its schema in ``_source``. HTTP is faked only at the transpo
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
 from social_pipeline.platforms.pinterest import client as pinterest
 from social_pipeline.simulator import pinterest as pinterest_sim
 from social_pipeline.simulator.transport import demo_token, mount
+from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "pina_documented-fixture-token-0001"
@@ -34,39 +35,16 @@ def fixture(name: str) -> Any:
     return body
 
 
-class _Pages(BaseAdapter):
-    """Answers each request from (path, status, fixture) rules, each used once, in order."""
-
-    def __init__(self, answers: list[tuple[str, int, str]]):
-        super().__init__()
-        self.answers = list(answers)
-        self.sent: list[requests.PreparedRequest] = []
-
-    def send(self, request, **kwargs):
-        self.sent.append(request)
-        path = requests.utils.urlparse(request.url).path
-        for i, (want, status, name) in enumerate(self.answers):
-            if want == path:
-                del self.answers[i]
-                resp = requests.Response()
-                resp.status_code = status
-                resp._content = json.dumps(fixture(name)).encode()
-                resp.headers["Content-Type"] = "application/json"
-                resp.url, resp.request = request.url, request
-                return resp
-        raise requests.ConnectionError(f"no scripted answer for {path}")
-
-    def close(self):
-        pass
-
-
-def _client(answers, **creds) -> tuple[pinterest.Client, _Pages]:
-    session = requests.Session()
-    adapter = _Pages(answers)
-    session.mount("https://", adapter)
+def _client(answers, **creds) -> tuple[pinterest.Client, ScriptedTransport]:
+    """A client whose transport answers each request from (path, status, fixture) rules, each used
+    once, in order; a request no rule answers fails with a connection error."""
+    transport = ScriptedTransport()
+    for want, status, name in answers:
+        transport.script(r"^https://[^/?#]+" + re.escape(want) + r"(?:\?|$)", (status, {}, fixture(name)))
+    session = transport.install(requests.Session())
     client = pinterest.Client(HttpClient(session, sleep=lambda s: None, max_attempts=1), credentials=creds,
                               today=TODAY)
-    return client, adapter
+    return client, transport
 
 
 def _account(posts: int = 50) -> AccountRef:
@@ -86,9 +64,9 @@ FULL = [
 
 
 def test_documented_pull_parses_every_field():
-    client, adapter = _client(FULL)
+    client, transport = _client(FULL)
     client.pull(_account())
-    listing = [r.url for r in adapter.sent if requests.utils.urlparse(r.url).path == "/v5/pins"]
+    listing = [r.url for r in transport.sent if requests.utils.urlparse(r.url).path == "/v5/pins"]
     assert "bookmark=ZmlsdGVyX3ZhbHVlPTEyMzQ1Njc4OQ%3D%3D" in listing[1] and "bookmark" not in listing[0]
 
     parsed = pinterest.Client.parse(client.http.responses)
