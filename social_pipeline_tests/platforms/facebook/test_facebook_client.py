@@ -64,13 +64,6 @@ def test_page_matches_world(pulled):
     assert [r.endpoint for r in client.http.responses][:2] == ["me", "page"]
 
 
-def test_token_is_never_recorded(pulled):
-    client, _ = pulled
-    token = demo_token("facebook", HANDLE)
-    for r in client.http.responses:
-        assert token not in repr(r.request_params)
-
-
 def test_posts_paginate_and_match_world(pulled):
     client, parsed = pulled
     pages = [r for r in client.http.responses if r.endpoint == "page/posts"]
