@@ -82,8 +82,9 @@ def test_negative_count_fails_where_the_constraint_is_missing(conn):
 
 
 def test_views_going_down_and_rates_out_of_bounds(conn):
+    # A post with no counting method of its own (not YouTube's): the inserted day has none either.
     post = conn.execute("SELECT post_id, views_count FROM social_post_metrics WHERE snapshot_date = %s "
-                        "AND views_count > 10 LIMIT 1", (DAY,)).fetchone()
+                        "AND views_count > 10 AND views_method IS NULL ORDER BY post_id LIMIT 1", (DAY,)).fetchone()
     conn.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count) VALUES (%s, %s, %s)",
                  (post[0], date(2026, 11, 19), post[1] + 1000))
     assert _fails(conn, "social_post_metrics", "views_do_not_decrease")
