@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, Output, asset
 from ..ingest.normalize import clean_text
 from ..lineage import lineage_of
 from ..partitions import daily_partitions
+from ..platforms import spec
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
@@ -164,9 +165,10 @@ def fill_from_posts(row: dict, platform: str, tracked: tuple | None) -> dict:
     if row["posts_count"] is None and n_posts:
         row["posts_count"] = int(n_posts)
         summed.append("posts_count")
-    if platform == "twitter" and row["retweets_count"] is None and shares is not None:
-        row["retweets_count"] = int(shares)
-        summed.append("retweets_count")
+    extra = spec(platform).shares_total
+    if extra and row[extra] is None and shares is not None:
+        row[extra] = int(shares)
+        summed.append(extra)
     row["tracked_totals"] = summed
     row["engagement_rate"] = round(float(mean_rate), 2) if mean_rate is not None else None
     return row

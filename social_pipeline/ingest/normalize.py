@@ -70,6 +70,14 @@ def observes(day: date, pulled_at: datetime | None, provider: str) -> bool:
     return pulled_at < day_end(day) + OBSERVATION_GRACE
 
 
+def _by(moment, end: datetime) -> bool:
+    """Whether a record dated ``moment`` (aware or naive UTC; undated counts as in time) existed
+    before ``end``."""
+    if not isinstance(moment, datetime):
+        return True
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < end
+
+
 def as_known_on(day: date, parsed: ParsedPull, platform: str, late: bool) -> tuple[ParsedPull, str | None]:
     """The records of a pull as they describe ``day``: posts published after the day are left
     for the days they exist on; a late pull keeps content and date-bounded values only.
@@ -77,10 +85,7 @@ def as_known_on(day: date, parsed: ParsedPull, platform: str, late: bool) -> tup
     end = day_end(day)
 
     def existed(record: dict, key: str) -> bool:
-        moment = record.get(key)
-        if not isinstance(moment, datetime):
-            return True
-        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < end
+        return _by(record.get(key), end)
 
     posts = [p for p in parsed.posts if existed(p, "posted_at")]
     kept = {p["external_post_id"] for p in posts}
@@ -112,7 +117,7 @@ def comments_as_known(day: date, acct: "AccountDay", comments: list[dict]) -> li
         moment = c.get("commented_at")
         if c.get("external_post_id") not in kept:
             continue
-        if isinstance(moment, datetime) and (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) >= end:
+        if not _by(moment, end):
             continue
         out.append({**c, "likes_count": None} if acct.late else c)
     return out

@@ -76,6 +76,9 @@ class PlatformSpec:
     # Account fields the API serves as of a past day (a report bounded by date), which a pull made
     # long after the day still knows; every other account field is a point-in-time count.
     dated_fields: tuple[str, ...] = ()
+    # The account column that totals its posts' shares when the API does not report it (X's
+    # retweets_count), filled from our tracked posts like the other totals.
+    shares_total: str | None = None
     daily_quota_units: int | None = None
     token: TokenPolicy = field(default_factory=TokenPolicy)
     docs: Mapping[str, str] = field(default_factory=dict)  # endpoint -> reference page

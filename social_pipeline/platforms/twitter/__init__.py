@@ -6,6 +6,7 @@ from ..spec import PlatformSpec, TokenPolicy
 from .client import Client
 
 SPEC = PlatformSpec(
+    shares_total="retweets_count",
     name="twitter",
     title="Twitter/X",
     clients={"official": Client},
