@@ -5,7 +5,7 @@ post history, with engagement rate and day-over-day follower growth."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, Output, asset
 
-from ..ingest.normalize import clean_text
+from ..ingest.normalize import clean_text, rebuilt_counts
 from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..platforms import spec
@@ -90,7 +90,7 @@ WHERE a.id = seen.social_account_id AND seen.display_name IS NOT NULL
 """
 SNAPSHOT_COLUMNS = [
     "social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth", "tracked_totals",
-    "observed_at", "observation", "unknown_reason",
+    "observed_at", "observation", "unknown_reason", "daily_insights", "reconstructed_fields",
 ]
 TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
 
@@ -185,6 +185,8 @@ def _snapshot_rows(day, records, database: Database) -> list[dict]:
             "social_account_id": acct.account_id, "snapshot_date": day, "follower_growth": None,
             "observed_at": acct.observed_at, "observation": "reconstructed" if acct.late else "observed",
             "unknown_reason": acct.unknown_reason,
+            "daily_insights": reported.get("daily_insights") or None,
+            "reconstructed_fields": sorted(rebuilt_counts(reported)) if acct.late else None,
         }
         row.update({k: reported.get(k) for k in ACCOUNT_FIELDS})
         rows.append(fill_from_posts(row, acct.platform, tracked.get(acct.account_id)))

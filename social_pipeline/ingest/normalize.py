@@ -96,14 +96,29 @@ def as_known_on(day: date, parsed: ParsedPull, platform: str, late: bool) -> tup
         return replace(parsed, posts=posts, comments=comments), None
     dated = set(spec(platform).dated_fields)
     account = {k: (v if k not in ACCOUNT_FIELDS or k in dated else None) for k, v in parsed.account.items()}
+    rebuilt = rebuilt_counts(parsed.account)
+    account.update(rebuilt)
     posts = [{k: (None if k in POST_METRIC_FIELDS else v) for k, v in p.items()} for p in posts]
     comments = [{**c, "likes_count": None} for c in comments]
     reason = (
         f"pulled more than {int(OBSERVATION_GRACE.total_seconds() // 3600)} h after {day} ended: "
         f"{platform} serves followers, post metrics and audience only as they are now"
         + (f"; kept what it serves for the day ({', '.join(sorted(dated))})" if dated else "")
+        + (f"; {', '.join(sorted(rebuilt))} rebuilt from its daily follower gains since the day" if rebuilt else "")
     )
     return replace(parsed, account=account, posts=posts, comments=comments, demographics=None), reason
+
+
+def rebuilt_counts(account: dict) -> dict[str, int]:
+    """The follower counts a late pull rebuilt for its day from the platform's daily gains
+    (``followers_on_day``): followers, and subscribers where the platform reports them as such."""
+    rebuilt = account.get("followers_on_day")
+    if rebuilt is None:
+        return {}
+    out = {"followers_count": rebuilt}
+    if account.get("subscribers_count") is not None:
+        out["subscribers_count"] = rebuilt
+    return out
 
 
 def comments_as_known(day: date, acct: "AccountDay", comments: list[dict]) -> list[dict]:

@@ -29,9 +29,46 @@ class AccountRecord:
     pins_count: int | None = None
     retweets_count: int | None = None
     watch_time_minutes: int | None = None
+    # What the platform serves for the pull's day itself (its daily insight series), keyed by the
+    # names in DAILY_METRICS; None: the platform serves no daily series (or refused it). A pull made
+    # long after the day still knows these, unlike the point-in-time counts above.
+    daily_insights: dict[str, int | float] | None = None
+    # Followers at the end of the pull's day, rebuilt inside one pull from the followers count now
+    # minus the net daily gains the platform reports for every day after it. None where the
+    # platform gives no net gains, or a day in between is missing.
+    followers_on_day: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Names of daily account series (AccountRecord.daily_insights), shared by every platform so one
+# column of social_account_daily_insights means one thing. A platform reports those it serves.
+DAILY_METRICS = (
+    "views",  # times content was seen (Meta 'views', YouTube 'views', Threads 'views')
+    "impressions",  # Pinterest IMPRESSION, LinkedIn impressions
+    "reach",  # unique accounts that saw content (Meta 'reach', FB page_impressions_unique)
+    "accounts_engaged",
+    "total_interactions",
+    "engagements",  # Pinterest ENGAGEMENT
+    "likes",
+    "comments",
+    "replies",
+    "shares",
+    "reposts",
+    "quotes",
+    "saves",
+    "profile_views",
+    "website_clicks",
+    "pin_clicks",
+    "outbound_clicks",
+    "follows",  # accounts that started following during the day
+    "unfollows",  # accounts that stopped following during the day
+    "net_follows",  # follows minus unfollows, where the platform reports only the balance
+    "subscribers_gained",
+    "subscribers_lost",
+    "watch_time_minutes",
+)
 
 
 @dataclass

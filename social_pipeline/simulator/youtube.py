@@ -39,7 +39,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from . import world
@@ -594,6 +594,8 @@ class Simulator(PlatformSimulator):
                 rows.sort(key=lambda r: r[col], reverse=q["sort"].startswith("-"))
             max_results = int(q["maxResults"]) if q.get("maxResults", "").isdigit() else 200
             return self._table(["video"], metrics, rows[:max_results])
+        if dimensions == ["day"]:
+            return self._daily_report(caller, q["startDate"], q["endDate"], metrics)
         if dimensions:
             return google_error(400, "badRequest", "The query is not supported.", "INVALID_ARGUMENT")
         values = self._metric_values(videos, metrics, caller)
@@ -620,6 +622,58 @@ class Simulator(PlatformSimulator):
             "shares": sum(m["shares"] for m in ms),
             "subscribersGained": gained + gained // 30,
             "subscribersLost": gained // 30,
+        }
+        out = []
+        for name in metrics:
+            if name not in available or name in self.retired_metrics:
+                return google_error(400, "badRequest", f"Unknown identifier ({name}) given in field parameters.metrics.", "INVALID_ARGUMENT")
+            out.append(available[name])
+        return out
+
+    def _daily_report(self, acct: world.Account, start: str, end: str, metrics: list[str]) -> SimResponse:
+        """One row per day from ``start`` to ``end`` that has ended by ``as_of`` (the simulator
+        answers as of its day): each day's views, likes... are the growth of the channel's
+        cumulative figures over that day; gains less losses equal the change of its subscribers."""
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            return google_error(400, "badRequest", "Invalid value for startDate or endDate.", "INVALID_ARGUMENT")
+        if last < first:
+            return google_error(400, "badRequest", "The end date is before the start date.", "INVALID_ARGUMENT")
+        rows: list[list[Any]] = []
+        day = first
+        while day <= last and _end_of(day) <= self.as_of:
+            cells = self._day_values(acct, day, metrics)
+            if isinstance(cells, SimResponse):
+                return cells
+            rows.append([day.isoformat(), *cells])
+            day += timedelta(days=1)
+        headers = [{"name": "day", "columnType": "DIMENSION", "dataType": "STRING"}]
+        headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
+        body: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
+        if rows:
+            body["rows"] = rows
+        return SimResponse(200, body)
+
+    def _day_values(self, acct: world.Account, day: date, metrics: list[str]):
+        end, start = _end_of(day), _end_of(day - timedelta(days=1))
+        posts = acct.posts_until(end)
+        after = [p.metrics(end) for p in posts]
+        before = [p.metrics(start) if p.posted_at < start else None for p in posts]
+
+        def grown(key: str, scale: float = 1.0) -> int:
+            return int(round(sum(a[key] - (b[key] if b else 0) for a, b in zip(after, before)) * scale))
+
+        change = acct.followers(end) - acct.followers(start)
+        churn = abs(change) // 30
+        available = {
+            "views": grown("views"),
+            "estimatedMinutesWatched": grown("watch_time_seconds", 1 / 60),
+            "likes": grown("likes"),
+            "comments": grown("comments"),
+            "shares": grown("shares"),
+            "subscribersGained": max(change, 0) + churn,
+            "subscribersLost": max(-change, 0) + churn,
         }
         out = []
         for name in metrics:
@@ -670,3 +724,8 @@ class Simulator(PlatformSimulator):
         if rows:
             body["rows"] = rows
         return SimResponse(200, body)
+
+
+def _end_of(day: date) -> datetime:
+    """The last second of ``day``: the moment the demo's daily pulls answer at."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc) - timedelta(seconds=1)

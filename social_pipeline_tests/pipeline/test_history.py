@@ -18,6 +18,7 @@ import pytest
 from social_pipeline.ingest.pulling import end_of_day
 from social_pipeline.simulator import demo_token
 from social_pipeline.simulator.server import make_server
+from social_pipeline.simulator.youtube import Simulator as YouTubeSimulator
 from social_pipeline_tests.conftest import _create_db, _drop_db, with_dbname
 from social_pipeline_tests.pipeline.helpers import run_day, seed
 
@@ -222,3 +223,39 @@ def test_a_past_day_pulled_late_keeps_no_point_in_time_value(db_url, conn, monke
     assert conn.execute("SELECT count(*) FROM social_comments WHERE likes_count IS NOT NULL").fetchone()[0] == 0
     # The failing-day checks see the day as reconstructed, not as missing metrics.
     assert conn.execute("SELECT observation FROM social_analytics_snapshots").fetchall() == [("reconstructed",)]
+
+
+def test_a_late_youtube_day_keeps_its_daily_series_and_rebuilds_its_subscribers(db_url, conn, monkeypatch):
+    """YouTube serves a channel's series by day, and its subscribers gained and lost: a day pulled
+    ten days late keeps the day's own views, watch time and gains, and its subscriber count is
+    rebuilt from the count now less the net gains since, marked as rebuilt."""
+    now = datetime.now(timezone.utc)
+    day = (now - timedelta(days=10)).date()
+    server = make_server("youtube", port=0, as_of=now)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        monkeypatch.setenv("SOCIAL_PIPELINE_YOUTUBE_BASE_URL", base)
+        monkeypatch.setenv("SOCIAL_PIPELINE_YOUTUBE_ANALYTICS_BASE_URL", base)
+        handle = "latechannel"
+        account = conn.execute(
+            "INSERT INTO social_accounts (platform, handle, access_token) VALUES ('youtube', %s, %s) RETURNING id",
+            (handle, demo_token("youtube", handle))).fetchone()[0]
+        conn.execute("INSERT INTO social_analytics_config (social_account_id, posts_per_fetch) VALUES (%s, 20)", (account,))
+        assert run_day(day).success
+    finally:
+        server.shutdown()
+        server.server_close()
+    channel = YouTubeSimulator(now, [handle]).account(handle)
+    exact, exact_now = channel.followers(end_of_day(day)), channel.followers(now)
+    followers, subscribers, views, daily, rebuilt, observation, reason = conn.execute(
+        "SELECT followers_count, subscribers_count, total_views, daily_insights, reconstructed_fields, observation, "
+        "unknown_reason FROM social_analytics_snapshots WHERE snapshot_date = %s", (day,)).fetchone()
+    assert observation == "reconstructed" and rebuilt == ["followers_count", "subscribers_count"]
+    assert "rebuilt from its daily follower gains" in reason
+    # subscriberCount is rounded down to three significant figures, and counts today's gains that
+    # no daily row holds yet: the rebuilt count is off by at most those two, not by ten days of growth.
+    unreported = exact_now - channel.followers(end_of_day(now.date() - timedelta(days=1)))
+    assert followers == subscribers and abs(exact - followers) < 1000 + abs(unreported)
+    assert daily["views"] > 0 and daily["subscribers_gained"] >= daily["subscribers_lost"] >= 0
+    assert set(daily) == {"views", "watch_time_minutes", "likes", "comments", "shares", "subscribers_gained", "subscribers_lost"}

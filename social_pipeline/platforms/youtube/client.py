@@ -71,7 +71,9 @@ from .parse import (
     EP_COMMENT_THREADS,
     EP_COMMENTS,
     EP_PLAYLIST_ITEMS,
+    DAILY_REPORT_METRICS,
     EP_REPORT_CHANNEL,
+    EP_REPORT_DAILY,
     EP_REPORT_DEMOGRAPHICS,
     EP_REPORT_VIDEOS,
     EP_VIDEOS,
@@ -342,6 +344,21 @@ class Client(PlatformClient):
                 "endDate": today.isoformat(),
                 "metrics": "views,estimatedMinutesWatched,averageViewPercentage,subscribersGained,"
                 "subscribersLost,likes,comments,shares",
+            },
+            auth,
+        )
+        # The day itself and every day after it (dimension day): the day's own series, and the
+        # subscriber gains and losses since, which rebuild the day's subscriber count.
+        self._report(
+            reports,
+            EP_REPORT_DAILY,
+            {
+                "ids": "channel==MINE",
+                "startDate": today.isoformat(),
+                "endDate": max(today, datetime.now(timezone.utc).date()).isoformat(),
+                "dimensions": "day",
+                "metrics": DAILY_REPORT_METRICS,
+                "sort": "day",
             },
             auth,
         )

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, ok_payloads, parse_timestamp
@@ -67,6 +67,21 @@ EP_COMMENTS = "comments.list"
 EP_REPORT_CHANNEL = "reports.query#channel"
 EP_REPORT_VIDEOS = "reports.query#videos"
 EP_REPORT_DEMOGRAPHICS = "reports.query#demographics"
+EP_REPORT_DAILY = "reports.query#daily"
+# The channel's own series by day (Analytics API channel reports, dimension ``day``).
+DAILY_REPORT_METRICS = "views,estimatedMinutesWatched,likes,comments,shares,subscribersGained,subscribersLost"
+_DAILY_NAMES = {
+    "views": "views",
+    "estimatedMinutesWatched": "watch_time_minutes",
+    "likes": "likes",
+    "comments": "comments",
+    "shares": "shares",
+    "subscribersGained": "subscribers_gained",
+    "subscribersLost": "subscribers_lost",
+}
+# YouTube Analytics data for a day arrives up to about 72 hours later ("Data is available with a
+# delay"): rows for the last three days may still be missing without a gap in the series.
+REPORT_DELAY_DAYS = 3
 
 AGE_BUCKETS = {
     "age13-17": "age_13_17",
@@ -131,6 +146,9 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
             account.total_likes = counter(row, "likes", EP_REPORT_CHANNEL)
             account.total_comments = counter(row, "comments", EP_REPORT_CHANNEL)
             account.total_shares = counter(row, "shares", EP_REPORT_CHANNEL)
+    for response in responses:
+        if response.endpoint == EP_REPORT_DAILY and response.ok:
+            account.daily_insights, account.followers_on_day = _daily(response, subscribers)
     out.account = account.as_dict()
 
     per_video: dict[str, dict[str, Any]] = {}
@@ -363,6 +381,44 @@ def _report_rows(payload: Any, where: str) -> list[dict[str, Any]]:
             raise ParseError(f"{where}: a row does not match the column headers")
         out.append(dict(zip(names, row)))
     return out
+
+
+def _daily(response: RawResponse, subscribers_now: int | None) -> tuple[dict[str, Any] | None, int | None]:
+    """The requested day's row of the daily channel report, and the day's subscriber count: the
+    count now less the net gains (gained - lost) of every later day the report holds. The count is
+    rebuilt only when the later rows run without a gap to within REPORT_DELAY_DAYS of the report's
+    end date."""
+    params = response.request_params or {}
+    try:
+        first = date.fromisoformat(str(params.get("startDate")))
+        last = date.fromisoformat(str(params.get("endDate")))
+    except ValueError as exc:
+        raise ParseError(f"{EP_REPORT_DAILY}: the stored request has no startDate/endDate") from exc
+    by_day: dict[date, dict[str, Any]] = {}
+    for row in _report_rows(response.payload, EP_REPORT_DAILY):
+        try:
+            by_day[date.fromisoformat(str(row.get("day")))] = row
+        except ValueError as exc:
+            raise ParseError(f"{EP_REPORT_DAILY}: a row's day is not a date: {str(row.get('day'))[:20]!r}") from exc
+    row = by_day.get(first)
+    daily = None
+    if row is not None:
+        daily = {ours: counter(row, theirs, EP_REPORT_DAILY) for theirs, ours in _DAILY_NAMES.items() if theirs in row}
+        daily = {k: v for k, v in daily.items() if v is not None} or None
+    if subscribers_now is None:
+        return daily, None
+    later = sorted(d for d in by_day if d > first)
+    expected = [first + timedelta(days=n) for n in range(1, len(later) + 1)]
+    if later != expected or (later[-1] if later else first) < last - timedelta(days=REPORT_DELAY_DAYS):
+        return daily, None
+    net = 0
+    for d in later:
+        gained = counter(by_day[d], "subscribersGained", EP_REPORT_DAILY)
+        lost = counter(by_day[d], "subscribersLost", EP_REPORT_DAILY)
+        if gained is None or lost is None:
+            return daily, None
+        net += gained - lost
+    return daily, max(subscribers_now - net, 0)
 
 
 def _demographics(payload: Any) -> dict[str, Any] | None:

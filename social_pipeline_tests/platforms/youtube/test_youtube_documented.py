@@ -208,3 +208,72 @@ def test_the_simulator_serves_what_the_discovery_document_describes():
         if response.endpoint.startswith("reports.query") and response.status_code == 200:
             width = len(response.payload["columnHeaders"])
             assert all(len(row) == width for row in response.payload.get("rows", []))
+
+
+# -- the channel's daily report (dimension day): the day's own series, and its subscriber count
+def _daily_pull(rows=None, *, hidden: bool = False, end: str = "2026-11-14") -> dict:
+    channel = _fixture("channels_list.json")
+    stats = channel["items"][0]["statistics"]
+    stats["hiddenSubscriberCount"], stats["subscriberCount"] = hidden, "1000"
+    daily = _fixture("reports_query_daily.json")
+    if rows is not None:
+        daily["rows"] = rows
+    params = {"ids": "channel==MINE", "startDate": "2026-11-10", "endDate": end, "dimensions": "day"}
+    responses = [
+        _raw("channels.list", channel),
+        _raw("playlistItems.list", _fixture("playlist_items_page2.json")),
+        RawResponse("reports.query#daily", params, 0, 1, 200, daily, None, 1, FETCHED),
+    ]
+    return Client.parse(responses).account
+
+
+def test_documented_daily_report_gives_the_day_and_its_subscribers():
+    account = _daily_pull()
+    assert account["daily_insights"] == {
+        "views": 1520, "watch_time_minutes": 4310, "likes": 88, "comments": 7, "shares": 3,
+        "subscribers_gained": 12, "subscribers_lost": 2,
+    }
+    # 1000 now, less the net gains of Nov 11 (+5), Nov 12 (-2) and Nov 13 (+10).
+    assert account["followers_on_day"] == 987
+    assert account["followers_count"] == 1000  # the count read now is left as it is
+
+
+def test_daily_report_with_a_gap_or_a_hidden_count_rebuilds_no_subscribers():
+    rows = _fixture("reports_query_daily.json")["rows"]
+    assert _daily_pull([rows[0], rows[2], rows[3]])["followers_on_day"] is None  # Nov 11 missing
+    assert _daily_pull(rows[:2], end="2026-11-20")["followers_on_day"] is None  # stops 9 days short
+    assert _daily_pull(hidden=True)["followers_on_day"] is None
+    nothing = _daily_pull([])
+    assert nothing["daily_insights"] is None and nothing["followers_on_day"] is None  # no rows: too far short
+
+
+def test_the_simulators_daily_report_rebuilds_the_count_it_served_then():
+    from datetime import timedelta
+
+    from social_pipeline.ingest.pulling import end_of_day
+
+    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+    day = yesterday - timedelta(days=5)
+    token = demo_token("youtube", "demo_creator")
+    account = AccountRef(id="1", platform="youtube", handle="demo_creator", access_token=token, posts_per_fetch=5)
+
+    sims = {}
+
+    def pull(as_of_day, client_day):
+        sim = sims[as_of_day] = Simulator(end_of_day(as_of_day), ["demo_creator"])
+        session = requests.Session()
+        for base in (Client.default_base_url, Client.default_analytics_base_url):
+            mount(session, base, sim)
+        client = Client(HttpClient(session, sleep=lambda s: None), today=client_day)
+        client.pull(account)
+        return client.parse(client.http.responses).account
+
+    then = pull(day, day)  # observed on the day
+    late = pull(yesterday, day)  # the same day, asked five days later
+    assert then["followers_count"] is not None and then["followers_count"] != late["followers_count"]
+    # subscriberCount is rounded down to three significant figures, and the rebuilt count
+    # inherits today's rounding: at most one unit (here 1,000) under the day's exact count.
+    exact = sims[day].account("demo_creator").followers(end_of_day(day))
+    assert 0 <= exact - late["followers_on_day"] < 1000
+    assert late["followers_on_day"] != late["followers_count"]
+    assert late["daily_insights"] == then["daily_insights"] and late["daily_insights"]["views"] > 0
