@@ -94,9 +94,9 @@ def handle_of(i: int) -> str:
 def create_accounts(url: str, accounts: int) -> None:
     """ACCOUNTS monitored TikTok accounts on the official provider, each with its demo token."""
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        with cur.copy("COPY social_accounts (platform, handle, display_name, access_token) FROM STDIN") as copy:
+        with cur.copy("COPY social_accounts (platform, handle, access_token) FROM STDIN") as copy:
             for i in range(accounts):
-                copy.write_row((PLATFORM, handle_of(i), f"Rate bench {i}", demo_token(PLATFORM, handle_of(i))))
+                copy.write_row((PLATFORM, handle_of(i), demo_token(PLATFORM, handle_of(i))))
         cur.execute(
             "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, posts_per_fetch, provider_name) "
             "SELECT id, TRUE, %s, 'official' FROM social_accounts WHERE platform = %s",

@@ -61,11 +61,11 @@ def scale_handle(platform: str, i: int) -> str:
 def create_accounts(conn, accounts: int, posts_per_account: int) -> None:
     """``accounts`` demo accounts, dealt round-robin over the nine platforms."""
     with conn.cursor() as cur:
-        with cur.copy("COPY social_accounts (platform, handle, display_name, access_token) FROM STDIN") as copy:
+        with cur.copy("COPY social_accounts (platform, handle, access_token) FROM STDIN") as copy:
             for i in range(accounts):
                 platform = PLATFORMS[i % len(PLATFORMS)]
                 handle = scale_handle(platform, i)
-                copy.write_row((platform, handle, f"Creator {i}", demo_token(platform, handle)))
+                copy.write_row((platform, handle, demo_token(platform, handle)))
         cur.execute(
             "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, posts_per_fetch, provider_name) "
             "SELECT id, TRUE, %s, %s FROM social_accounts WHERE id NOT IN (SELECT social_account_id FROM social_analytics_config)",

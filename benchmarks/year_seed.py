@@ -284,8 +284,8 @@ def _accounts(conn, account_ids, accounts: int, windows: dict[str, int], counts:
         handles = [f"yr{i:05d}.bsky.social" if p == "bluesky" else f"yr{i:05d}creator" for i, p in enumerate(platforms)]
         tokens = [demo_token(p, h) for p, h in zip(platforms, handles)]
         conn.execute(
-            "WITH a AS (INSERT INTO social_accounts (platform, handle, display_name, access_token) "
-            "           SELECT p, h, 'Creator ' || i, t FROM unnest(%s::text[], %s::text[], %s::text[]) "
+            "WITH a AS (INSERT INTO social_accounts (platform, handle, access_token) "
+            "           SELECT p, h, t FROM unnest(%s::text[], %s::text[], %s::text[]) "
             "           WITH ORDINALITY AS u(p, h, t, i) ORDER BY i RETURNING id, platform, handle) "
             "INSERT INTO seed_accounts (idx, id, platform, handle, window_days) "
             "SELECT row_number() OVER (ORDER BY handle, platform), id, platform, handle, 30 FROM a",

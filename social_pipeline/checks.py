@@ -45,10 +45,11 @@ class Rule:
 
 RULES = [
     # -- posts ----------------------------------------------------------------------------------
-    Rule("social_posts_analytics", "natural_key_unique", ERROR, "One row per (platform, external_post_id).",
-         "SELECT platform || ':' || external_post_id FROM social_posts_analytics WHERE (platform, external_post_id) IN "
-         "(SELECT platform, external_post_id FROM social_posts_analytics WHERE last_seen_date = %(day)s) "
-         "GROUP BY platform, external_post_id HAVING count(*) > 1"),
+    Rule("social_posts_analytics", "natural_key_unique", ERROR, "One row per (account, platform, external_post_id).",
+         "SELECT platform || ':' || external_post_id FROM social_posts_analytics "
+         "WHERE (social_account_id, platform, external_post_id) IN "
+         "(SELECT social_account_id, platform, external_post_id FROM social_posts_analytics WHERE last_seen_date = %(day)s) "
+         "GROUP BY social_account_id, platform, external_post_id HAVING count(*) > 1"),
     Rule("social_posts_analytics", "account_exists", ERROR, "Every post's account exists in social_accounts.",
          "SELECT p.id::text FROM social_posts_analytics p LEFT JOIN social_accounts a ON a.id = p.social_account_id "
          "WHERE a.id IS NULL AND p.last_seen_date = %(day)s"),

@@ -64,18 +64,25 @@ def ensure_database(seed: bool | None = None) -> str:
         applied = migrate(conn)
         if applied:
             _say(f"applied migrations: {', '.join(applied)}")
-        if seed is None:
-            wanted = os.environ.get(DEMO_ENV, "auto").lower()
-            if wanted in ("0", "false", "no"):
-                seed = False
-            elif wanted in ("1", "true", "yes"):
-                seed = True
-            else:  # first run: nothing monitored yet
-                seed = conn.execute("SELECT count(*) FROM social_analytics_config").fetchone()[0] == 0
-        if seed:
-            from .ingest.accounts import seed_demo_accounts
+        wanted = os.environ.get(DEMO_ENV, "auto").lower()
+        asked = wanted in ("1", "true", "yes")
+        if seed is None and wanted in ("0", "false", "no"):
+            seed = False
+        if seed is not False:
+            from .ingest.accounts import SEED_LOCK, DemoRefused, seed_demo_accounts
 
-            created = seed_demo_accounts(conn)
+            try:
+                with conn.transaction():
+                    # The first-run decision and the seeding under one lock: two first runs at
+                    # once give one set of demo accounts.
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK,))
+                    first_run = conn.execute("SELECT count(*) FROM social_analytics_config").fetchone()[0] == 0
+                    created = seed_demo_accounts(conn, into_app_table=asked) if seed or asked or first_run else 0
+            except DemoRefused as exc:
+                if seed:  # asked for by name (`demo seed`)
+                    raise CliError(str(exc)) from None
+                created = 0
+                _say(f"note: {exc}")
             if created:
                 _say(f"created {created} demo accounts (provider 'demo', answered by the built-in simulator)")
     db.ensure_dagster_schema(url)
@@ -129,6 +136,27 @@ def cmd_db(args) -> int:
         with db.connect() as conn:
             applied = migrate(conn)
         _say(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+    elif args.action in ("lock", "open-reads", "close-reads"):
+        from .storage import access
+
+        with db.connect() as conn:
+            migrate(conn)
+            try:
+                if args.action == "lock":
+                    counts = access.lock(conn)
+                    _say("closed to the public roles (anon, authenticated, PUBLIC): "
+                         + ", ".join(f"{n} {k}" for k, n in counts.items()))
+                elif args.action == "open-reads":
+                    opened = access.open_owner_reads(conn, args.owner_column)
+                    _say(f"signed-in users may now read their own accounts' rows (social_accounts.{args.owner_column} "
+                         f"= auth.uid()) in: {', '.join(opened)}")
+                    if access.server_version(conn) < 150000:
+                        _say("note: PostgreSQL 14 views run as their owner, so the views stay closed; read the tables")
+                else:
+                    dropped = access.close_owner_reads(conn)
+                    _say(f"closed again: {dropped} read policies dropped")
+            except access.AccessError as exc:
+                raise CliError(str(exc)) from None
     elif args.action == "start":
         _say(db.masked(db.resolve_url()))
     elif args.action == "stop":
@@ -185,12 +213,13 @@ def _account_label(platform: str, handle: str) -> str:
 
 
 def _find_account(conn, platform: str, handle: str):
-    """(id, handle, monitoring_enabled or None, is_active) of the account, case-insensitively."""
+    """(id, handle, monitoring_enabled or None) of the account, case-insensitively. ``handle`` may
+    be the account's id (social_accounts.id), which tells apart two rows of one handle."""
     rows = conn.execute(
-        "SELECT a.id::text, a.handle, c.monitoring_enabled, a.is_active FROM social_accounts a "
+        "SELECT a.id::text, a.handle, c.monitoring_enabled FROM social_accounts a "
         "LEFT JOIN social_analytics_config c ON c.social_account_id = a.id "
-        "WHERE lower(a.platform) = %s AND lower(a.handle) = lower(%s) ORDER BY a.created_at, a.id",
-        (platform, handle),
+        "WHERE lower(a.platform) = %s AND (lower(a.handle) = lower(%s) OR a.id::text = lower(%s)) ORDER BY a.id",
+        (platform, handle, handle),
     ).fetchall()
     if not rows:
         raise CliError(
@@ -198,8 +227,12 @@ def _find_account(conn, platform: str, handle: str):
             f"or add it with `social-pipeline accounts add {platform} {handle}`"
         )
     if len(rows) > 1:
-        raise CliError(f"{len(rows)} {platform} accounts match {handle!r} case-insensitively: "
-                       + ", ".join(r[1] for r in rows) + "; give the handle's exact spelling")
+        exact = [r for r in rows if r[1] == handle]
+        if len(exact) == 1:
+            return exact[0]
+        raise CliError(f"{len(rows)} {platform} accounts match {handle!r}: "
+                       + ", ".join(f"{r[1]} (id {r[0]})" for r in rows)
+                       + "; give the one you mean by its id in place of the handle")
     return rows[0]
 
 
@@ -624,13 +657,11 @@ def cmd_fetch(args) -> int:
     _check_range(day, day)
     url = ensure_database(seed=False)
     with db.connect(url) as conn:
-        account_id, handle, enabled, active = _find_account(conn, platform, handle)
+        account_id, handle, enabled = _find_account(conn, platform, handle)
     label = _account_label(platform, handle)
     _check_platform_settings()
     if not enabled:
         raise CliError(f"monitoring of {label} is off; turn it on with `social-pipeline accounts enable {platform} {handle}`")
-    if not active:
-        raise CliError(f"{label} is marked inactive in social_accounts (is_active = FALSE)")
 
     from .definitions import defs
 
@@ -716,8 +747,9 @@ def cmd_accounts_list(args) -> int:
     with db.connect() as conn:
         rows = conn.execute(
             "SELECT a.platform, a.handle, COALESCE(c.provider_name, 'official'), c.monitoring_enabled, "
-            "c.fetch_frequency, c.last_fetched_at, a.token_expires_at FROM social_accounts a "
-            "LEFT JOIN social_analytics_config c ON c.social_account_id = a.id ORDER BY a.platform, a.handle"
+            "c.fetch_frequency, c.last_fetched_at, k.token_expires_at FROM social_accounts a "
+            "LEFT JOIN social_analytics_config c ON c.social_account_id = a.id "
+            "LEFT JOIN social_account_credentials k ON k.social_account_id = a.id ORDER BY a.platform, a.handle, a.id"
         ).fetchall()
         soon = dict(expiring_tokens(conn, None, 7))
     _say(f"{'platform':<10} {'handle':<28} {'provider':<16} {'monitoring':<10} {'last fetched':<20} token")
@@ -756,6 +788,7 @@ def _valid_providers(platform: str) -> list[str]:
 
 def cmd_accounts_add(args) -> int:
     import psycopg
+    from psycopg import sql
 
     from .platforms import canonical
     from .simulator import demo_token
@@ -791,21 +824,24 @@ def cmd_accounts_add(args) -> int:
             ) from None
         if not valid[0]:
             raise CliError(f"--frequency must be longer than zero (got {args.frequency!r} = {valid[1]})")
-        existing = conn.execute(
-            "SELECT id::text, handle FROM social_accounts WHERE lower(platform) = %s AND lower(handle) = lower(%s)",
-            (platform, handle),
-        ).fetchone()
+        extra = _extra_columns(conn, args.set or [])
+        existing = _same_account(conn, platform, handle, extra)
         if existing:
             raise CliError(
                 f"{platform} account {existing[1]!r} already exists (id {existing[0]}); handles are compared "
-                f"case-insensitively. To monitor it: `social-pipeline accounts enable {platform} {existing[1]}`"
+                f"case-insensitively. To monitor it: `social-pipeline accounts enable {platform} {existing[0]}`"
             )
         try:
+            columns = [sql.Identifier(c) for c in ("platform", "handle", "access_token", *extra)]
             account_id = conn.execute(
-                "INSERT INTO social_accounts (platform, handle, access_token, external_account_id) "
-                "VALUES (%s, %s, %s, %s) RETURNING id::text",
-                (platform, handle, token, (args.external_id or "").strip() or None),
+                sql.SQL("INSERT INTO social_accounts ({}) VALUES ({}) RETURNING id::text").format(
+                    sql.SQL(", ").join(columns), sql.SQL(", ").join([sql.Placeholder()] * len(columns))),
+                (platform, handle, token, *extra.values()),
             ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO social_account_credentials (social_account_id, external_account_id) VALUES (%s, %s)",
+                (account_id, (args.external_id or "").strip() or None),
+            )
             conn.execute(
                 "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled, fetch_frequency, "
                 "posts_per_fetch, provider_name) VALUES (%s, TRUE, %s::interval, %s, %s)",
@@ -814,6 +850,11 @@ def cmd_accounts_add(args) -> int:
         except psycopg.errors.UniqueViolation:
             conn.rollback()
             raise CliError(f"{platform} account {handle!r} already exists") from None
+        except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
+            conn.rollback()
+            detail = str(exc).strip().splitlines()[0]
+            raise CliError(f"social_accounts refused the new row ({detail}); give the values your app's "
+                           "table needs with --set COLUMN=VALUE") from None
     print(
         f"added {label}: provider {provider or 'official'}, every {valid[1]}, {args.posts_per_fetch} posts per "
         f"fetch, {'an access token from $' + args.token_env if args.token_env else 'no access token' if token is None else 'the demo token'}; "
@@ -824,13 +865,54 @@ def cmd_accounts_add(args) -> int:
     return 0
 
 
+def _extra_columns(conn, assignments: list[str]) -> dict[str, str]:
+    """``--set COLUMN=VALUE`` pairs for the app's own columns of social_accounts, checked against
+    the table: unknown columns, ours, and required columns left out are errors."""
+    from .ingest.accounts import required_columns
+
+    known = {r[0] for r in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'social_accounts'")}
+    extra: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CliError(f"--set takes COLUMN=VALUE (got {item!r})")
+        if name in ("id", "platform", "handle", "access_token"):
+            raise CliError(f"--set {name}: that column is given by the command itself")
+        if name not in known:
+            raise CliError(f"--set {name}: social_accounts has no such column (it has: {', '.join(sorted(known))})")
+        extra[name] = value
+    missing = [c for c in required_columns(conn) if c not in extra]
+    if missing:
+        raise CliError(
+            f"social_accounts requires {', '.join(missing)} (NOT NULL, no default) for a new account: give "
+            + " ".join(f"--set {c}=VALUE" for c in missing)
+        )
+    return extra
+
+
+def _same_account(conn, platform: str, handle: str, extra: dict[str, str]):
+    """An existing row of this handle (case-insensitively) with the same ``--set`` values: two
+    app users may each monitor one handle, one user may not add it twice."""
+    from psycopg import sql
+
+    where = [sql.SQL("lower(platform) = %s AND lower(handle) = lower(%s)")]
+    where += [sql.SQL("{}::text = %s").format(sql.Identifier(c)) for c in extra]
+    return conn.execute(
+        sql.SQL("SELECT id::text, handle FROM social_accounts WHERE {} ORDER BY id LIMIT 1").format(sql.SQL(" AND ").join(where)),
+        (platform, handle, *extra.values()),
+    ).fetchone()
+
+
 def _set_monitoring(args, enabled: bool) -> int:
     from .platforms import canonical
 
     platform, handle = canonical(args.platform), _handle(args.handle)
     ensure_database(seed=False)
     with db.connect() as conn:
-        account_id, handle, _was, active = _find_account(conn, platform, handle)
+        account_id, handle, _was = _find_account(conn, platform, handle)
         conn.execute(
             "INSERT INTO social_analytics_config (social_account_id, monitoring_enabled) VALUES (%s, %s) "
             "ON CONFLICT (social_account_id) DO UPDATE SET monitoring_enabled = EXCLUDED.monitoring_enabled, "
@@ -838,8 +920,6 @@ def _set_monitoring(args, enabled: bool) -> int:
             (account_id, enabled),
         )
     _say(f"{'enabled' if enabled else 'disabled'} monitoring of {_account_label(platform, handle)} ({account_id})")
-    if enabled and not active:
-        _say("note: the account is marked inactive in social_accounts (is_active = FALSE), so it is still not pulled")
     return 0
 
 
@@ -851,7 +931,7 @@ def cmd_accounts_retry(args) -> int:
     platform, handle = canonical(args.platform), _handle(args.handle)
     ensure_database(seed=False)
     with db.connect() as conn:
-        account_id, handle, _enabled, _active = _find_account(conn, platform, handle)
+        account_id, handle, _enabled = _find_account(conn, platform, handle)
         breaker.reset(conn, account_id)
     _say(f"{_account_label(platform, handle)}: failed pulls forgotten; the next run pulls the account again "
          f"(now: `social-pipeline fetch {platform} {handle}`)")
@@ -925,14 +1005,21 @@ def build_parser() -> argparse.ArgumentParser:
         "  url      print its URL (password masked unless --reveal)\n"
         "  env      print `export` lines for DAGSTER_HOME, the instance's storage URL and the database URL "
         "(passwords included), for `eval \"$(social-pipeline db env)\"` before a `dagster` command\n"
-        "  migrate  apply the numbered migrations of sql/ not applied yet\n"
+        "  migrate  apply the numbered migrations of sql/ not applied yet (then close what they created to a "
+        "Supabase project's public roles)\n"
+        "  lock     close every table, view, sequence and function of ours to anon, authenticated and PUBLIC again\n"
+        "  open-reads   let signed-in users (role authenticated) read their own accounts' analytics: row policies "
+        "on social_accounts.<--owner-column> = auth.uid()\n"
+        "  close-reads  undo open-reads\n"
         "  start    start the embedded server (if no URL is set) and print its URL\n"
         "  stop     stop the embedded server",
         examples=["social-pipeline db url", "social-pipeline db migrate",
                   'eval "$(social-pipeline db env)"; dagster instance concurrency set api_tiktok 2'],
     )
-    p.add_argument("action", choices=["url", "env", "migrate", "start", "stop"])
+    p.add_argument("action", choices=["url", "env", "migrate", "lock", "open-reads", "close-reads", "start", "stop"])
     p.add_argument("--reveal", action="store_true", help="print the password too (url)")
+    p.add_argument("--owner-column", default="user_id",
+                   help="open-reads: the column of social_accounts holding the owning user's id (default user_id)")
     p.set_defaults(func=cmd_db)
 
     p = _command(
@@ -1027,12 +1114,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--external-id", metavar="ID",
                    help="the platform's own id of the account, where its API needs it: the Instagram professional "
                         "account id, the Facebook Page id, the LinkedIn organization id, the YouTube channel id")
+    a.add_argument("--set", action="append", metavar="COLUMN=VALUE",
+                   help="a value for a column your app's social_accounts requires (e.g. --set user_id=<uuid>); "
+                        "repeat for several")
     a.set_defaults(func=cmd_accounts_add)
     for name, func, what in (("enable", cmd_accounts_enable, "turn an account's monitoring on"),
                              ("disable", cmd_accounts_disable, "turn an account's monitoring off (its data is kept)")):
         a = _command(acc, name, help=what, examples=[f"social-pipeline accounts {name} bluesky someone.bsky.social"])
         a.add_argument("platform", help="the account's platform")
-        a.add_argument("handle", help="the account's handle (case-insensitive; a leading @ is ignored)")
+        a.add_argument("handle", help="the account's handle (case-insensitive; a leading @ is ignored), or its "
+                       "id in social_accounts where two rows share the handle")
         a.set_defaults(func=func)
     a = _command(
         acc, "retry", help="pull an account again after repeated failures made the runs skip it",

@@ -33,7 +33,7 @@ DAYS_ENV = "SOCIAL_PIPELINE_NEW_ACCOUNT_BACKFILL_DAYS"
 _ENABLED_SINCE = """
 SELECT a.id::text, a.platform, a.handle, c.enabled_at
 FROM social_analytics_config c JOIN social_accounts a ON a.id = c.social_account_id
-WHERE c.monitoring_enabled AND a.is_active AND c.enabled_at > %s
+WHERE c.monitoring_enabled AND c.enabled_at > %s
 ORDER BY c.enabled_at
 LIMIT 100
 """

@@ -348,7 +348,7 @@ def test_materialize_reports_each_account_and_exits_1_when_one_failed(cli_env, c
 
 def test_accounts_add_takes_the_platforms_own_id(cli_env, conn, capsys):
     account_id = _add(capsys, "instagram", "someone", "--external-id", " 17841400000000001 ")
-    assert conn.execute("SELECT external_account_id FROM social_accounts WHERE id = %s",
+    assert conn.execute("SELECT external_account_id FROM social_account_credentials WHERE social_account_id = %s",
                         (account_id,)).fetchone() == ("17841400000000001",)
 
 

@@ -1,20 +1,16 @@
 -- Tables the specification says already exist in the user's publishing database (e.g. Supabase).
--- Created only when absent, so an existing schema is extended and never clobbered.
+-- Created only when absent (the specification's columns), so an existing schema is never changed.
 
 CREATE TABLE IF NOT EXISTS social_accounts (
     id                   UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     platform             VARCHAR(50)  NOT NULL,
     handle               VARCHAR(255) NOT NULL,
-    display_name         VARCHAR(255),
-    external_account_id  VARCHAR(255),            -- the platform's user/channel/page/org id
     access_token         TEXT,                    -- never exposed through a view
-    refresh_token        TEXT,
-    token_expires_at     TIMESTAMPTZ,
-    is_active            BOOLEAN      NOT NULL DEFAULT TRUE,
-    created_at           TIMESTAMPTZ  NOT NULL DEFAULT now(),
-    updated_at           TIMESTAMPTZ  NOT NULL DEFAULT now(),
     CONSTRAINT social_accounts_platform_handle_key UNIQUE (platform, handle)
 );
+-- What the pipeline keeps about an account beyond these four columns (the platform's account id,
+-- refresh token, token expiry, display name) lives in tables of its own keyed by
+-- social_account_id (migrations 010 and 017): an app's table is never altered.
 
 CREATE TABLE IF NOT EXISTS videos (
     id               UUID PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -5,7 +5,7 @@ SELECT
     a.id                                    AS social_account_id,
     a.handle                                AS username,
     a.platform,
-    a.display_name,
+    NULL::VARCHAR(255)                      AS display_name,   -- from social_account_profiles since 017
     COALESCE(c.monitoring_enabled, FALSE)   AS monitoring_enabled,
     CASE
         WHEN c.social_account_id IS NULL THEN 'not_configured'

@@ -1,13 +1,5 @@
--- The request ledger gains quota units, retries and the rate-limit headers servers send; account
--- rows gain what token health needs. Columns are added only when absent, so an existing publishing
--- table (e.g. Supabase's social_accounts) is extended, never rewritten.
-
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS display_name VARCHAR(255);
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS external_account_id VARCHAR(255);
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS refresh_token TEXT;
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS token_expires_at TIMESTAMPTZ;
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS token_refreshed_at TIMESTAMPTZ;
-ALTER TABLE social_accounts ADD COLUMN IF NOT EXISTS is_active BOOLEAN NOT NULL DEFAULT TRUE;
+-- The request ledger gains quota units, retries and the rate-limit headers servers send. (What
+-- token health needs is kept in a table of ours, social_account_credentials, migration 017.)
 
 ALTER TABLE social_raw_pulls ADD COLUMN cost_units INTEGER CHECK (cost_units >= 0);
 ALTER TABLE social_raw_pulls ADD COLUMN response_meta JSONB;   -- usage / rate-limit headers

@@ -62,7 +62,8 @@ DROP INDEX social_fetch_jobs_account_idx;
 
 -- The specification's "find the post" (post_url LIKE '%<id>%') can only use a trigram index.
 -- pg_trgm ships with PostgreSQL's contrib (Supabase has it); where it is missing or may not be
--- installed here the index is skipped and that query scans the posts.
+-- installed here the index is skipped and that query scans the posts. Where the database has
+-- a schema named extensions (Supabase keeps every extension there) pg_trgm goes into it.
 DO $$
 DECLARE
     trgm_schema TEXT;
@@ -70,7 +71,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')
        AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
         BEGIN
-            CREATE EXTENSION pg_trgm;
+            IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'extensions') THEN
+                CREATE EXTENSION pg_trgm SCHEMA extensions;
+            ELSE
+                CREATE EXTENSION pg_trgm;
+            END IF;
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE NOTICE 'pg_trgm not installed (%): post_url LIKE ''%%...%%'' will scan the posts', SQLERRM;
         END;

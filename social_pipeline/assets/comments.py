@@ -50,7 +50,7 @@ def _account_rows(day, acct, ids: dict, own_handle: str, database: Database) -> 
     for c in _comments_of(day, acct, database):
         by_post.setdefault(c["external_post_id"], []).append(c)
     for external_post_id, comments in by_post.items():
-        post_id = ids.get((acct.platform, external_post_id))
+        post_id = ids.get((acct.account_id, acct.platform, external_post_id))
         if post_id is None:
             continue
         # Threads are rebuilt per post: replies may come before their parents, nest at any
@@ -104,7 +104,7 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
     for start in range(0, len(order), BATCH_ACCOUNTS):
         chunk = [(day, per_day[a]) for day, per_day in accounts.items() for a in order[start : start + BATCH_ACCOUNTS] if a in per_day]
         with database.connect() as conn:
-            ids = post_ids(conn, ((a.platform, p["external_post_id"]) for _, a in chunk for p in a.parsed.posts))
+            ids = post_ids(conn, ((a.account_id, a.platform, p["external_post_id"]) for _, a in chunk for p in a.parsed.posts))
             handles = dict(
                 conn.execute(
                     "SELECT id::text, lower(handle) FROM social_accounts WHERE id = ANY(%s::uuid[])",

@@ -136,15 +136,17 @@ def parsed_days(context: AssetExecutionContext, raw: dict[str, pd.DataFrame], da
         yield day, parse_day(day_raw, database, with_comments=False)
 
 
-def post_ids(conn, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """(platform, external_post_id) -> social_posts_analytics.id for the given keys."""
+def post_ids(conn, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+    """(social_account_id, platform, external_post_id) -> social_posts_analytics.id for the given
+    keys. A post is the account's: two accounts of one handle keep a row each."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
     rows = conn.execute(
-        "SELECT p.platform, p.external_post_id, p.id FROM social_posts_analytics p "
-        "JOIN unnest(%s::text[], %s::text[]) AS k(platform, external_post_id) "
-        "ON p.platform = k.platform AND p.external_post_id = k.external_post_id",
-        ([k[0] for k in keys], [k[1] for k in keys]),
+        "SELECT p.social_account_id::text, p.platform, p.external_post_id, p.id FROM social_posts_analytics p "
+        "JOIN unnest(%s::uuid[], %s::text[], %s::text[]) AS k(social_account_id, platform, external_post_id) "
+        "ON p.social_account_id = k.social_account_id AND p.platform = k.platform "
+        "AND p.external_post_id = k.external_post_id",
+        ([k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]),
     ).fetchall()
-    return {(r[0], r[1]): r[2] for r in rows}
+    return {(r[0], r[1], r[2]): r[3] for r in rows}

@@ -48,7 +48,7 @@ hourly_partitions = HourlyPartitionsDefinition(
 )
 RAW_SPEC = TableSpec("social_raw_pulls", partition_column="partition_date", hour_column="partition_hour")
 POSTS_SPEC = TableSpec(
-    "social_posts_analytics", mode="upsert", keys=("platform", "external_post_id"),
+    "social_posts_analytics", mode="upsert", keys=("social_account_id", "platform", "external_post_id"),
     merge={"first_seen_date": "least", "last_seen_date": "greatest"}, newer_column="last_seen_date",
 )
 _YOUNG = """
@@ -132,7 +132,7 @@ def social_post_metrics_hourly(context: AssetExecutionContext, database: Databas
         with database.connect() as conn:
             # Posts first seen this hour get their ids now; known posts keep theirs.
             write_frame(conn, POSTS_SPEC, posts_frame(day, records), None)
-            ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
+            ids = post_ids(conn, ((a.account_id, a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         wanted = {r.pull_id: (full, young) for r, full, young in results}
         kept = DayRecords(
             accounts=[

@@ -26,14 +26,14 @@ POSTS = AssetKey("social_posts_analytics")
     metadata=table_metadata(
         "social_posts_analytics", lineage=lineage_of("social_posts_analytics"),
         mode="upsert",
-        keys=("platform", "external_post_id"),
+        keys=("social_account_id", "platform", "external_post_id"),
         merge={"first_seen_date": "least", "last_seen_date": "greatest"},
         newer_column="last_seen_date",
     ),
     kinds={"python", "postgres"},
     owners=OWNERS,
     freshness_policy=DAILY_FRESHNESS,
-    description="Every post seen in the day's pulls, upserted on (platform, external_post_id) so ids "
+    description="Every post seen in the day's pulls, upserted on (social_account_id, platform, external_post_id) so ids "
     "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
 )
 def social_posts_analytics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
@@ -46,8 +46,8 @@ def social_posts_analytics(context: AssetExecutionContext, database: Database, *
     df = pd.concat(frames, ignore_index=True)
     if len(df) and df["first_seen_date"].nunique() > 1:
         # One row per post: the newest day's content, seen first on the earliest day of the range.
-        df["first_seen_date"] = df.groupby(["platform", "external_post_id"])["first_seen_date"].transform("min")
-    return Output(df, metadata={"posts": int(df[["platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
+        df["first_seen_date"] = df.groupby(["social_account_id", "platform", "external_post_id"])["first_seen_date"].transform("min")
+    return Output(df, metadata={"posts": int(df[["social_account_id", "platform", "external_post_id"]].drop_duplicates().shape[0]), "quarantined_pulls": quarantined})
 
 
 METRIC_COLUMNS = [
@@ -65,7 +65,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
             continue
         followers = acct.parsed.account.get("followers_count")
         for p in acct.parsed.posts:
-            post_id = ids.get((acct.platform, p["external_post_id"]))
+            post_id = ids.get((acct.account_id, acct.platform, p["external_post_id"]))
             if post_id is None:
                 continue  # not stored (the posts asset quarantined it)
             row = {"post_id": post_id, "snapshot_date": day, "snapshot_hour": hour}
@@ -99,7 +99,7 @@ def social_post_metrics(context: AssetExecutionContext, database: Database, **ra
     rows = []
     for day, records in parsed_days(context, raw, database):
         with database.connect() as conn:
-            ids = post_ids(conn, ((a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
+            ids = post_ids(conn, ((a.account_id, a.platform, p["external_post_id"]) for a in records.accounts for p in a.parsed.posts))
         rows.extend(metric_rows(records, ids, day, None))
     df = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     for col in ("post_id", "snapshot_hour", "engaged_views", *[f for f in POST_METRIC_FIELDS if f != "completion_rate"]):

@@ -64,29 +64,21 @@ ORDER BY s.snapshot_date
 """
 
 # The account as the platform names it, in social_account_profiles (ours): the newest observation
-# wins, so a re-run of an old day never writes back an old name. The app's social_accounts row
-# gets the display name (column added by migration 004). Its external_account_id stays what the
-# user set: it is an input (which Page or Instagram account a token pulls), and a pull that
-# learnt the id must not change how the next pull of the same day asks.
+# wins, so a re-run of an old day never writes back an old name. The app's social_accounts is
+# never written here, and the external_account_id the user set (social_account_credentials) stays
+# as it is: it is an input (which Page or Instagram account a token pulls), and a pull that learnt
+# the id must not change how the next pull of the same day asks.
 _PROFILES = """
-WITH seen AS (
-    INSERT INTO social_account_profiles AS p
-        (social_account_id, external_account_id, display_name, profile_url, observed_date)
-    SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::date[])
-    ON CONFLICT (social_account_id) DO UPDATE SET
-        external_account_id = COALESCE(EXCLUDED.external_account_id, p.external_account_id),
-        display_name = COALESCE(EXCLUDED.display_name, p.display_name),
-        profile_url = COALESCE(EXCLUDED.profile_url, p.profile_url),
-        observed_date = EXCLUDED.observed_date,
-        updated_at = now()
-    WHERE p.observed_date <= EXCLUDED.observed_date
-    RETURNING p.social_account_id, p.display_name
-)
-UPDATE social_accounts a
-SET display_name = seen.display_name
-FROM seen
-WHERE a.id = seen.social_account_id AND seen.display_name IS NOT NULL
-  AND a.display_name IS DISTINCT FROM seen.display_name
+INSERT INTO social_account_profiles AS p
+    (social_account_id, external_account_id, display_name, profile_url, observed_date)
+SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::date[])
+ON CONFLICT (social_account_id) DO UPDATE SET
+    external_account_id = COALESCE(EXCLUDED.external_account_id, p.external_account_id),
+    display_name = COALESCE(EXCLUDED.display_name, p.display_name),
+    profile_url = COALESCE(EXCLUDED.profile_url, p.profile_url),
+    observed_date = EXCLUDED.observed_date,
+    updated_at = now()
+WHERE p.observed_date <= EXCLUDED.observed_date
 """
 SNAPSHOT_COLUMNS = [
     "social_account_id", "snapshot_date", *ACCOUNT_FIELDS, "engagement_rate", "follower_growth", "tracked_totals",
@@ -126,12 +118,12 @@ def social_analytics_snapshots(context: AssetExecutionContext, database: Databas
     named = write_profiles(database, profiles)
     accounts = sorted({r["social_account_id"] for r in rows})
     later = rederive_later(database, accounts, max(days)) if days and accounts else 0
-    return Output(df, metadata={"rows": len(df), "accounts_renamed": named, "later_days_rederived": later, **scope_metadata(context)})
+    return Output(df, metadata={"rows": len(df), "profiles_written": named, "later_days_rederived": later, **scope_metadata(context)})
 
 
 def write_profiles(database: Database, profiles: dict) -> int:
     """Record each account's platform id, display name and profile URL (account id -> (day,
-    parsed account)); returns how many ``social_accounts`` rows changed."""
+    parsed account)); returns how many profiles were written."""
     if not profiles:
         return 0
     ids = list(profiles)

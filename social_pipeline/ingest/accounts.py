@@ -13,12 +13,46 @@ DEMO_HANDLES = {name: s.demo_handle for name, s in SPECS.items()}
 
 _MONITORED = """
 SELECT a.id::text, a.platform, a.handle, COALESCE(c.provider_name, 'official'), c.posts_per_fetch,
-       a.external_account_id, a.access_token
+       k.external_account_id, a.access_token
 FROM social_accounts a
 JOIN social_analytics_config c ON c.social_account_id = a.id
-WHERE c.monitoring_enabled AND a.is_active AND lower(a.platform) = %s
+LEFT JOIN social_account_credentials k ON k.social_account_id = a.id
+WHERE c.monitoring_enabled AND lower(a.platform) = %s
 ORDER BY a.handle, a.id
 """
+# Serializes demo seeding (and the first-run decision to seed) across processes: two first runs
+# at once on a table without a unique (platform, handle) would otherwise seed twice.
+SEED_LOCK = 7_402_211_905_331_448
+EMBEDDED_HINT = (
+    "to try the demo, run it on the embedded database instead: unset SOCIAL_PIPELINE_DATABASE_URL "
+    "and run `make dev` (or `social-pipeline demo seed` there)"
+)
+
+
+class DemoRefused(RuntimeError):
+    """Demo accounts would land in an app's own social_accounts table."""
+
+
+def required_columns(conn) -> list[str]:
+    """Columns of social_accounts an insert must fill beyond platform and handle (NOT NULL, no
+    default, not generated): an app's own, such as user_id."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'social_accounts' AND is_nullable = 'NO' AND column_default IS NULL "
+        "AND is_identity = 'NO' AND is_generated = 'NEVER' AND column_name NOT IN ('platform', 'handle') "
+        "ORDER BY ordinal_position"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _app_rows(conn) -> int:
+    """Rows of social_accounts that are not our demo accounts."""
+    demo = [f"{p}/{h}" for p, h in DEMO_HANDLES.items()]
+    return conn.execute(
+        "SELECT count(*) FROM social_accounts a LEFT JOIN social_analytics_config c ON c.social_account_id = a.id "
+        "WHERE NOT (a.platform || '/' || a.handle = ANY(%s) AND c.provider_name IS NOT DISTINCT FROM %s)",
+        (demo, DEMO_PROVIDER),
+    ).fetchone()[0]
 
 
 def monitored_accounts(conn, platform: str) -> list[AccountRef]:
@@ -38,21 +72,37 @@ def monitored_accounts(conn, platform: str) -> list[AccountRef]:
     ]
 
 
-def seed_demo_accounts(conn, posts_per_fetch: int = 25) -> int:
+def seed_demo_accounts(conn, posts_per_fetch: int = 25, *, into_app_table: bool = False) -> int:
     """Create the nine demo accounts (and their monitoring config) if absent. Returns how many
-    accounts were created. Idempotent."""
+    accounts were created. Idempotent, and serialized across processes.
+
+    Refused (``DemoRefused``) where social_accounts is an app's table: one holding accounts of its
+    own (unless ``into_app_table``), or one with required columns the demo cannot fill."""
     created = 0
     with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK,))
+        required = required_columns(conn)
+        if required:
+            raise DemoRefused(
+                f"demo accounts not created: social_accounts requires {', '.join(required)}, which a demo "
+                f"account has no value for; {EMBEDDED_HINT}"
+            )
+        others = _app_rows(conn)
+        if others and not into_app_table:
+            raise DemoRefused(
+                f"demo accounts not created: social_accounts already holds {others} account(s) of your app, "
+                f"and demo rows would be mixed with them; {EMBEDDED_HINT} "
+                "(or set SOCIAL_PIPELINE_DEMO=1 to add them here anyway)"
+            )
         for platform in PLATFORMS:
             handle = DEMO_HANDLES[platform]
             row = conn.execute(
-                "SELECT id FROM social_accounts WHERE platform = %s AND handle = %s", (platform, handle)
+                "SELECT id FROM social_accounts WHERE platform = %s AND handle = %s ORDER BY id LIMIT 1", (platform, handle)
             ).fetchone()
             if row is None:
                 row = conn.execute(
-                    "INSERT INTO social_accounts (platform, handle, display_name, access_token) "
-                    "VALUES (%s, %s, %s, %s) RETURNING id",
-                    (platform, handle, f"Demo creator ({platform})", demo_token(platform, handle)),
+                    "INSERT INTO social_accounts (platform, handle, access_token) VALUES (%s, %s, %s) RETURNING id",
+                    (platform, handle, demo_token(platform, handle)),
                 ).fetchone()
                 created += 1
             conn.execute(

@@ -2,7 +2,7 @@
 
 Platforms whose tokens expire (TikTok access tokens after 24 hours, Meta and LinkedIn long-lived
 tokens after about 60 days, Google testing-mode refresh tokens after 7 days) are refreshed when
-``social_accounts.token_expires_at`` is within the spec's ``token.refresh_ahead`` and a refresh token (or, for
+``social_account_credentials.token_expires_at`` is within the spec's ``token.refresh_ahead`` and a refresh token (or, for
 Meta, the long-lived token itself) is stored. The new token and expiry are written back at once,
 so a crash later in the run cannot lose them. A failed refresh is logged (without the token) and
 the pull goes on with the current token.
@@ -31,7 +31,8 @@ def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSetti
         return {}
     with database.connect() as conn:
         rows = conn.execute(
-            "SELECT id::text, refresh_token, token_expires_at FROM social_accounts WHERE id = ANY(%s::uuid[])",
+            "SELECT social_account_id::text, refresh_token, token_expires_at FROM social_account_credentials "
+            "WHERE social_account_id = ANY(%s::uuid[])",
             ([a.id for a in accounts],),
         ).fetchall()
     platform = accounts[0].platform
@@ -57,10 +58,12 @@ def refresh_tokens(database, accounts: list[AccountRef], settings: PlatformSetti
         finally:
             session.close()
         with database.connect() as conn:
+            # The access token is the app's column (the specification's); the rest is ours.
+            conn.execute("UPDATE social_accounts SET access_token = %s WHERE id = %s", (grant.access_token, account.id))
             conn.execute(
-                "UPDATE social_accounts SET access_token = %s, refresh_token = COALESCE(%s, refresh_token), "
-                "token_expires_at = %s, token_refreshed_at = now(), updated_at = now() WHERE id = %s",
-                (grant.access_token, grant.refresh_token, grant.expires_at, account.id),
+                "UPDATE social_account_credentials SET refresh_token = COALESCE(%s, refresh_token), "
+                "token_expires_at = %s, token_refreshed_at = now(), updated_at = now() WHERE social_account_id = %s",
+                (grant.refresh_token, grant.expires_at, account.id),
             )
         log.info(f"{account.platform}/{account.handle}: token refreshed, expires {grant.expires_at}")
         refreshed[account.id] = replace(account, access_token=grant.access_token)
@@ -72,12 +75,13 @@ def expiring_tokens(conn, platform: str | None, days: int) -> list[tuple[str, da
     ``days`` with nothing to renew it by itself (no refresh token; Meta tokens renew by exchange).
     A short-lived token with a refresh token (TikTok's 24 hours) is healthy, not expiring."""
     rows = conn.execute(
-        "SELECT a.platform || '/' || a.handle, a.token_expires_at FROM social_accounts a "
+        "SELECT a.platform || '/' || a.handle, k.token_expires_at FROM social_accounts a "
         "JOIN social_analytics_config c ON c.social_account_id = a.id "
-        "WHERE c.monitoring_enabled AND a.token_expires_at IS NOT NULL "
-        "AND (a.token_expires_at <= now() OR (a.token_expires_at <= now() + make_interval(days => %s) "
-        "     AND a.refresh_token IS NULL AND a.platform <> ALL(%s))) "
-        "AND (%s::text IS NULL OR a.platform = %s) ORDER BY a.token_expires_at",
+        "JOIN social_account_credentials k ON k.social_account_id = a.id "
+        "WHERE c.monitoring_enabled AND k.token_expires_at IS NOT NULL "
+        "AND (k.token_expires_at <= now() OR (k.token_expires_at <= now() + make_interval(days => %s) "
+        "     AND k.refresh_token IS NULL AND a.platform <> ALL(%s))) "
+        "AND (%s::text IS NULL OR a.platform = %s) ORDER BY k.token_expires_at",
         (days, list(EXCHANGED), platform, platform),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]

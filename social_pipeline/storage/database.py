@@ -85,8 +85,14 @@ def dagster_storage_url(url: str | None = None) -> str:
     return with_search_path(with_driver(resolve_url(url)), DAGSTER_SCHEMA)
 
 
+# Serializes the creation of Dagster's schema: two first runs at once would both find it absent
+# and one CREATE SCHEMA IF NOT EXISTS fail on the catalog's unique index.
+SCHEMA_LOCK = 7_402_211_905_331_449
+
+
 def ensure_dagster_schema(url: str | None = None) -> None:
     with connect(url) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{DAGSTER_SCHEMA}"')
 
 

@@ -52,7 +52,7 @@ class World:
         return self.conn.execute(
             "INSERT INTO social_posts_analytics (social_account_id, external_post_id, platform, caption, posted_at, "
             "first_seen_date, last_seen_date) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (platform, external_post_id) DO UPDATE SET caption = EXCLUDED.caption, "
+            "ON CONFLICT (social_account_id, platform, external_post_id) DO UPDATE SET caption = EXCLUDED.caption, "
             "first_seen_date = LEAST(social_posts_analytics.first_seen_date, EXCLUDED.first_seen_date), "
             "last_seen_date = GREATEST(social_posts_analytics.last_seen_date, EXCLUDED.last_seen_date) RETURNING id",
             (self.accounts[platform], name, platform, caption, day if posted else None, day, day),

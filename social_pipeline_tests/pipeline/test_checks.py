@@ -69,7 +69,7 @@ def test_reply_threaded_to_another_posts_comment_fails(conn):
 
 def test_duplicate_natural_key_fails_where_the_constraint_is_missing(conn):
     assert not _fails(conn, "social_posts_analytics", "natural_key_unique")
-    conn.execute("ALTER TABLE social_posts_analytics DROP CONSTRAINT social_posts_analytics_platform_external_key")
+    conn.execute("ALTER TABLE social_posts_analytics DROP CONSTRAINT social_posts_analytics_account_external_key")
     conn.execute("INSERT INTO social_posts_analytics (social_account_id, external_post_id, platform) "
                  "SELECT social_account_id, external_post_id, platform FROM social_posts_analytics LIMIT 1")
     assert _fails(conn, "social_posts_analytics", "natural_key_unique")

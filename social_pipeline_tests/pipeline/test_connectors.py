@@ -68,12 +68,13 @@ def test_token_refreshed_before_expiry_and_stored(db_url, conn, monkeypatch):
     monkeypatch.setenv("SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET", "demo-client-secret")
     handle = conn.execute("SELECT handle FROM social_accounts WHERE platform = 'tiktok'").fetchone()[0]
     soon = datetime.now(timezone.utc) + timedelta(hours=2)
-    conn.execute("UPDATE social_accounts SET refresh_token = %s, token_expires_at = %s WHERE platform = 'tiktok'",
-                 (f"demo-refresh-{handle}", soon))
+    conn.execute("INSERT INTO social_account_credentials (social_account_id, refresh_token, token_expires_at) "
+                 "SELECT id, %s, %s FROM social_accounts WHERE platform = 'tiktok'", (f"demo-refresh-{handle}", soon))
     result = run_day(DAY)
     assert result.success
     token, expires, refreshed = conn.execute(
-        "SELECT access_token, token_expires_at, token_refreshed_at FROM social_accounts WHERE platform = 'tiktok'"
+        "SELECT a.access_token, k.token_expires_at, k.token_refreshed_at FROM social_accounts a "
+        "JOIN social_account_credentials k ON k.social_account_id = a.id WHERE a.platform = 'tiktok'"
     ).fetchone()
     assert refreshed is not None and expires > soon + timedelta(hours=12)
     assert conn.execute("SELECT status FROM social_fetch_jobs WHERE platform = 'tiktok'").fetchone()[0] == "completed"
@@ -86,7 +87,8 @@ def test_token_refreshed_before_expiry_and_stored(db_url, conn, monkeypatch):
 
 def test_expiring_token_without_refresh_is_surfaced(db_url, conn, capsys):
     seed(conn, posts_per_fetch=3)
-    conn.execute("UPDATE social_accounts SET token_expires_at = now() + interval '3 days' WHERE platform = 'youtube'")
+    conn.execute("INSERT INTO social_account_credentials (social_account_id, token_expires_at) "
+                 "SELECT id, now() + interval '3 days' FROM social_accounts WHERE platform = 'youtube'")
     result = run_day(DAY)
     checks = {e.asset_key.path[-1]: e.passed for e in result.get_asset_check_evaluations()
               if e.check_name == "tokens_not_expiring"}

@@ -29,7 +29,7 @@ DAY = date(2026, 5, 3)
 WINDOW = (DAY, DAY + timedelta(days=1))
 USAGE = TableSpec("social_api_usage", partition_column="date")
 POSTS = TableSpec(
-    "social_posts_analytics", mode="upsert", keys=("platform", "external_post_id"),
+    "social_posts_analytics", mode="upsert", keys=("social_account_id", "platform", "external_post_id"),
     merge={"first_seen_date": "least", "last_seen_date": "greatest"}, newer_column="last_seen_date",
 )
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

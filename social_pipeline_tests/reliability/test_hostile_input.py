@@ -325,7 +325,7 @@ def test_count_rejects_superscript_digits_with_parse_error(text):
 # -- DB level: hostile strings written and read back ------------------------------------------------
 
 POSTS_SPEC = TableSpec(
-    "social_posts_analytics", mode="upsert", keys=("platform", "external_post_id"),
+    "social_posts_analytics", mode="upsert", keys=("social_account_id", "platform", "external_post_id"),
     merge={"first_seen_date": "least", "last_seen_date": "greatest"}, newer_column="last_seen_date",
 )
 COMMENTS_SPEC = TableSpec(

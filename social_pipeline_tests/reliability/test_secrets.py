@@ -88,10 +88,13 @@ def _accounts(conn):
     # refresh, whose refresh token the token endpoint refuses.
     conn.execute("UPDATE social_accounts SET access_token = NULL WHERE platform = 'twitter'")
     account = conn.execute(
-        "INSERT INTO social_accounts (platform, handle, access_token, refresh_token, token_expires_at) "
-        "VALUES ('twitter', 'expiredcreator', %s, %s, now() - interval '1 day') RETURNING id",
-        (EXPIRED, REFRESH),
+        "INSERT INTO social_accounts (platform, handle, access_token) VALUES ('twitter', 'expiredcreator', %s) RETURNING id",
+        (EXPIRED,),
     ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO social_account_credentials (social_account_id, refresh_token, token_expires_at) "
+        "VALUES (%s, %s, now() - interval '1 day')", (account, REFRESH),
+    )
     conn.execute(
         "INSERT INTO social_analytics_config (social_account_id, posts_per_fetch, provider_name) VALUES (%s, 3, 'demo')",
         (account,),
@@ -107,8 +110,10 @@ def _accounts(conn):
             (account,),
         )
     conn.execute(
-        "UPDATE social_accounts SET refresh_token = 'demo-refresh-' || handle, token_expires_at = now() + interval '1 hour' "
-        "WHERE platform = ANY(%s)",
+        "INSERT INTO social_account_credentials (social_account_id, refresh_token, token_expires_at) "
+        "SELECT id, 'demo-refresh-' || handle, now() + interval '1 hour' FROM social_accounts WHERE platform = ANY(%s) "
+        "ON CONFLICT (social_account_id) DO UPDATE SET refresh_token = EXCLUDED.refresh_token, "
+        "token_expires_at = EXCLUDED.token_expires_at",
         (list(RENEWED),),
     )
     demo_tokens = [r[0] for r in conn.execute("SELECT access_token FROM social_accounts WHERE access_token LIKE 'demo-token-%%'")]
@@ -117,7 +122,8 @@ def _accounts(conn):
 
 def _stored_tokens(conn) -> list[str]:
     """Every token the accounts hold now (renewed ones included)."""
-    rows = conn.execute("SELECT access_token, refresh_token FROM social_accounts").fetchall()
+    rows = conn.execute("SELECT a.access_token, k.refresh_token FROM social_accounts a "
+                        "LEFT JOIN social_account_credentials k ON k.social_account_id = a.id").fetchall()
     return [value for row in rows for value in row if value]
 
 
@@ -139,8 +145,10 @@ def _everything_in_the_database(conn) -> list[str]:
     )]
     assert "public.social_raw_pulls" in tables and "public.social_accounts" in tables
     for table in tables:
-        if table == "public.social_accounts":
-            query = "SELECT (to_jsonb(t) - 'access_token' - 'refresh_token')::text FROM public.social_accounts t"
+        if table == "public.social_accounts":  # where the specification keeps the access token
+            query = "SELECT (to_jsonb(t) - 'access_token')::text FROM public.social_accounts t"
+        elif table == "public.social_account_credentials":  # where the pipeline keeps refresh tokens
+            query = "SELECT (to_jsonb(t) - 'refresh_token')::text FROM public.social_account_credentials t"
         else:  # every column as text, JSONB included
             query = f"SELECT to_jsonb(t)::text FROM {table} t"
         texts.extend(r[0] for r in conn.execute(query))
@@ -216,7 +224,8 @@ def test_no_secret_reaches_tables_logs_output_or_events(db_url, conn, capfd, mon
     assert conn.execute("SELECT count(*) FROM social_raw_pulls WHERE NOT ok AND status_code = 401").fetchone()[0] > 0
     assert len(rows) > 100 and len(seen) > 1000
     # The app credentials were used: tokens were renewed with them during the day.
-    assert conn.execute("SELECT count(*) FROM social_accounts WHERE token_refreshed_at >= %s", (started,)).fetchone()[0] > 0
+    assert conn.execute("SELECT count(*) FROM social_account_credentials WHERE token_refreshed_at >= %s",
+                        (started,)).fetchone()[0] > 0
     # The Graph simulators echo the token in paging links: every Meta platform stored paged
     # answers, where a missing scrub shows.
     assert conn.execute(

@@ -87,7 +87,7 @@ def test_unknown_column_is_a_clear_error(db_url):
 
 def test_upsert_keeps_ids_merges_dates_and_ignores_older_replays(db_url, conn, account_id):
     spec = TableSpec(
-        "social_posts_analytics", mode="upsert", keys=("platform", "external_post_id"),
+        "social_posts_analytics", mode="upsert", keys=("social_account_id", "platform", "external_post_id"),
         merge={"first_seen_date": "least", "last_seen_date": "greatest"}, newer_column="last_seen_date",
     )
 

@@ -227,7 +227,7 @@ class Client(PlatformClient):
             raise PlatformError(f"linkedin account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
         if not refresh_token:
             raise PlatformError(
-                f"linkedin account @{handle}: no refresh token stored (social_accounts.refresh_token is empty): "
+                f"linkedin account @{handle}: no refresh token stored (social_account_credentials.refresh_token is empty): "
                 "reconnect the account"
             )
         secret = self.credentials["client_secret"]

@@ -224,7 +224,7 @@ class Client(PlatformClient):
         client_secret = _credential(self.credentials, "client_secret", label)
         if not refresh_token:
             raise PlatformError(
-                f"{label}: no refresh token stored (social_accounts.refresh_token is empty): reconnect the account",
+                f"{label}: no refresh token stored (social_account_credentials.refresh_token is empty): reconnect the account",
                 endpoint=OAUTH_TOKEN,
             )
         form = {
@@ -251,7 +251,7 @@ class Client(PlatformClient):
         description = str(body.get("error_description") or "") if isinstance(body, dict) else "non-JSON body"
         log_id = body.get("log_id") if isinstance(body, dict) else None
         advice = {
-            "invalid_grant": "the refresh token (social_accounts.refresh_token) is invalid, expired or "
+            "invalid_grant": "the refresh token (social_account_credentials.refresh_token) is invalid, expired or "
             "revoked: reconnect the account",
             "invalid_client": "the app credentials were rejected: check SOCIAL_PIPELINE_TIKTOK_CLIENT_KEY "
             "and SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET",

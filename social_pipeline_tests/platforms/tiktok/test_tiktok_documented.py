@@ -157,7 +157,7 @@ def test_refresh_failure_quotes_oauth_error_and_names_variables():
     body = fixture("oauth_invalid_grant.json")
     for part in (body["error"], body["error_description"], body["log_id"]):
         assert part in text
-    assert "social_accounts.refresh_token" in text
+    assert "social_account_credentials.refresh_token" in text
     assert "cs-doc-secret" not in text and "rft.refresh-token-doc" not in text
     with pytest.raises(PlatformError, match="SOCIAL_PIPELINE_TIKTOK_CLIENT_SECRET") as missing:
         tiktok.Client(HttpClient(requests.Session()), credentials={"client_key": "ck"}).refresh_access_token(
