@@ -152,8 +152,21 @@ def _columns(conn, table: str) -> set[str]:
 
 
 def _readable_views(conn, tables: set[str]) -> list[str]:
-    """Our views that read only opened tables and the app's social_accounts (or other such views)."""
+    """Our views that read only opened tables and the app's social_accounts (or other such views),
+    and call none of our functions (which stay closed)."""
     views = {name for kind, name in our_relations(conn) if kind == "view"}
+    calling = {r[0] for r in conn.execute(
+        """
+        SELECT DISTINCT v.relname
+        FROM pg_rewrite r
+        JOIN pg_class v ON v.oid = r.ev_class
+        JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_proc'::regclass
+        JOIN pg_proc f ON f.oid = d.refobjid
+        WHERE v.relname = ANY(%s) AND f.pronamespace = current_schema()::regnamespace
+        """,
+        (sorted(views),),
+    )}
+    views -= calling
     uses: dict[str, set[str]] = {}
     for view, used in conn.execute(
         """
