@@ -27,6 +27,13 @@ simulator there too) and ``GET /oauth/access_token?grant_type=fb_exchange_token`
 They accept a demo refresh token ``demo-refresh-<handle>`` or a demo access token and answer
 ``{"access_token", "token_type": "bearer", "expires_in"}``; anything else gets error 190.
 
+Account insights over a window (``GET /{ig-user-id}/insights?metric=...&period=day
+&metric_type=total_value&since=..&until=..``, at most 30 days): one ``total_value`` per metric for
+what happened in the window, cut at ``as_of`` (later days have no activity yet): views, likes,
+comments, shares and saves are the growth of the account's posts' counts; ``follows_and_unfollows``
+with ``breakdown=follow_type`` splits into FOLLOWER (follows) and NON_FOLLOWER (unfollows), whose
+difference is the change of ``followers_count`` over the window. Deterministic by account and window.
+
 Failure modes on demand:
 - the token ``demo_token("instagram", handle) + "-expired"`` answers 400 with code 190 and
   subcode 463 ("Session has expired"), as Graph does for an expired token;
@@ -36,6 +43,7 @@ Failure modes on demand:
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from . import world
@@ -67,6 +75,11 @@ NESTED_REPLIES = 3  # replies shown inside a comment before its own paging kicks
 FEED_METRICS = {"reach", "saved", "shares", "views", "total_interactions", "likes", "comments"}
 REELS_METRICS = FEED_METRICS | {"ig_reels_avg_watch_time", "ig_reels_video_view_total_time"}
 LOGIN_PREFIXES = {"facebook": "EAA", "instagram": "IG"}
+# Account insights served over since/until with period=day and metric_type=total_value.
+USER_PERIOD_METRICS = (
+    "views", "reach", "accounts_engaged", "total_interactions", "likes", "comments", "shares", "saves",
+    "replies", "profile_links_taps", "follows_and_unfollows",
+)
 
 
 def login_token(handle: str, login: str) -> str:
@@ -372,6 +385,8 @@ class Simulator(PlatformSimulator):
 
     def _user_insights(self, acct: world.Account, request: SimRequest) -> SimResponse:
         metric = request.query.get("metric", "")
+        if "since" in request.query or "until" in request.query:
+            return self._user_period(acct, request)
         uid = self.account_id(acct)
         followers = acct.followers(self.as_of)
         demo = acct.demographics(self.as_of)
@@ -441,6 +456,81 @@ class Simulator(PlatformSimulator):
                 ]
             },
         )
+
+    def _user_period(self, acct: world.Account, request: SimRequest) -> SimResponse:
+        """Account insights over ``since``..``until`` (``period=day``, ``metric_type=total_value``):
+        what happened in that window of the world, cut at ``as_of`` (nothing after it exists yet).
+        ``follows_and_unfollows`` by ``follow_type``: FOLLOWER follows, NON_FOLLOWER unfollows,
+        follows - unfollows = the change of ``followers_count`` over the window."""
+        metrics = [m for m in request.query.get("metric", "").split(",") if m]
+        if request.query.get("period") != "day" or request.query.get("metric_type") != "total_value":
+            return _error(400, 100, "(#100) These metrics need period=day and metric_type=total_value")
+        try:
+            since = datetime.fromtimestamp(int(request.query["since"]), timezone.utc)
+            until = datetime.fromtimestamp(int(request.query["until"]), timezone.utc)
+        except (KeyError, ValueError):
+            return _error(400, 100, "(#100) since and until must be unix timestamps")
+        if until <= since or (until - since).days > 30:
+            return _error(400, 100, "(#100) The since and until range must be at most 30 days")
+        retired = [i for i, m in enumerate(metrics) if m in self.refused_metrics]
+        if retired:
+            valid = ", ".join(sorted(set(USER_PERIOD_METRICS) - self.refused_metrics))
+            return _error(400, 100, f"(#100) metric[{retired[0]}] must be one of the following values: {valid}")
+        bad = [m for m in metrics if m not in USER_PERIOD_METRICS]
+        if not metrics or bad:
+            return _error(400, 100, f"(#100) metric[0] must be one of the following values: {', '.join(USER_PERIOD_METRICS)}")
+        breakdown = request.query.get("breakdown")
+        if breakdown is not None and (breakdown != "follow_type" or metrics != ["follows_and_unfollows"]):
+            return _error(400, 100, "(#100) breakdown follow_type is only supported for follows_and_unfollows")
+        end = min(until, self.as_of)
+        start = min(since, end)
+        grown: dict[str, int] = {"views": 0, "reach": 0, "likes": 0, "comments": 0, "shares": 0, "saves": 0}
+        for post in acct.posts_until(end):
+            before, after = post.metrics(start), post.metrics(end)
+            for key in grown:
+                grown[key] += int(after[key]) - int(before[key])
+        interactions = grown["likes"] + grown["comments"] + grown["shares"] + grown["saves"]
+        net = acct.followers(end) - acct.followers(start) if end > start else 0
+        churn = world.rng("instagram", acct.handle, "unfollows", start.isoformat(), end.isoformat()).randint(0, 40) if end > start else 0
+        unfollows = max(churn, -net)
+        values: dict[str, Any] = {
+            "views": grown["views"],
+            "reach": grown["reach"],
+            "accounts_engaged": int(interactions * 0.7),
+            "total_interactions": interactions,
+            "likes": grown["likes"],
+            "comments": grown["comments"],
+            "shares": grown["shares"],
+            "saves": grown["saves"],
+            "replies": 0,
+            "profile_links_taps": int(grown["views"] * 0.002),
+            "follows_and_unfollows": net + 2 * unfollows,
+        }
+        uid = self.account_id(acct)
+        data = []
+        for name in metrics:
+            total: dict[str, Any] = {"value": values[name]}
+            if name == "follows_and_unfollows" and breakdown == "follow_type":
+                total["breakdowns"] = [
+                    {
+                        "dimension_keys": ["follow_type"],
+                        "results": [
+                            {"dimension_values": ["FOLLOWER"], "value": net + unfollows},
+                            {"dimension_values": ["NON_FOLLOWER"], "value": unfollows},
+                        ],
+                    }
+                ]
+            data.append(
+                {
+                    "name": name,
+                    "period": "day",
+                    "title": name.replace("_", " ").capitalize(),
+                    "description": f"{name.replace('_', ' ').capitalize()} in the selected time period.",
+                    "total_value": total,
+                    "id": f"{uid}/insights/{name}/day",
+                }
+            )
+        return SimResponse(200, {"data": data})
 
     # -- paging -------------------------------------------------------------------------------
     def _page(self, items: list[Any], request: SimRequest, render) -> SimResponse:

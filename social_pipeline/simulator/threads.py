@@ -14,6 +14,10 @@ Also served: ``GET /{media-id}?fields=...`` (a post by id) and
 root, so mount the simulator on ``https://graph.threads.net`` as well), which accepts a demo
 refresh token ``demo-refresh-<handle>`` or a demo access token.
 
+Account insights over since..until are cut at ``as_of`` (nothing happens after it); the profile
+``views`` series has one point per day of the window (end_time the next midnight UTC), its value
+deterministic by account and day.
+
 Failure modes on demand:
 - the token ``demo_token("threads", handle) + "-expired"`` answers 400 code 190 subcode 463;
 - ``Simulator(..., refused_metrics={"quotes"})`` answers insights requests naming one of those
@@ -288,6 +292,7 @@ class Simulator(PlatformSimulator):
                 return _error(400, 100, "(#100) since cannot be before 1712991600")
             since = datetime.fromtimestamp(since_ts, tz=timezone.utc)
             until = min(datetime.fromtimestamp(until_ts, tz=timezone.utc), self.as_of)
+            since = min(since, until)  # nothing has happened after as_of yet
         totals = self.account_totals(acct, since, until)
         totals["clicks"] = 0
         totals["followers_count"] = acct.followers(self.as_of)
@@ -300,10 +305,16 @@ class Simulator(PlatformSimulator):
                 "description": f"The number of {name.replace('_', ' ')}.",
                 "id": f"{uid}/insights/{name}/day",
             }
-            if name == "views":  # profile views: a daily series
-                days = max(int((until - since).total_seconds() // 86400), 1)
+            if name == "views":  # profile views: a daily series, one value per day of the window
+                first = since.date()
+                span = (until.date() - first).days + (until.time() != datetime.min.time())
+                days = [first + timedelta(days=i) for i in range(span)] if until > since else []
                 entry["values"] = [
-                    {"value": world.stable_int(uid, "pv", i) % 500, "end_time": _ts(until)} for i in range(min(days, 2))
+                    {
+                        "value": world.stable_int(uid, "pv", d.isoformat()) % 500,
+                        "end_time": _ts(datetime.combine(d + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)),
+                    }
+                    for d in days
                 ]
             else:
                 entry["total_value"] = {"value": totals[name]}

@@ -1,5 +1,14 @@
 """Instagram: the Instagram Graph API for professional accounts (HTTP in :mod:`.client`, records in
-:mod:`.parse`, Meta's shared conventions in :mod:`..meta_graph`)."""
+:mod:`.parse`, Meta's shared conventions in :mod:`..meta_graph`).
+
+Daily series (issue 14): the pull day's account insights come from ``GET /{ig-user-id}/insights``
+with ``period=day&metric_type=total_value&since=<day start>&until=<day end>``. Follower figures:
+``follows_and_unfollows`` broken down by ``follow_type`` gives the **gross** follows (FOLLOWER) and
+the **gross** unfollows (NON_FOLLOWER, "unfollowed you or left Instagram") separately, so their
+difference is the net gain; ``follower_count`` ("total number of new followers each day", at most
+30 days) is gross only and is not used. Source:
+https://developers.facebook.com/docs/instagram-platform/reference/instagram-user/insights
+(Metrics, Breakdowns, Limitations). Details in :mod:`.client` ("Daily series")."""
 
 from datetime import timedelta
 

@@ -30,6 +30,27 @@ Endpoints used:
   &metric_type=total_value&breakdown=age|gender|country|city`` (one breakdown per call) and
   ``metric=online_followers&period=lifetime`` (followers online per hour, for peak hours).
 
+Daily series (https://developers.facebook.com/docs/instagram-platform/reference/instagram-user/insights),
+made for the pull day ``client.today`` (1-3 calls, recorded like every other call):
+
+- ``GET /{ig-user-id}/insights?metric=views,reach,accounts_engaged,total_interactions,likes,
+  comments,shares,saves,replies,profile_links_taps&period=day&metric_type=total_value
+  &since=<day 00:00 UTC>&until=<next day 00:00 UTC, or now>`` (endpoint ``ig-user/insights/day``):
+  one total per metric for that day. ``profile_links_taps`` is stored as ``website_clicks`` (the
+  nearest name of records.DAILY_METRICS).
+- The same with ``metric=follows_and_unfollows&breakdown=follow_type``: that day's follows
+  (``FOLLOWER``) and unfollows (``NON_FOLLOWER``), both gross.
+- When the day is past: ``metric=follows_and_unfollows&breakdown=follow_type`` from the next day
+  00:00 UTC to now (endpoint ``ig-user/insights/gains``); followers at the end of the day = the
+  followers count read now - (follows - unfollows). Not asked when that range exceeds 30 days
+  (``GAINS_MAX_DAYS``, the longest since..until range we rely on); the day's followers are then
+  unknown. Meta warns that data may lag up to 48 hours, so a rebuild made within two days of the
+  day may miss the latest gains.
+- An empty data set means "no data" (Meta does not answer 0): the metric stays None. A refused
+  call (400/403 other than an expired token: permission, account under 100 followers, retired
+  metric) leaves the series None and does not fail the pull; a refused metric within the list is
+  dropped and asked again without it (:meth:`GraphClient._insights`).
+
 Login types (https://developers.facebook.com/docs/instagram-platform/overview):
 
 - **Facebook Login** tokens (``EAA...``) are Facebook user (or Page / system-user) tokens: data
@@ -72,6 +93,7 @@ Parsing (records, units, demographics): :mod:`.parse`.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
 from ..base import AccountRef, ParsedPull, PlatformError, RawResponse, TokenGrant
@@ -90,7 +112,20 @@ from ..meta_graph import (  # noqa: F401  (re-exported: the Meta helpers used to
     refused_metrics,
 )
 from . import parse as _parse
-from .parse import COMMENTS, MEDIA, MEDIA_INSIGHTS, MEDIA_NODE, ME, PAGES, REPLIES, USER, USER_INSIGHTS  # noqa: F401
+from .parse import (  # noqa: F401
+    COMMENTS,
+    DAILY_METRICS,
+    MEDIA,
+    MEDIA_INSIGHTS,
+    MEDIA_NODE,
+    ME,
+    PAGES,
+    REPLIES,
+    USER,
+    USER_DAILY,
+    USER_GAINS,
+    USER_INSIGHTS,
+)
 
 USER_FIELDS = "id,username,followers_count,follows_count,media_count,name"
 MEDIA_FIELDS = (
@@ -105,6 +140,7 @@ REELS_METRICS = FEED_METRICS + ("ig_reels_avg_watch_time", "ig_reels_video_view_
 BREAKDOWNS = ("age", "gender", "country", "city")
 
 PAGE_LIMIT = 25  # media and comments per page
+GAINS_MAX_DAYS = 30  # the longest since..until range the account insights accept
 MAX_PAGES_LISTED = 10  # /me/accounts pages to look through
 
 
@@ -218,6 +254,7 @@ class Client(GraphClient):
                 self._media_insights(item, auth)
 
         self._pull_demographics(user_id, auth)
+        self._pull_daily(user_id, auth)
 
     def _find_user_id(self, handle: str, token: str, auth: dict[str, str]) -> str:
         """The ig-user-id for an account stored without one (see "Login types")."""
@@ -251,7 +288,7 @@ class Client(GraphClient):
             f"instagram account @{handle}: the Facebook-Login token's Pages (GET /me/accounts) link "
             f"{len(linked)} Instagram professional accounts, none named @{handle} ({names}); give the "
             "Instagram account id with `social-pipeline accounts add --external-id <ig-user-id>` "
-            "(social_accounts.external_id), or link the Instagram account to a Page the token's user manages",
+            "(social_account_credentials.external_account_id, `accounts add --external-id`), or link the Instagram account to a Page the token's user manages",
             endpoint=PAGES,
         )
 
@@ -342,7 +379,45 @@ class Client(GraphClient):
                 if exc.status_code != 400 or isinstance(exc, TokenExpired):
                     raise
 
+    def _pull_daily(self, user_id: str, auth: dict[str, str]) -> None:
+        """The pull day's account insights (``period=day``, ``metric_type=total_value`` over
+        since=day start .. until=day end) and the follows/unfollows from the day after it to now
+        (see "Daily series" in the package docstring). A refused call (400 other than an expired
+        token: permission missing, account too small, metric retired) leaves the series out."""
+        day = self.today
+        now = datetime.now(timezone.utc)
+        start = _epoch(day)
+        until = min(_epoch(day + timedelta(days=1)), int(now.timestamp()))
+        if until <= start:
+            return
+        url = self.data_url(f"/{user_id}/insights")
+        window = {"period": "day", "metric_type": "total_value", "since": start, "until": until}
+        calls = [
+            (USER_DAILY, DAILY_METRICS, window),
+            (USER_DAILY, ("follows_and_unfollows",), {**window, "breakdown": "follow_type"}),
+        ]
+        after = _epoch(day + timedelta(days=1))
+        if after < int(now.timestamp()) and now - datetime.fromtimestamp(after, timezone.utc) <= timedelta(days=GAINS_MAX_DAYS):
+            calls.append(
+                (
+                    USER_GAINS,
+                    ("follows_and_unfollows",),
+                    {"period": "day", "metric_type": "total_value", "breakdown": "follow_type", "since": after, "until": int(now.timestamp())},
+                )
+            )
+        for page, (endpoint, metrics, params) in enumerate(calls):
+            try:
+                self._insights(url, endpoint, metrics, auth, group=f"user-{endpoint}", params=params, page_index=page)
+            except PlatformError as exc:
+                if exc.status_code not in (400, 403) or isinstance(exc, TokenExpired):
+                    raise
+
     # -- parsing -------------------------------------------------------------------------------
     @staticmethod
     def parse(responses: Iterable[RawResponse]) -> ParsedPull:
         return _parse.parse(responses)
+
+
+def _epoch(day: date) -> int:
+    """Start of ``day`` (UTC) as epoch seconds."""
+    return int(datetime.combine(day, time.min, tzinfo=timezone.utc).timestamp())

@@ -24,6 +24,7 @@ and .../instagram-media/insights, .../instagram-user, .../instagram-comment):
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
@@ -40,6 +41,24 @@ MEDIA_INSIGHTS = "ig-media/insights"
 COMMENTS = "ig-media/comments"
 REPLIES = "ig-comment/replies"
 USER_INSIGHTS = "ig-user/insights"
+USER_DAILY = "ig-user/insights/day"  # the pull day's account insights
+USER_GAINS = "ig-user/insights/gains"  # follows and unfollows from the day after the pull day to now
+
+# Account insights asked for the pull day, and the name each has in records.DAILY_METRICS.
+DAILY_NAMES = {
+    "views": "views",
+    "reach": "reach",
+    "accounts_engaged": "accounts_engaged",
+    "total_interactions": "total_interactions",
+    "likes": "likes",
+    "comments": "comments",
+    "shares": "shares",
+    "saves": "saves",
+    "replies": "replies",
+    "profile_links_taps": "website_clicks",  # taps on the profile's links: the nearest name
+}
+DAILY_METRICS = tuple(DAILY_NAMES)
+FOLLOW_TYPES = {"FOLLOWER": "follows", "NON_FOLLOWER": "unfollows"}  # follows_and_unfollows by follow_type
 
 MEDIA_TYPES = {"VIDEO": "video", "IMAGE": "image", "CAROUSEL_ALBUM": "carousel"}
 
@@ -62,6 +81,9 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
         following_count=count(user.get("follows_count")),
         posts_count=count(user.get("media_count")),
     ).as_dict()
+    daily = parse_daily(ok_payloads(responses, USER_DAILY))
+    out.account["daily_insights"] = daily
+    out.account["followers_on_day"] = followers_on_day(responses, out.account["followers_count"])
 
     insights = insights_by_object(ok_payloads(responses, MEDIA_INSIGHTS), MEDIA_INSIGHTS)
 
@@ -196,3 +218,72 @@ def parse_demographics(payloads: list[Any]) -> dict[str, Any] | None:
                 except ValueError as exc:
                     raise ParseError(f"{USER_INSIGHTS}: online_followers has a non-hour key") from exc
     return demographics_from_counts(groups, online)
+
+
+def _follow_counts(entry: dict[str, Any], where: str) -> dict[str, int]:
+    """follows/unfollows from a ``follows_and_unfollows`` entry broken down by ``follow_type``."""
+    total = entry.get("total_value")
+    if not isinstance(total, dict):
+        raise ParseError(f"{where}: follows_and_unfollows has no total_value")
+    out: dict[str, int] = {}
+    for breakdown in total.get("breakdowns") or []:
+        if not isinstance(breakdown, dict) or breakdown.get("dimension_keys") != ["follow_type"]:
+            continue
+        for result in breakdown.get("results") or []:
+            values = result.get("dimension_values") if isinstance(result, dict) else None
+            if not isinstance(values, list) or len(values) != 1:
+                raise ParseError(f"{where}: a follow_type result has no single dimension value")
+            ours = FOLLOW_TYPES.get(values[0])
+            value = count(result.get("value"))
+            if ours and value is not None:
+                out[ours] = out.get(ours, 0) + value
+    return out
+
+
+def parse_daily(payloads: list[Any]) -> dict[str, int] | None:
+    """The pull day's account insights under records.DAILY_METRICS names; None when Instagram
+    served none (refused, or an empty data set: unknown, never 0)."""
+    out: dict[str, int] = {}
+    for payload in payloads:
+        for entry in data_list(payload, USER_DAILY):
+            if not isinstance(entry, dict):
+                raise ParseError(f"{USER_DAILY}: an entry is not an object")
+            name = entry.get("name")
+            if name == "follows_and_unfollows":
+                out.update(_follow_counts(entry, USER_DAILY))
+            elif name in DAILY_NAMES:
+                value = count(metric_value(entry, USER_DAILY))
+                if value is not None:
+                    out[DAILY_NAMES[name]] = value
+    return out or None
+
+
+def _since_day(response: RawResponse):
+    since = (response.request_params or {}).get("since")
+    try:
+        return datetime.fromtimestamp(int(since), timezone.utc).date()
+    except (TypeError, ValueError) as exc:
+        raise ParseError(f"{response.endpoint}: the stored request has no since") from exc
+
+
+def followers_on_day(responses: list[RawResponse], followers_now: int | None) -> int | None:
+    """Followers at the end of the pull day: the count read now when the pull day is the day of
+    the read, else the count now less (follows - unfollows) from the next day to the read, when
+    that range was answered with both figures. None otherwise."""
+    if followers_now is None:
+        return None
+    user = [r for r in responses if r.ok and r.endpoint == USER and r.fetched_at is not None]
+    days = [r for r in responses if r.endpoint == USER_DAILY]
+    if not user or not days:
+        return None
+    day, read_on = _since_day(days[0]), user[-1].fetched_at.date()
+    if day >= read_on:
+        return followers_now
+    for r in responses:
+        if r.ok and r.endpoint == USER_GAINS and _since_day(r) == day.fromordinal(day.toordinal() + 1):
+            for entry in data_list(r.payload, USER_GAINS):
+                if isinstance(entry, dict) and entry.get("name") == "follows_and_unfollows":
+                    gains = _follow_counts(entry, USER_GAINS)
+                    if "follows" in gains and "unfollows" in gains:
+                        return followers_now - (gains["follows"] - gains["unfollows"])
+    return None

@@ -1,5 +1,13 @@
 """Threads: the Threads API on graph.threads.net (HTTP in :mod:`.client`, records in :mod:`.parse`,
-Meta's shared conventions in :mod:`..meta_graph`)."""
+Meta's shared conventions in :mod:`..meta_graph`).
+
+Daily series (issue 14): the pull day's ``views`` (profile views), ``likes``, ``replies``,
+``reposts`` and ``quotes`` from ``GET /{user-id}/threads_insights`` with since/until set to that
+day. Follower figures: Threads has **no follows figure at all**, neither gross nor net: the only
+follower metric is ``followers_count``, the current total, and it does not take since/until
+(https://developers.facebook.com/docs/threads/insights, "User Insights", and
+https://developers.facebook.com/docs/threads/reference/insights, ``metric``). So a past day's
+followers are never rebuilt (``followers_on_day`` None); see :mod:`.client` ("Daily series")."""
 
 from datetime import timedelta
 

@@ -7,6 +7,9 @@ Endpoints used (permissions threads_basic, threads_manage_insights, threads_read
   instead of ``me`` in the path when it is set).
 - ``GET /{user-id}/threads_insights?metric=likes,replies,reposts,quotes,followers_count
   &since=1712991600&until=<now>``: account totals (``total_value``).
+- ``GET /{user-id}/threads_insights?metric=views,likes,replies,reposts,quotes&since=<day 00:00 UTC>
+  &until=<next day 00:00 UTC, or now>``: the pull day's own figures (endpoint
+  ``threads-user/threads_insights/day``; see "Daily series").
 - ``GET /{user-id}/threads_insights?metric=follower_demographics&breakdown=country|city|age|gender``:
   one breakdown per call (the metric takes no since/until).
 - ``GET /{user-id}/threads?fields=...&limit=..&after=..``: the user's posts, newest first.
@@ -22,6 +25,21 @@ Endpoints used (permissions threads_basic, threads_manage_insights, threads_read
   a long-lived (60-day) token exchanged for a new one, ``{"access_token", "token_type",
   "expires_in"}``. No app secret is needed; the grant carries the new token as ``refresh_token``
   too, since the long-lived token is itself what gets refreshed next time. Not recorded.
+
+Daily series (https://developers.facebook.com/docs/threads/insights, "User Insights"; parameters
+in https://developers.facebook.com/docs/threads/reference/insights):
+
+- One call per pull for ``client.today`` (since/until are Unix timestamps; dates before
+  2024-04-13, epoch 1712991600, are not supported, so no call is made for them). ``likes``,
+  ``replies``, ``reposts``, ``quotes`` answer one ``total_value`` for the range; ``views``
+  (profile views, stored as ``profile_views``) answers a daily ``values`` series: kept only when
+  it holds one point (Meta bins days in its own time zone; two points mean the UTC day straddles
+  two of them, and neither is the day). ``clicks`` (per link URL) is not asked.
+- Followers: Threads serves only ``followers_count`` (the total now; it ignores since/until) and
+  no daily follows, unfollows or net gains, so a past day's followers cannot be rebuilt:
+  ``followers_on_day`` is the count only when the pull day is the day of the read, else None.
+- A refused call (400/403 other than an expired token) leaves ``daily_insights`` None and does
+  not fail the pull; a refused metric is dropped and asked again without it.
 
 Errors:
 
@@ -50,12 +68,23 @@ Parsing (records): :mod:`.parse`.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
 from ..base import AccountRef, ParsedPull, ParseError, PlatformError, RawResponse, TokenGrant
 from ..meta_graph import GraphClient, TokenExpired, graph_error_code, meta_token_exchange, metric_value, next_cursor
 from . import parse as _parse
-from .parse import CONVERSATION, ME, MEDIA_INSIGHTS, MEDIA_NODE, MEDIA_TYPES, THREADS, USER_INSIGHTS  # noqa: F401
+from .parse import (  # noqa: F401
+    CONVERSATION,
+    DAILY_METRICS,
+    ME,
+    MEDIA_INSIGHTS,
+    MEDIA_NODE,
+    MEDIA_TYPES,
+    THREADS,
+    USER_DAILY,
+    USER_INSIGHTS,
+)
 
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
 POST_FIELDS = "id,media_product_type,media_type,media_url,permalink,text,timestamp,shortcode,is_quote_post"
@@ -114,6 +143,7 @@ class Client(GraphClient):
             group="account",
             params={"since": INSIGHTS_FLOOR, "until": self.until_epoch},
         )
+        self._pull_daily(user_id, auth)
         for breakdown in BREAKDOWNS:
             try:
                 self._get(
@@ -172,6 +202,27 @@ class Client(GraphClient):
                     continue  # deleted or no longer visible
                 raise
             self._media_insights(media_id, auth)
+
+    def _pull_daily(self, user_id: str, auth: dict[str, str]) -> None:
+        """The pull day's account insights (see "Daily series" in the module docstring). A
+        refused call (400/403 other than an expired token) leaves the series out."""
+        start = int(datetime.combine(self.today, time.min, tzinfo=timezone.utc).timestamp())
+        end = int(datetime.combine(self.today + timedelta(days=1), time.min, tzinfo=timezone.utc).timestamp())
+        until = min(end, int(datetime.now(timezone.utc).timestamp()))
+        if start < INSIGHTS_FLOOR or until <= start:
+            return  # before the API's floor (or a day not begun): Threads serves nothing
+        try:
+            self._insights(
+                self.url(f"/{user_id}/threads_insights"),
+                USER_DAILY,
+                DAILY_METRICS,
+                auth,
+                group="account-day",
+                params={"since": start, "until": until},
+            )
+        except PlatformError as exc:
+            if exc.status_code not in (400, 403) or isinstance(exc, TokenExpired):
+                raise
 
     def _media_insights(self, media_id: str, auth: dict[str, str]) -> Any:
         """Fetch a post's insights (degrading refused metrics); returns its ``replies`` value."""

@@ -21,6 +21,7 @@ https://developers.facebook.com/docs/threads/insights, https://developers.facebo
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
@@ -34,6 +35,12 @@ USER_INSIGHTS = "threads-user/threads_insights"
 THREADS = "threads-user/threads"
 MEDIA_INSIGHTS = "threads-media/insights"
 CONVERSATION = "threads-media/conversation"
+USER_DAILY = "threads-user/threads_insights/day"  # the pull day's account insights
+
+# Account insights asked for the pull day, and the name each has in records.DAILY_METRICS. The
+# account ``views`` metric counts views of the *profile*.
+DAILY_NAMES = {"views": "profile_views", "likes": "likes", "replies": "replies", "reposts": "reposts", "quotes": "quotes"}
+DAILY_METRICS = tuple(DAILY_NAMES)
 
 MEDIA_TYPES = {
     "TEXT_POST": "text",
@@ -78,6 +85,8 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
         total_shares=None if reposts is None or quotes is None else reposts + quotes,
         retweets_count=reposts,
     ).as_dict()
+    out.account["daily_insights"] = parse_daily(ok_payloads(responses, USER_DAILY))
+    out.account["followers_on_day"] = followers_on_day(responses, out.account["followers_count"])
 
     insights = insights_by_object(ok_payloads(responses, MEDIA_INSIGHTS), MEDIA_INSIGHTS)
 
@@ -162,3 +171,48 @@ def parse_replies(payloads: list[Any]) -> list[dict[str, Any]]:
                 ).as_dict()
             )
     return records
+
+
+def parse_daily(payloads: list[Any]) -> dict[str, int] | None:
+    """The pull day's account insights under records.DAILY_METRICS names: ``total_value.value``
+    for the period totals, the single point of the profile-views series (None when Threads
+    answers several days for the window). None
+    when Threads served none (refused, or nothing in ``data``: unknown, never 0)."""
+    out: dict[str, int] = {}
+    for payload in payloads:
+        for entry in data_list(payload, USER_DAILY):
+            if not isinstance(entry, dict):
+                raise ParseError(f"{USER_DAILY}: an entry is not an object")
+            name = entry.get("name")
+            if name not in DAILY_NAMES:
+                continue
+            if isinstance(entry.get("total_value"), dict):
+                value = count(entry["total_value"].get("value"))
+            else:
+                series = entry.get("values")
+                if not isinstance(series, list):
+                    raise ParseError(f"{USER_DAILY}: metric {name!r} has neither values nor total_value")
+                # One value per day Threads bins: a window cut across two of its days is not
+                # "the day", so only a single point is kept.
+                value = count(series[0].get("value")) if len(series) == 1 and isinstance(series[0], dict) else None
+            if value is not None:
+                out[DAILY_NAMES[name]] = value
+    return out or None
+
+
+def followers_on_day(responses: list[RawResponse], followers_now: int | None) -> int | None:
+    """Followers at the end of the pull day: Threads reports no daily follower gains (its
+    ``followers_count`` is the count now whatever the period), so only a pull made on that day
+    itself knows it. None for a past day."""
+    if followers_now is None:
+        return None
+    days = [r for r in responses if r.endpoint == USER_DAILY]
+    read = [r for r in responses if r.ok and r.endpoint == USER_INSIGHTS and r.fetched_at is not None]
+    if not days or not read:
+        return None
+    since = (days[0].request_params or {}).get("since")
+    try:
+        day = datetime.fromtimestamp(int(since), timezone.utc).date()
+    except (TypeError, ValueError) as exc:
+        raise ParseError(f"{USER_DAILY}: the stored request has no since") from exc
+    return followers_now if day >= read[-1].fetched_at.date() else None

@@ -103,7 +103,11 @@ def _documented(token: str) -> ScriptedTransport:
     user = by_key["ig-user/insights"]
     for i, breakdown in enumerate(["age", "gender", "country", "city"]):
         answer(f"/{IG_ID}/insights", user[i], rf".*\bbreakdown={breakdown}(?:&|$)")
-    answer(f"/{IG_ID}/insights", user[4], r"(?!.*\bbreakdown=)")
+    answer(f"/{IG_ID}/insights", user[4], r"(?!.*\bbreakdown=)(?!.*\bsince=)")
+    # The pull day's account insights (fixtures/instagram_daily_documented.json; see test_instagram_daily.py).
+    daily = json.loads((Path(__file__).parent / "fixtures" / "instagram_daily_documented.json").read_text())["responses"]
+    answer(f"/{IG_ID}/insights", daily[0]["payload"], r"(?=.*\bsince=)(?!.*\bbreakdown=)")
+    answer(f"/{IG_ID}/insights", daily[1]["payload"], r"(?=.*\bsince=)(?=.*\bbreakdown=follow_type)")
     return transport
 
 

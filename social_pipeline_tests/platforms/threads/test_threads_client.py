@@ -287,7 +287,8 @@ def test_refused_metric_degrades_to_none():
     client, _ = _faulty(sim=refusing)
     client.pull(_account(posts=4))
     failed = [r for r in client.http.responses if not r.ok]
-    assert sorted(r.endpoint for r in failed) == ["threads-media/insights", "threads-user/threads_insights"]
+    assert sorted(r.endpoint for r in failed) == [
+        "threads-media/insights", "threads-user/threads_insights", "threads-user/threads_insights/day"]
     parsed = threads.Client.parse(client.http.responses)
     assert parsed.account["total_shares"] is None  # reposts + quotes, quotes unknown
     assert parsed.account["retweets_count"] is not None and parsed.account["total_likes"] is not None

@@ -86,7 +86,10 @@ def _documented() -> ScriptedTransport:
         transport.script("^" + re.escape(BASE + path) + r"(?:\?" + query + r"|$)", (200, {}, body))
 
     answer("/me", by_key["threads-user"][0])
-    answer(f"/{USER}/threads_insights", user[0], r"(?!.*\bbreakdown=)")
+    answer(f"/{USER}/threads_insights", user[0], r"(?!.*\bbreakdown=)(?=.*\bsince=1712991600)")
+    # The pull day's own figures (fixtures/threads_daily_documented.json; see test_threads_daily.py).
+    daily = json.loads((Path(__file__).parent / "fixtures" / "threads_daily_documented.json").read_text())["responses"]
+    answer(f"/{USER}/threads_insights", daily[0]["payload"], r"(?!.*\bbreakdown=)(?!.*\bsince=1712991600)")
     for i, breakdown in enumerate(["country", "city", "age", "gender"]):
         answer(f"/{USER}/threads_insights", user[1 + i], rf".*\bbreakdown={breakdown}(?:&|$)")
     answer(f"/{USER}/threads", by_key["threads-user/threads"][0])
