@@ -312,6 +312,12 @@ def build_raw_asset(platform: str):
         # A run scoped by its tag replaces only its accounts' rows; otherwise every account's rows
         # of the day are written, the ones not pulled carried forward.
         scoped = scope is not None
+        shared = shared_handles(chosen)
+        for handle, ids in shared.items():
+            # An app's table may hold one handle for several of its users: each account is pulled
+            # with its own token and keeps its own posts, comments and metrics.
+            context.log.info(f"{platform} @{handle} is monitored by {len(ids)} accounts ({', '.join(ids)}): "
+                             "each is pulled with its own token and keeps its own rows")
         refreshed = refresh_tokens(database, chosen, settings, context.log)
         chosen = [refreshed.get(a.id, a) for a in chosen]
         concurrency = settings.concurrency or DEFAULT_CONCURRENCY
@@ -426,6 +432,7 @@ def build_raw_asset(platform: str):
                 "retries": retries,
                 "tokens_refreshed": len(refreshed),
                 "concurrency": concurrency,
+                "handles_shared_by_accounts": len(shared),
                 **({SCOPE_KEY: MetadataValue.json([a.id for a in chosen])} if scoped else {}),
             },
         )
@@ -469,3 +476,12 @@ def build_raw_asset(platform: str):
 
 
 raw_assets = [build_raw_asset(p) for p in PLATFORMS]
+
+
+def shared_handles(accounts) -> dict[str, list[str]]:
+    """Handles (case-insensitively) that several monitored accounts of one platform share, with
+    the accounts' ids."""
+    by_handle: dict[str, list[str]] = {}
+    for a in accounts:
+        by_handle.setdefault(a.handle.lower(), []).append(a.id)
+    return {h: ids for h, ids in by_handle.items() if len(ids) > 1}
