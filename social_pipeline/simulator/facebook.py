@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from typing import Any, Iterable
+from urllib.parse import urlencode
 
 from . import world
 from .meta_graph import graph_too_many, GRAPH_BASE, INVALID_METRIC, decode_cursor, graph_error, insight_entry, paged_body
@@ -61,6 +62,14 @@ KNOWN_REEL_METRICS = (
     "post_video_view_time",
 )
 KNOWN_PAGE_METRICS = ("page_follows_country", "page_follows_city")
+# period=day Page series (current set after the 2025-11-15 retirements).
+DAILY_PAGE_METRICS = (
+    "page_media_view",
+    "page_total_media_view_unique",
+    "page_post_engagements",
+    "page_daily_follows_unique",
+    "page_daily_unfollows_unique",
+)
 # Retired for every version on 2025-11-15 (Pages API changelog): Graph answers code 100.
 RETIRED_METRICS = frozenset({"post_impressions", "post_impressions_unique", "page_fans_country", "page_fans_city"})
 OTHER_COUNTRIES = ("ES", "IT", "NL", "PL", "AR")
@@ -370,6 +379,8 @@ class Simulator(PlatformSimulator):
         wanted = [m for m in request.query.get("metric", "").split(",") if m]
         if not wanted:
             return _error(400, "(#100) The parameter metric is required", "OAuthException", 100)
+        if request.query.get("period") == "day":
+            return self._page_daily(acct, request, wanted)
         bad = [m for m in wanted if m not in KNOWN_PAGE_METRICS or m in self.deprecated_metrics]
         if bad:
             return _error(400, INVALID_METRIC, "OAuthException", 100)
@@ -393,6 +404,61 @@ class Simulator(PlatformSimulator):
             for name in wanted
         ]
         return SimResponse(200, {"data": data})
+
+    def day_values(self, acct: world.Account, day) -> dict[str, int]:
+        """The period=day Page numbers of ``day`` (a date), consistent with the world: follows -
+        unfollows is the change of the followers count over the day, views are the views the
+        Page's posts gained that day."""
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.as_of.tzinfo) - timedelta(seconds=1)
+        before = end - timedelta(days=1)
+        net = acct.followers(end) - acct.followers(before)
+        churn = world.rng(self.platform, acct.handle, "unfollows", day.isoformat()).randint(0, 3)
+        views = sum(p.views(end) - p.views(before) for p in acct.posts_until(end))
+        return {
+            "page_media_view": views,
+            "page_total_media_view_unique": int(views * 0.62),
+            "page_post_engagements": int(views * 0.04),
+            "page_daily_follows_unique": max(net, 0) + churn,
+            "page_daily_unfollows_unique": churn - min(net, 0),
+        }
+
+    def _page_daily(self, acct: world.Account, request: SimRequest, wanted: list[str]) -> SimResponse:
+        """``period=day``: one value per day from ``since`` to ``until``, each stamped with the
+        next day's 08:00 (Pacific midnight) as Graph does; days after the simulated now have none."""
+        bad = [m for m in wanted if m not in DAILY_PAGE_METRICS or m in self.deprecated_metrics]
+        if bad:
+            return _error(400, INVALID_METRIC, "OAuthException", 100)
+        since = datetime.fromtimestamp(int(request.query["since"]), tz=self.as_of.tzinfo).date()
+        until = datetime.fromtimestamp(int(request.query["until"]), tz=self.as_of.tzinfo).date()
+        days = [since + timedelta(days=i) for i in range((until - since).days)]
+        # The simulated now is the end of as_of: later days happened nowhere in the world yet, and
+        # are served as zeros so a pull "as of" the partition day rebuilds today's followers count.
+        numbers = {d: self.day_values(acct, d) if d <= self.as_of.date() else dict.fromkeys(DAILY_PAGE_METRICS, 0) for d in days}
+        page_id = self.account_id(acct)
+        data = [
+            {
+                "name": name,
+                "period": "day",
+                "values": [
+                    {"value": numbers[d][name], "end_time": _ts(datetime.combine(d + timedelta(days=1), datetime.min.time(), tzinfo=self.as_of.tzinfo).replace(hour=8))}
+                    for d in days
+                ],
+                "title": name.replace("_", " ").title(),
+                "description": "Daily: " + name.replace("_", " "),
+                "id": f"{page_id}/insights/{name}/day",
+            }
+            for name in wanted
+        ]
+        # Insights page by time, not cursors: the links move since/until by the range and repeat
+        # the rest of the query, access_token included, as Graph's do.
+        q = dict(request.query)
+        span = int(q["until"]) - int(q["since"])
+        link = f"{PUBLIC_BASE}{request.path}"
+        paging = {
+            "previous": f"{link}?{urlencode({**q, 'since': int(q['since']) - span, 'until': int(q['since'])})}",
+            "next": f"{link}?{urlencode({**q, 'since': int(q['until']), 'until': int(q['until']) + span})}",
+        }
+        return SimResponse(200, {"data": data, "paging": paging})
 
     # -- helpers ----------------------------------------------------------------------------
     def _paged(self, data: list[Any], start: int, n: int, total: int, request: SimRequest) -> dict[str, Any]:

@@ -1,5 +1,18 @@
 """Facebook Pages: the Graph API (HTTP in :mod:`.client`, records in :mod:`.parse`, Meta's shared
-conventions in :mod:`..meta_graph`)."""
+conventions in :mod:`..meta_graph`).
+
+Daily series (``AccountRecord.daily_insights`` / ``followers_on_day``): ``GET /{page-id}/insights?
+period=day&since=<day 00:00 UTC>&until=<+1 day>`` with ``page_media_view`` (views; it replaced the
+``page_impressions`` retired on 2025-11-15), ``page_total_media_view_unique`` (reach; replaced
+``page_impressions_unique``), ``page_post_engagements`` (engagements), ``page_daily_follows_unique``
+(follows) and ``page_daily_unfollows_unique`` (unfollows). The follow figures are **gross**: new
+followers and unfollows of the day are two separate counts (Page Insights reference,
+https://developers.facebook.com/docs/graph-api/reference/insights, Page metrics with period
+``day``); their difference is the net gain (``net_follows``). ``page_fans`` / ``page_fan_adds`` are
+retired. Followers at the end of a past day = ``followers_count`` now minus (follows - unfollows)
+of every full day after it up to yesterday, asked in one call within the 90-day since/until cap
+(https://developers.facebook.com/documentation/pages-api/platforminsights/page, Limitations);
+a day missing, or a range beyond 90 days, gives None."""
 
 from datetime import timedelta
 

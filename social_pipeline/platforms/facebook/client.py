@@ -27,6 +27,13 @@ Endpoints used (Page access token with pages_read_engagement, read_insights):
   (``page_fans_country`` / ``page_fans_city`` were retired on 2025-11-15; age/gender earlier).
   When Meta refuses them too, demographics stay NULL and the refusal (Graph's code 100 answer) is
   the recorded reason in the raw responses; the pull goes on.
+- ``GET /{page-id}/insights?metric=page_media_view,page_total_media_view_unique,
+  page_post_engagements,page_daily_follows_unique,page_daily_unfollows_unique&period=day
+  &since=<pull day 00:00 UTC>&until=<+86400>`` (endpoint ``page/insights/day``): the pull day's
+  series; then, when full days lie between the pull day and yesterday (at most 90),
+  ``metric=page_daily_follows_unique,page_daily_unfollows_unique&period=day&since=<day+1>
+  &until=<today 00:00>`` (``page/insights/gains``) to rebuild the followers at the end of the day.
+  Refused metrics are handled like any insights refusal (recorded, then None).
 - ``GET /oauth/access_token?grant_type=fb_exchange_token`` (token refresh, see
   :meth:`Client.refresh_access_token`), then ``GET /{page-id}?fields=access_token`` for the Page token.
 
@@ -65,6 +72,7 @@ Parsing (records, units, demographics): :mod:`.parse`.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 import requests
@@ -75,6 +83,8 @@ from . import parse as _parse
 from .parse import (  # noqa: F401
     ME,
     PAGE,
+    PAGE_DAILY,
+    PAGE_GAINS,
     PAGE_INSIGHTS,
     PAGE_POSTS,
     POST,
@@ -101,6 +111,15 @@ MAX_LIMIT = 100  # documented cap of `limit` on the posts and comments edges
 MAX_COMMENT_PAGES = 50  # safety stop per post
 INVALID_METRIC_CODE = 100  # Graph API "invalid parameter", what a retired metric answers
 INSIGHTS_RANGE_DAYS = 90  # documented cap of a since..until insights range
+# Daily Page series (period=day) still served after the 2025-11-15 retirements; see parse.DAILY_MAP.
+DAILY_PAGE_METRICS = (
+    "page_media_view",
+    "page_total_media_view_unique",
+    "page_post_engagements",
+    "page_daily_follows_unique",
+    "page_daily_unfollows_unique",
+)
+GAINS_METRICS = ("page_daily_follows_unique", "page_daily_unfollows_unique")
 
 
 class Client(GraphClient):
@@ -173,6 +192,28 @@ class Client(GraphClient):
             self.url(f"{page_id}/insights"), PAGE_INSIGHTS, PAGE_METRICS, secret, group="page",
             params={"period": "lifetime", **self._window()},
         )
+        self._daily(page_id, secret)
+
+    def _daily(self, page_id: str, secret: dict[str, str]) -> None:
+        """The pull day's Page series (period=day, since=the day 00:00 UTC, until=+1 day), then
+        the follows/unfollows of every full day after it up to yesterday (real time), within the
+        90-day cap, so parse can rebuild the followers count at the end of the day. Refusals are
+        recorded and leave the numbers None (never fail the pull)."""
+        url = self.url(f"{page_id}/insights")
+        start = int(datetime.combine(self.today, datetime.min.time(), tzinfo=timezone.utc).timestamp())
+        now = datetime.now(timezone.utc)
+        if start >= now.timestamp():
+            return
+        self._insights(url, PAGE_DAILY, DAILY_PAGE_METRICS, secret, group="page_day",
+                       params={"period": "day", "since": start, "until": start + 86400})
+        first = self.today + timedelta(days=1)
+        last = now.date() - timedelta(days=1)  # the current day is not over: its gains are not served yet
+        if first > last or (last - first).days + 1 > INSIGHTS_RANGE_DAYS:
+            return  # nothing after the day, or beyond the documented range (then None)
+        since = int(datetime.combine(first, datetime.min.time(), tzinfo=timezone.utc).timestamp())
+        until = int(datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc).timestamp())
+        self._insights(url, PAGE_GAINS, GAINS_METRICS, secret, group="page_day",
+                       params={"period": "day", "since": since, "until": until})
 
     # -- steps ------------------------------------------------------------------------------
     def _posts(self, page_id: str, wanted: int, secret: dict[str, str]) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ Parse-specific facts (references in ``SPEC.docs``):
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
@@ -38,6 +39,16 @@ POST_INSIGHTS = "post/insights"
 VIDEO_INSIGHTS = "video/video_insights"
 POST_COMMENTS = "post/comments"
 PAGE_INSIGHTS = "page/insights"
+PAGE_DAILY = "page/insights/day"  # the pull day's series (period=day)
+PAGE_GAINS = "page/insights/gains"  # follows/unfollows of the days after it
+# Graph's daily Page metric -> records.DAILY_METRICS name.
+DAILY_MAP = {
+    "page_media_view": "views",
+    "page_total_media_view_unique": "reach",
+    "page_post_engagements": "engagements",
+    "page_daily_follows_unique": "follows",
+    "page_daily_unfollows_unique": "unfollows",
+}
 TOP_N = 10
 
 IMPRESSIONS = ("post_media_view", "post_impressions")
@@ -101,7 +112,74 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
     page_insights = ok_payloads(responses, PAGE_INSIGHTS)
     if page_insights:
         out.demographics = demographics(page_insights)
+    daily, on_day = daily_series(responses, followers)
+    out.account["daily_insights"] = daily
+    out.account["followers_on_day"] = on_day
     return out
+
+
+def _day_of(end_time: Any) -> date | None:
+    """The day a period=day value covers: Graph stamps it with the *next* day's end_time (08:00
+    Pacific as UTC), so the covered day is end_time's date minus one."""
+    if not isinstance(end_time, str):
+        return None
+    moment = parse_timestamp(end_time)
+    return None if moment is None else moment.date() - timedelta(days=1)
+
+
+def _by_day(payloads: list[Any]) -> dict[date, dict[str, int]]:
+    out: dict[date, dict[str, int]] = {}
+    for payload in payloads:
+        for entry in field_list(payload, "data", "facebook page insights"):
+            entry = obj(entry, "facebook page insight")
+            name = entry.get("name")
+            if entry.get("period") not in (None, "day") or not isinstance(name, str):
+                continue
+            for v in entry.get("values") or []:
+                if not isinstance(v, dict):
+                    continue
+                day, value = _day_of(v.get("end_time")), count(v.get("value"))
+                if day is not None and value is not None:
+                    out.setdefault(day, {})[name] = value
+    return out
+
+
+def _since_day(r: RawResponse) -> date | None:
+    try:
+        return datetime.fromtimestamp(int(r.request_params["since"]), tz=timezone.utc).date()
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def daily_series(responses: list[RawResponse], followers: int | None) -> tuple[dict[str, int] | None, int | None]:
+    """(daily_insights, followers_on_day) of the pull day. Facebook's follows and unfollows are
+    separate daily counts (follows - unfollows = the net gain), so followers at the end of the day
+    are followers now minus the net gains of every full day after it; a missing day gives None."""
+    asked = [r for r in responses if r.endpoint == PAGE_DAILY]
+    day = next((d for d in (_since_day(r) for r in asked) if d is not None), None)
+    if day is None:
+        return None, None
+    series = _by_day([r.payload for r in asked if r.ok]).get(day, {})
+    daily = {DAILY_MAP[k]: v for k, v in series.items() if k in DAILY_MAP} or None
+    if daily and "follows" in daily and "unfollows" in daily:
+        daily["net_follows"] = daily["follows"] - daily["unfollows"]
+    if followers is None:
+        return daily, None
+    pulled_on = max(r.fetched_at for r in asked).astimezone(timezone.utc).date()
+    first, last = day + timedelta(days=1), pulled_on - timedelta(days=1)
+    if first > last:
+        return daily, followers  # nothing after the day is over yet: the count is the day's
+    gains = [r for r in responses if r.endpoint == PAGE_GAINS]
+    if not gains or not all(r.ok for r in gains):
+        return daily, None
+    by_day = _by_day([r.payload for r in gains])
+    net = 0
+    for i in range((last - first).days + 1):
+        one = by_day.get(first + timedelta(days=i), {})
+        if "page_daily_follows_unique" not in one or "page_daily_unfollows_unique" not in one:
+            return daily, None
+        net += one["page_daily_follows_unique"] - one["page_daily_unfollows_unique"]
+    return daily, followers - net
 
 
 def _first_attachment(post: dict[str, Any]) -> dict[str, Any] | None:

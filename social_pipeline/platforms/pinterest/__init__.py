@@ -10,6 +10,18 @@ Quirks in short (details in :mod:`.client`):
 - Analytics reach 90 days back: a Pin created before the window gets no window metrics (None).
 - The Pin schema has no structured tags (no hashtag field): hashtags come from the description.
 - No likes (the lifetime ``reaction`` total stands in), no shares, no reach, no comments API.
+- Daily series (``AccountRecord.daily_insights``): the pull day's row of ``GET
+  /user_account/analytics`` (the 90-day window already asked ends with the pull day, so no extra
+  call): ``daily_metrics[]`` with ``date`` = the day and ``data_status`` READY; IMPRESSION ->
+  impressions, ENGAGEMENT -> engagements, SAVE -> saves, PIN_CLICK -> pin_clicks, OUTBOUND_CLICK
+  -> outbound_clicks (https://developers.pinterest.com/docs/api/v5/user_account-analytics;
+  AnalyticsDailyMetrics in v5/openapi.yaml). PROCESSING/ESTIMATE days are left out (not final).
+  A refused analytics call (400/403) is recorded and leaves the series None; the pull goes on.
+- Followers: Pinterest serves **no** daily follower gains for an account (neither gross follows
+  with unfollows nor a net figure in user_account analytics; ``follower_count`` on
+  ``GET /user_account`` is the only follower number), so ``followers_on_day`` is the
+  ``follower_count`` read when no full day lies after the pull day (today, or yesterday pulled
+  today), else None.
 """
 
 from datetime import timedelta

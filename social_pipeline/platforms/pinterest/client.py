@@ -6,7 +6,9 @@ Endpoints used (scopes: user_accounts:read, pins:read, boards:read, ads:read for
   ``pin_count``, ``monthly_views`` ...).
 - ``GET /user_account/analytics?start_date=&end_date=``: account-level daily metrics for the
   analytics window. Stored raw; its numbers are window sums, not lifetime totals, so none of the
-  account ``total_*`` columns is filled from it.
+  account ``total_*`` columns is filled from it. The window ends with the pull day: that day's
+  ``daily_metrics`` row (READY) is the day's series (``daily_insights``). A 400/403 refusal is
+  recorded and the pull goes on without it.
 - ``GET /pins?page_size=&bookmark=&pin_metrics=true``: the user's Pins, newest first.
   ``pin_metrics=true`` adds ``pin_metrics.lifetime_metrics`` with the lifetime ``reaction`` and
   ``comment`` totals (the only place v5 gives those).
@@ -128,7 +130,15 @@ class Client(PlatformClient):
     def _pull(self, account: AccountRef, handle: str, auth: dict[str, str]) -> None:
         window = self._window()
         self._get(self.url("user_account"), endpoint=USER_ACCOUNT, secret_headers=auth)
-        self._get(self.url("user_account/analytics"), endpoint=USER_ANALYTICS, params=window, secret_headers=auth)
+        try:
+            # The window ends with the pull day: its daily_metrics row for self.today is the day's
+            # series (parse: daily_insights), so the day costs no extra call.
+            self._get(self.url("user_account/analytics"), endpoint=USER_ANALYTICS, params=window, secret_headers=auth)
+        except PlatformError as exc:
+            # Refused (scope missing, not a business account, metric dropped): the answer is in the
+            # ledger with Pinterest's message; the day's series stays None, the pull goes on.
+            if exc.status_code not in (400, 403):
+                raise
 
         first_day = date.fromisoformat(window["start_date"])
         pins = self._pins(account.posts_per_fetch, auth)
@@ -202,7 +212,7 @@ class Client(PlatformClient):
             raise PlatformError(f"pinterest account @{handle}: cannot refresh the token: set {' and '.join(missing)}")
         if not refresh_token:
             raise PlatformError(
-                f"pinterest account @{handle}: no refresh token stored (social_accounts.refresh_token is empty): "
+                f"pinterest account @{handle}: no refresh token stored (social_account_credentials.refresh_token is empty): "
                 "reconnect the account"
             )
         client_id, client_secret = self.credentials["client_id"], self.credentials["client_secret"]

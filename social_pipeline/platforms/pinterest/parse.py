@@ -16,7 +16,7 @@ What the parser relies on (the v5 OpenAPI description, github.com/pinterest/api-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
@@ -103,6 +103,7 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
     audiences = ok_payloads(responses, AUDIENCE)
     if audiences:
         out.demographics = _demographics(audiences[-1])
+    out.account["daily_insights"], out.account["followers_on_day"] = _daily(responses, out.account["followers_count"])
     # Pinterest v5 has no comments API for Pins: out.comments stays empty.
     return out
 
@@ -116,6 +117,48 @@ def _created_day(pin: Any) -> date | None:
     except ParseError:
         return None
     return created.date() if created else None
+
+
+# v5 user_account analytics metric type -> records.DAILY_METRICS name.
+DAILY_MAP = {
+    "IMPRESSION": "impressions",
+    "ENGAGEMENT": "engagements",
+    "SAVE": "saves",
+    "PIN_CLICK": "pin_clicks",
+    "OUTBOUND_CLICK": "outbound_clicks",
+}
+FINAL_STATUSES = ("READY",)  # PROCESSING / ESTIMATE days are not final figures: left out
+
+
+def _daily(responses: list[RawResponse], followers: int | None) -> tuple[dict[str, int] | None, int | None]:
+    """The pull day's row of ``user_account/analytics`` (``daily_metrics[]`` whose ``date`` is the
+    request's ``end_date``, when its ``data_status`` is READY), and the followers at the end of
+    that day. Pinterest serves no daily follower gains (no unfollows, no net figure), so the count
+    is known only for a day with no full day after it at pull time (today, or yesterday pulled
+    today): then it is ``follower_count``; else None."""
+    asked = [r for r in responses if r.endpoint == USER_ANALYTICS]
+    day = None
+    for r in asked:
+        try:
+            day = date.fromisoformat(str(r.request_params["end_date"]))
+        except (KeyError, ValueError):
+            continue
+    if day is None:
+        return None, None
+    daily: dict[str, int] | None = None
+    for payload in ok_payloads(asked, USER_ANALYTICS):
+        body = obj(payload, "user_account analytics").get("all")
+        rows = body.get("daily_metrics") if isinstance(body, dict) else None
+        for row in rows if isinstance(rows, list) else []:
+            if not isinstance(row, dict) or row.get("date") != day.isoformat():
+                continue
+            if row.get("data_status") not in FINAL_STATUSES or not isinstance(row.get("metrics"), dict):
+                continue
+            got = {DAILY_MAP[k]: count(v) for k, v in row["metrics"].items() if k in DAILY_MAP}
+            daily = {k: v for k, v in got.items() if v is not None} or None
+    pulled_on = max(r.fetched_at for r in asked).astimezone(timezone.utc).date()
+    on_day = followers if followers is not None and day >= pulled_on - timedelta(days=1) else None
+    return daily, on_day
 
 
 def _summary(payload: Any) -> dict[str, Any]:

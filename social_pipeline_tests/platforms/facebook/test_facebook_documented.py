@@ -101,6 +101,10 @@ def _documented() -> ScriptedTransport:
     answer(re.escape(f"/{REEL_VIDEO}/video_insights"), by_key["video/video_insights"][0])
     answer(re.escape(f"/{P1}/comments"), by_key["post/comments"][0])
     answer(r"/[^/?]+/comments", *[{"data": []}] * 2)  # the other posts' comments: none
+    # The pull day's period=day series (fixtures/facebook_page_daily.json); a pull of today asks
+    # no gains after it.
+    daily = json.loads((Path(__file__).parent / "fixtures" / "facebook_page_daily.json").read_text())
+    answer(re.escape(f"/{PAGE}/insights") + r"(?=.*period=day)", daily["daily"]["payload"])
     answer(re.escape(f"/{PAGE}/insights"), by_key["page/insights"][0])
     return transport
 
