@@ -162,8 +162,7 @@ def cmd_db(args) -> int:
     elif args.action == "stop":
         if os.environ.get(db.URL_ENV):
             raise CliError(f"{db.URL_ENV} is set: that server is not ours to stop")
-        db.embedded_server().stop()
-        _say("embedded PostgreSQL stopped")
+        _say("embedded PostgreSQL stopped" if db.stop_embedded() else "embedded PostgreSQL was not running")
     return 0
 
 

@@ -26,6 +26,23 @@ def test_db_url_masks_password_unless_revealed(monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == "postgresql://user:s3cret@db.example:5432/analytics"
 
 
+@pytest.mark.parametrize("wheel", sorted(dbmod.SERVER_MODULES))
+def test_db_stop_stops_the_embedded_server(wheel, tmp_path, monkeypatch, capsys):
+    """`db stop` stops the project's embedded server, whichever wheel it comes from."""
+    monkeypatch.delenv(dbmod.URL_ENV, raising=False)
+    monkeypatch.setenv(dbmod.HOME_ENV, str(tmp_path))
+    monkeypatch.setenv(dbmod.SERVER_ENV, wheel)
+    url = dbmod.embedded_server().get_uri()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert cli.main(["db", "stop"]) == 0
+    assert "embedded PostgreSQL stopped" in capsys.readouterr().out
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3)
+    assert cli.main(["db", "stop"]) == 0
+    assert "was not running" in capsys.readouterr().out
+
+
 def test_db_migrate_then_up_to_date(empty_db_url, capsys):
     assert cli.main(["db", "migrate"]) == 0
     assert "003_views.sql" in capsys.readouterr().out

