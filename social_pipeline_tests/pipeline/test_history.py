@@ -24,10 +24,10 @@ from social_pipeline_tests.pipeline.helpers import run_day, seed
 
 FIRST = date(2026, 10, 1)
 DAYS = [FIRST + timedelta(days=i) for i in range(10)]
-# Three platforms keep the test short and cover the order-sensitive parts: TikTok's totals summed
+# Four platforms keep the test short and cover the order-sensitive parts: TikTok's totals summed
 # over tracked posts, X's creator replies (posts found through conversations), Bluesky's peaks
-# derived from our own posts.
-HERE = ("tiktok", "twitter", "bluesky")
+# derived from our own posts, YouTube's daily series (daily_insights) read from a report by day.
+HERE = ("tiktok", "twitter", "bluesky", "youtube")
 SCOPE_TAG = "social_pipeline/accounts"
 
 # Every column that describes the data, with row ids replaced by natural keys; ids, clock times
@@ -45,7 +45,8 @@ TABLES = {
     "social_analytics_snapshots": """
         SELECT social_account_id, snapshot_date, followers_count, following_count, posts_count, total_likes,
                total_comments, total_views, total_shares, subscribers_count, pins_count, retweets_count,
-               watch_time_minutes, engagement_rate, follower_growth, tracked_totals, observation, unknown_reason
+               watch_time_minutes, engagement_rate, follower_growth, tracked_totals, observation, unknown_reason,
+               daily_insights, reconstructed_fields
         FROM social_analytics_snapshots""",
     "social_comments": """
         SELECT p.external_post_id, c.external_comment_id, parent.external_comment_id, c.comment_text,
