@@ -118,7 +118,12 @@ def social_analytics_snapshots(context: AssetExecutionContext, database: Databas
     named = write_profiles(database, profiles)
     accounts = sorted({r["social_account_id"] for r in rows})
     later = rederive_later(database, accounts, max(days)) if days and accounts else 0
-    return Output(df, metadata={"rows": len(df), "profiles_written": named, "later_days_rederived": later, **scope_metadata(context)})
+    known = df["followers_count"].dropna()
+    # Numbers the asset's Plots tab draws run by run: followers summed over the accounts that
+    # reported them (an account without a known count is counted apart, never as 0).
+    plotted = {"total_followers": int(known.sum()), "accounts_with_followers": int(len(known))} if len(known) else {}
+    return Output(df, metadata={"rows": len(df), "profiles_written": named, "later_days_rederived": later,
+                                **plotted, **scope_metadata(context)})
 
 
 def write_profiles(database: Database, profiles: dict) -> int:

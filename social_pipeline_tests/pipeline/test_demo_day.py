@@ -22,6 +22,20 @@ def test_demo_day_fills_every_table_and_rerun_changes_no_count(db_url, conn):
     assert {c.name for c in meta["dagster/column_schema"].value.columns} >= {"post_id", "views_count", "engagement_rate"}
     assert all(n > 0 for n in first.values()), first
 
+    # What the assets' Plots tabs draw: numbers, run by run.
+    def number(node, key):
+        value = result.asset_materializations_for_node(node)[0].metadata[key].value
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), (node, key, value)
+        return value
+
+    assert number("raw__tiktok", "accounts") == 1 and number("raw__tiktok", "pulls_failed") == 0
+    assert number("raw__tiktok", "requests") > 0 and number("raw__tiktok", "retries") == 0
+    assert number("social_posts_analytics", "posts") == first["social_posts_analytics"]
+    assert number("social_comments", "comments") == first["social_comments"]
+    total = conn.execute("SELECT sum(followers_count), count(followers_count) FROM social_analytics_snapshots").fetchone()
+    assert number("social_analytics_snapshots", "total_followers") == total[0] > 0
+    assert number("social_analytics_snapshots", "accounts_with_followers") == total[1]
+
     # Every platform reached the normalized tables.
     platforms = {r[0] for r in conn.execute("SELECT DISTINCT platform FROM social_posts_analytics")}
     assert platforms == set(PLATFORMS)
