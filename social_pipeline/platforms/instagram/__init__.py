@@ -2,11 +2,11 @@
 :mod:`.parse`, Meta's shared conventions in :mod:`..meta_graph`).
 
 Daily series (issue 14): the pull day's account insights come from ``GET /{ig-user-id}/insights``
-with ``period=day&metric_type=total_value&since=<day start>&until=<day end>``. Follower figures:
-``follows_and_unfollows`` broken down by ``follow_type`` gives the **gross** follows (FOLLOWER) and
-the **gross** unfollows (NON_FOLLOWER, "unfollowed you or left Instagram") separately, so their
-difference is the net gain; ``follower_count`` ("total number of new followers each day", at most
-30 days) is gross only and is not used. Source:
+with ``period=day&metric_type=total_value&since=<day start>&until=<day end>``. Followers of a
+past day are not rebuilt: ``follows_and_unfollows`` by ``follow_type`` answers ``FOLLOWER`` /
+``NON_FOLLOWER`` values that Meta's reference does not define as follows and unfollows (other
+integrations found they are not the two flows), and ``follower_count`` ("total number of new
+followers each day", at most 30 days) is gross only. Source:
 https://developers.facebook.com/docs/instagram-platform/reference/instagram-user/insights
 (Metrics, Breakdowns, Limitations). Details in :mod:`.client` ("Daily series")."""
 

@@ -31,21 +31,18 @@ Endpoints used:
   ``metric=online_followers&period=lifetime`` (followers online per hour, for peak hours).
 
 Daily series (https://developers.facebook.com/docs/instagram-platform/reference/instagram-user/insights),
-made for the pull day ``client.today`` (1-3 calls, recorded like every other call):
+made for the pull day ``client.today`` (1 call, recorded like every other call):
 
 - ``GET /{ig-user-id}/insights?metric=views,reach,accounts_engaged,total_interactions,likes,
   comments,shares,saves,replies,profile_links_taps&period=day&metric_type=total_value
   &since=<day 00:00 UTC>&until=<next day 00:00 UTC, or now>`` (endpoint ``ig-user/insights/day``):
   one total per metric for that day. ``profile_links_taps`` is stored as ``website_clicks`` (the
   nearest name of records.DAILY_METRICS).
-- The same with ``metric=follows_and_unfollows&breakdown=follow_type``: that day's follows
-  (``FOLLOWER``) and unfollows (``NON_FOLLOWER``), both gross.
-- When the day is past: ``metric=follows_and_unfollows&breakdown=follow_type`` from the next day
-  00:00 UTC to now (endpoint ``ig-user/insights/gains``); followers at the end of the day = the
-  followers count read now - (follows - unfollows). Not asked when that range exceeds 30 days
-  (``GAINS_MAX_DAYS``, the longest since..until range we rely on); the day's followers are then
-  unknown. Meta warns that data may lag up to 48 hours, so a rebuild made within two days of the
-  day may miss the latest gains.
+- Followers of a past day are not rebuilt. ``follows_and_unfollows`` broken down by
+  ``follow_type`` answers with ``FOLLOWER``/``NON_FOLLOWER`` values whose meaning as follows and
+  unfollows is not confirmed by Meta's reference (other integrations found them not to be the two
+  flows), and ``follower_count`` counts new followers only (gross). A wrong follower history is
+  worse than none: a late Instagram day keeps its followers NULL, as on Threads.
 - An empty data set means "no data" (Meta does not answer 0): the metric stays None. A refused
   call (400/403 other than an expired token: permission, account under 100 followers, retired
   metric) leaves the series None and does not fail the pull; a refused metric within the list is
@@ -123,7 +120,6 @@ from .parse import (  # noqa: F401
     REPLIES,
     USER,
     USER_DAILY,
-    USER_GAINS,
     USER_INSIGHTS,
 )
 
@@ -140,7 +136,6 @@ REELS_METRICS = FEED_METRICS + ("ig_reels_avg_watch_time", "ig_reels_video_view_
 BREAKDOWNS = ("age", "gender", "country", "city")
 
 PAGE_LIMIT = 25  # media and comments per page
-GAINS_MAX_DAYS = 30  # the longest since..until range the account insights accept
 MAX_PAGES_LISTED = 10  # /me/accounts pages to look through
 
 
@@ -381,9 +376,9 @@ class Client(GraphClient):
 
     def _pull_daily(self, user_id: str, auth: dict[str, str]) -> None:
         """The pull day's account insights (``period=day``, ``metric_type=total_value`` over
-        since=day start .. until=day end) and the follows/unfollows from the day after it to now
-        (see "Daily series" in the package docstring). A refused call (400 other than an expired
-        token: permission missing, account too small, metric retired) leaves the series out."""
+        since=day start .. until=day end; see "Daily series" in the package docstring). A refused
+        call (400 other than an expired token: permission missing, account too small, metric
+        retired) leaves the series out."""
         day = self.today
         now = datetime.now(timezone.utc)
         start = _epoch(day)
@@ -392,25 +387,11 @@ class Client(GraphClient):
             return
         url = self.data_url(f"/{user_id}/insights")
         window = {"period": "day", "metric_type": "total_value", "since": start, "until": until}
-        calls = [
-            (USER_DAILY, DAILY_METRICS, window),
-            (USER_DAILY, ("follows_and_unfollows",), {**window, "breakdown": "follow_type"}),
-        ]
-        after = _epoch(day + timedelta(days=1))
-        if after < int(now.timestamp()) and now - datetime.fromtimestamp(after, timezone.utc) <= timedelta(days=GAINS_MAX_DAYS):
-            calls.append(
-                (
-                    USER_GAINS,
-                    ("follows_and_unfollows",),
-                    {"period": "day", "metric_type": "total_value", "breakdown": "follow_type", "since": after, "until": int(now.timestamp())},
-                )
-            )
-        for page, (endpoint, metrics, params) in enumerate(calls):
-            try:
-                self._insights(url, endpoint, metrics, auth, group=f"user-{endpoint}", params=params, page_index=page)
-            except PlatformError as exc:
-                if exc.status_code not in (400, 403) or isinstance(exc, TokenExpired):
-                    raise
+        try:
+            self._insights(url, USER_DAILY, DAILY_METRICS, auth, group=f"user-{USER_DAILY}", params=window, page_index=0)
+        except PlatformError as exc:
+            if exc.status_code not in (400, 403) or isinstance(exc, TokenExpired):
+                raise
 
     # -- parsing -------------------------------------------------------------------------------
     @staticmethod

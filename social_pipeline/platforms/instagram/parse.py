@@ -42,7 +42,6 @@ COMMENTS = "ig-media/comments"
 REPLIES = "ig-comment/replies"
 USER_INSIGHTS = "ig-user/insights"
 USER_DAILY = "ig-user/insights/day"  # the pull day's account insights
-USER_GAINS = "ig-user/insights/gains"  # follows and unfollows from the day after the pull day to now
 
 # Account insights asked for the pull day, and the name each has in records.DAILY_METRICS.
 DAILY_NAMES = {
@@ -58,7 +57,6 @@ DAILY_NAMES = {
     "profile_links_taps": "website_clicks",  # taps on the profile's links: the nearest name
 }
 DAILY_METRICS = tuple(DAILY_NAMES)
-FOLLOW_TYPES = {"FOLLOWER": "follows", "NON_FOLLOWER": "unfollows"}  # follows_and_unfollows by follow_type
 
 MEDIA_TYPES = {"VIDEO": "video", "IMAGE": "image", "CAROUSEL_ALBUM": "carousel"}
 
@@ -220,26 +218,6 @@ def parse_demographics(payloads: list[Any]) -> dict[str, Any] | None:
     return demographics_from_counts(groups, online)
 
 
-def _follow_counts(entry: dict[str, Any], where: str) -> dict[str, int]:
-    """follows/unfollows from a ``follows_and_unfollows`` entry broken down by ``follow_type``."""
-    total = entry.get("total_value")
-    if not isinstance(total, dict):
-        raise ParseError(f"{where}: follows_and_unfollows has no total_value")
-    out: dict[str, int] = {}
-    for breakdown in total.get("breakdowns") or []:
-        if not isinstance(breakdown, dict) or breakdown.get("dimension_keys") != ["follow_type"]:
-            continue
-        for result in breakdown.get("results") or []:
-            values = result.get("dimension_values") if isinstance(result, dict) else None
-            if not isinstance(values, list) or len(values) != 1:
-                raise ParseError(f"{where}: a follow_type result has no single dimension value")
-            ours = FOLLOW_TYPES.get(values[0])
-            value = count(result.get("value"))
-            if ours and value is not None:
-                out[ours] = out.get(ours, 0) + value
-    return out
-
-
 def parse_daily(payloads: list[Any]) -> dict[str, int] | None:
     """The pull day's account insights under records.DAILY_METRICS names; None when Instagram
     served none (refused, or an empty data set: unknown, never 0)."""
@@ -249,9 +227,7 @@ def parse_daily(payloads: list[Any]) -> dict[str, int] | None:
             if not isinstance(entry, dict):
                 raise ParseError(f"{USER_DAILY}: an entry is not an object")
             name = entry.get("name")
-            if name == "follows_and_unfollows":
-                out.update(_follow_counts(entry, USER_DAILY))
-            elif name in DAILY_NAMES:
+            if name in DAILY_NAMES:
                 value = count(metric_value(entry, USER_DAILY))
                 if value is not None:
                     out[DAILY_NAMES[name]] = value
@@ -267,23 +243,12 @@ def _since_day(response: RawResponse):
 
 
 def followers_on_day(responses: list[RawResponse], followers_now: int | None) -> int | None:
-    """Followers at the end of the pull day: the count read now when the pull day is the day of
-    the read, else the count now less (follows - unfollows) from the next day to the read, when
-    that range was answered with both figures. None otherwise."""
+    """Followers at the end of the pull day: the count read on that day, else None. Instagram's
+    follow figures cannot rebuild a past day (see "Daily series" in :mod:`.client`)."""
     if followers_now is None:
         return None
     user = [r for r in responses if r.ok and r.endpoint == USER and r.fetched_at is not None]
     days = [r for r in responses if r.endpoint == USER_DAILY]
     if not user or not days:
         return None
-    day, read_on = _since_day(days[0]), user[-1].fetched_at.date()
-    if day >= read_on:
-        return followers_now
-    for r in responses:
-        if r.ok and r.endpoint == USER_GAINS and _since_day(r) == day.fromordinal(day.toordinal() + 1):
-            for entry in data_list(r.payload, USER_GAINS):
-                if isinstance(entry, dict) and entry.get("name") == "follows_and_unfollows":
-                    gains = _follow_counts(entry, USER_GAINS)
-                    if "follows" in gains and "unfollows" in gains:
-                        return followers_now - (gains["follows"] - gains["unfollows"])
-    return None
+    return followers_now if _since_day(days[0]) >= user[-1].fetched_at.date() else None

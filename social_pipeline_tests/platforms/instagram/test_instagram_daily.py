@@ -1,5 +1,6 @@
-"""Instagram's daily account series (issue 14): the pull day's account insights and the
-followers at the end of that day, rebuilt from the follows/unfollows reported since. Payloads
+"""Instagram's daily account series (issue 14): the pull day's account insights. Followers of a
+past day are not rebuilt (the follow_type values are not confirmed as follows and unfollows; see
+instagram/client.py, "Daily series"). Payloads
 come from fixtures/instagram_daily_documented.json (written from Meta's reference, each field
 citing its page); the rest of a pull is served by the simulator through the scripted transport."""
 
@@ -18,7 +19,6 @@ from social_pipeline.platforms.records import DAILY_METRICS
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError
 from social_pipeline.platforms.instagram import client as instagram
 from social_pipeline.simulator import instagram as ig_sim
-from social_pipeline.simulator import world
 from social_pipeline.simulator.meta_graph import documented_paths_seen, documented_problems
 from social_pipeline.simulator.transport import demo_token
 from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
@@ -42,10 +42,9 @@ def _transport(as_of: datetime) -> ScriptedTransport:
     return ScriptedTransport().serve(BASE, ig_sim.Simulator(as_of, [HANDLE]))
 
 
-def _script_daily(transport: ScriptedTransport, *, daily=DAILY, follows=FOLLOWS, gains=GAINS) -> None:
-    """The documented answers for the three daily calls, told apart by their parameters."""
+def _script_daily(transport: ScriptedTransport, *, daily=DAILY) -> None:
+    """The documented answer for the day's call."""
     transport.script(INSIGHTS + r"(?=.*\bsince=)(?!.*\bbreakdown=)", (200, {}, daily))
-    transport.script(INSIGHTS + r"(?=.*\bbreakdown=follow_type)(?=.*\bsince=)", (200, {}, follows), (200, {}, gains))
 
 
 def _pull(transport: ScriptedTransport, day: date):
@@ -71,60 +70,43 @@ def _now_as_of() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def test_the_client_asks_the_documented_day_and_the_gains_since():
+def test_the_client_asks_the_documented_day_only():
     day = _today() - timedelta(days=3)
     transport = _transport(_now_as_of())
     _script_daily(transport)
-    before = int(datetime.now(timezone.utc).timestamp())
     client, _parsed = _pull(transport, day)
-    daily, follows, gains = _sent(transport)
+    (daily,) = _sent(transport)  # no follows_and_unfollows call: it cannot rebuild a day
     start, end = str(_epoch(day)), str(_epoch(day + timedelta(days=1)))
-    for q in (daily, follows):
-        assert (q["period"], q["metric_type"], q["since"], q["until"]) == (["day"], ["total_value"], [start], [end])
+    assert (daily["period"], daily["metric_type"], daily["since"], daily["until"]) == (["day"], ["total_value"], [start], [end])
     assert daily["metric"] == [",".join(instagram.DAILY_METRICS)] and "breakdown" not in daily
-    assert (follows["metric"], follows["breakdown"]) == (["follows_and_unfollows"], ["follow_type"])
-    assert (gains["metric"], gains["breakdown"], gains["metric_type"]) == (["follows_and_unfollows"], ["follow_type"], ["total_value"])
-    assert gains["since"] == [end] and int(gains["until"][0]) >= before  # the day after, up to now
-    kept = [r for r in client.http.responses if r.endpoint in (instagram.USER_DAILY, instagram.USER_GAINS)]
-    assert [r.endpoint for r in kept] == [instagram.USER_DAILY, instagram.USER_DAILY, instagram.USER_GAINS]
+    kept = [r for r in client.http.responses if r.endpoint == instagram.USER_DAILY]
+    assert len(kept) == 1
     assert demo_token("instagram", HANDLE) not in json.dumps([r.request_params for r in kept] + [r.payload for r in kept])
 
 
-def test_the_documented_payloads_parse_into_the_day_and_the_rebuilt_followers():
+def test_the_documented_payload_parses_into_the_day_and_a_past_day_keeps_no_followers():
     day = _today() - timedelta(days=3)
     transport = _transport(_now_as_of())
     _script_daily(transport)
     client, parsed = _pull(transport, day)
     assert parsed.account["daily_insights"] == {
         "views": 4210, "reach": 2930, "accounts_engaged": 180, "total_interactions": 265, "likes": 210,
-        "comments": 22, "shares": 9, "saves": 24, "replies": 3, "website_clicks": 11, "follows": 14, "unfollows": 5,
+        "comments": 22, "shares": 9, "saves": 24, "replies": 3, "website_clicks": 11,
     }
     assert set(parsed.account["daily_insights"]) <= set(DAILY_METRICS)
-    now = parsed.account["followers_count"]
-    assert parsed.account["followers_on_day"] == now - (8 - 5)  # GAINS: 8 follows, 5 unfollows since
+    assert parsed.account["followers_count"] is not None and parsed.account["followers_on_day"] is None
 
 
-def test_followers_on_day_from_a_scripted_gains_series():
+def test_stored_follow_type_answers_rebuild_nothing():
+    """Pulls stored with a follows_and_unfollows answer (the documented FOLLOWER/NON_FOLLOWER
+    shape) still give no follows, unfollows or rebuilt followers."""
     day = _today() - timedelta(days=2)
     transport = _transport(_now_as_of())
-    transport.rewrite(r"/\d+\?fields=", lambda body: {**body, "followers_count": 1000})
-    gains = copy.deepcopy(GAINS)
-    # The two days after: +5 then -2 (7 follows, 4 unfollows in all).
-    results = gains["data"][0]["total_value"]["breakdowns"][0]["results"]
-    results[0]["value"], results[1]["value"] = 7, 4
-    _script_daily(transport, gains=gains)
+    both = copy.deepcopy(DAILY)
+    both["data"] = both["data"] + FOLLOWS["data"]
+    _script_daily(transport, daily=both)
     _client, parsed = _pull(transport, day)
-    assert parsed.account["followers_count"] == 1000
-    assert parsed.account["followers_on_day"] == 997
-
-
-def test_gains_missing_unfollows_leave_the_day_unknown():
-    day = _today() - timedelta(days=2)
-    transport = _transport(_now_as_of())
-    gains = copy.deepcopy(GAINS)
-    del gains["data"][0]["total_value"]["breakdowns"][0]["results"][1]
-    _script_daily(transport, gains=gains)
-    _client, parsed = _pull(transport, day)
+    assert not {"follows", "unfollows", "net_follows"} & set(parsed.account["daily_insights"])
     assert parsed.account["followers_on_day"] is None
 
 
@@ -133,7 +115,7 @@ def test_a_refused_insights_call_does_not_fail_the_pull():
     transport = _transport(_now_as_of())
     refusal = {"error": {"message": "(#10) Application does not have permission for this action", "type": "OAuthException",
                          "code": 10, "fbtrace_id": "AbCdEf"}}
-    transport.script(INSIGHTS + r"(?=.*\bsince=)", (400, {}, refusal), (400, {}, refusal), (400, {}, refusal))
+    transport.script(INSIGHTS + r"(?=.*\bsince=)", (400, {}, refusal))
     client, parsed = _pull(transport, day)
     assert parsed.account["daily_insights"] is None and parsed.account["followers_on_day"] is None
     assert parsed.account["followers_count"] is not None and parsed.posts  # the rest of the pull stands
@@ -142,7 +124,7 @@ def test_a_refused_insights_call_does_not_fail_the_pull():
 def test_an_empty_data_set_is_unknown_not_zero():
     day = _today() - timedelta(days=2)
     transport = _transport(_now_as_of())
-    _script_daily(transport, daily={"data": []}, follows={"data": []})
+    _script_daily(transport, daily={"data": []})
     _client, parsed = _pull(transport, day)
     assert parsed.account["daily_insights"] is None
 
@@ -155,21 +137,12 @@ def test_a_server_error_on_the_insights_call_still_fails_the_pull():
         _pull(transport, day)
 
 
-def test_no_gains_asked_beyond_the_30_day_range():
-    day = _today() - timedelta(days=40)
-    transport = _transport(_now_as_of())
-    _script_daily(transport)
-    _client, parsed = _pull(transport, day)
-    assert len(_sent(transport)) == 2  # the day only
-    assert parsed.account["daily_insights"] is not None and parsed.account["followers_on_day"] is None
-
-
-def test_today_needs_no_gains():
+def test_the_day_it_was_read_keeps_the_count_read():
     transport = _transport(_now_as_of())
     _script_daily(transport)
     _client, parsed = _pull(transport, _today())
-    assert len(_sent(transport)) == 2
-    assert parsed.account["followers_on_day"] == parsed.account["followers_count"]
+    assert len(_sent(transport)) == 1
+    assert parsed.account["followers_on_day"] == parsed.account["followers_count"] is not None
 
 
 def test_fixture_matches_its_field_definitions():
@@ -189,16 +162,14 @@ def test_simulator_serves_the_documented_shape_and_its_own_world():
     for r in client.http.responses:
         if r.ok and r.endpoint in DOC["fields"]:
             served.setdefault(r.endpoint, []).append(r.payload)
-    assert set(served) == set(DOC["fields"])
+    assert set(served) == {instagram.USER_DAILY}  # the day's call; follow_type is no longer asked
     for endpoint, payloads in served.items():
         fields = DOC["fields"][endpoint]
         for payload in payloads:
             assert documented_problems(payload, fields) == [], endpoint
         required = {path for path, _kind, needed, _src in fields if needed}
         assert not required - documented_paths_seen(payloads, fields), endpoint
-    acct = world.account("instagram", HANDLE)
-    start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    # The day's figures are the growth of the account's posts over the day, in the simulator's world.
     daily = parsed.account["daily_insights"]
-    assert daily["follows"] - daily["unfollows"] == acct.followers(start + timedelta(days=1)) - acct.followers(start)
-    # The simulator answers as of as_of: followers then, less the gains from the next day to as_of.
-    assert parsed.account["followers_on_day"] == acct.followers(start + timedelta(days=1))
+    assert daily["views"] > 0 and daily["likes"] >= 0
+    assert parsed.account["followers_on_day"] is None  # a past day: not rebuilt
