@@ -623,6 +623,11 @@ class Simulator(PlatformSimulator):
             "subscribersGained": gained + gained // 30,
             "subscribersLost": gained // 30,
         }
+        return self._pick(available, metrics)
+
+    def _pick(self, available: dict[str, Any], metrics: list[str]):
+        """The asked metrics' values in order, or Analytics' 400 for one it does not know (or
+        no longer serves)."""
         out = []
         for name in metrics:
             if name not in available or name in self.retired_metrics:
@@ -675,12 +680,7 @@ class Simulator(PlatformSimulator):
             "subscribersGained": max(change, 0) + churn,
             "subscribersLost": max(-change, 0) + churn,
         }
-        out = []
-        for name in metrics:
-            if name not in available or name in self.retired_metrics:
-                return google_error(400, "badRequest", f"Unknown identifier ({name}) given in field parameters.metrics.", "INVALID_ARGUMENT")
-            out.append(available[name])
-        return out
+        return self._pick(available, metrics)
 
     def _demographics_report(self, acct: world.Account, dimensions: list[str], metrics: list[str]) -> SimResponse:
         if metrics != ["viewerPercentage"]:
