@@ -128,6 +128,15 @@ def _launch_section(baseline: bool) -> report.Section:
     return section
 
 
+def _day_seconds(sections: list[report.Section]) -> float | None:
+    """The whole day's wall time at scale, when the day part ran before (the serving layer's share)."""
+    for s in sections:
+        for f in s.figures:
+            if s.title.startswith("2. a whole day") and f.unit == "s":
+                return f.value
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1000)
@@ -172,7 +181,7 @@ def main() -> None:
     part("day", lambda: _day_sections(args.accounts, args.posts_per_account, args.profile_accounts))
     part("rate", lambda: __import__("benchmarks.ratelimit_bench", fromlist=["run"]).run())
     part("growth", lambda: _growth_section(args.growth_accounts))
-    part("views", lambda: __import__("benchmarks.queries_bench", fromlist=["run"]).run())
+    part("views", lambda: __import__("benchmarks.queries_bench", fromlist=["run"]).run(day_seconds=_day_seconds(sections)))
     part("launch", lambda: _launch_section(not args.no_launch_baseline))
 
     sections.sort(key=lambda s: s.title)

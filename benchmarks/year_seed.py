@@ -154,6 +154,39 @@ def _bulk_load(conn, table: str, clock: "_Clock | None" = None):
         clock.lap(f"{table}: indexes and constraints rebuilt")
 
 
+# The triggers that keep the serving layer (migration 018). A bulk load turns them off (its
+# indexes are dropped while it runs, so each statement's refresh would scan the metrics) and
+# rebuilds the layer once at the end, as social_rebuild_serving() does for any existing history.
+SERVING_TRIGGERS = (
+    ("social_posts_analytics", "social_posts_analytics_serving_ins"),
+    ("social_posts_analytics", "social_posts_analytics_serving_upd"),
+    ("social_posts_analytics", "social_posts_analytics_serving_del"),
+    ("social_post_metrics", "social_post_metrics_serving_ins"),
+    ("social_post_metrics", "social_post_metrics_serving_del"),
+    ("social_post_metrics", "social_post_metrics_serving_upd"),
+    ("social_post_metrics", "social_post_metrics_serving_trunc"),
+    ("social_post_hashtags", "social_post_hashtags_serving_ins"),
+    ("social_post_hashtags", "social_post_hashtags_serving_del"),
+    ("social_post_hashtags", "social_post_hashtags_serving_upd"),
+    ("social_post_hashtags", "social_post_hashtags_serving_trunc"),
+)
+
+
+SERVING_TABLES = ("social_post_latest_metrics", "social_account_view_medians", "social_hashtag_post_days",
+                  "social_hashtag_daily", "social_hashtag_accounts")
+
+
+def _serving_triggers(conn, *, enabled: bool) -> bool:
+    """Enable or disable the serving table's triggers; False where the schema has none."""
+    if conn.execute("SELECT to_regprocedure('social_rebuild_serving()')").fetchone()[0] is None:
+        return False
+    with conn.transaction():
+        for table, trigger in SERVING_TRIGGERS:
+            conn.execute(sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                sql.Identifier(table), sql.SQL("ENABLE" if enabled else "DISABLE"), sql.Identifier(trigger)))
+    return True
+
+
 def _reserve_ids(conn, table: str, count: int) -> int:
     """The first of ``count`` consecutive ids taken from ``table``'s id sequence (the rows are
     then inserted with explicit ids, so rows can refer to each other in one statement)."""
@@ -213,6 +246,7 @@ def seed_year(
     clock.lap(f"{counts['social_accounts']} accounts, {counts['videos']} videos")
 
     common = {"first": first_day, "last": last_day, "end": end_day, "days": days}
+    serving = _serving_triggers(conn, enabled=False)
     with conn.transaction(), _bulk_load(conn, "social_posts_analytics"):
         conn.execute("SET LOCAL work_mem = '256MB'")
         _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_share, counts, ledger)
@@ -262,8 +296,14 @@ def seed_year(
 
     conn.execute("DROP TABLE IF EXISTS seed_accounts, seed_posts, seed_videos, seed_latest")
     conn.commit()
+    if serving:
+        # The serving table once, from the loaded rows, rather than per insert statement.
+        with conn.transaction():
+            conn.execute("SELECT social_rebuild_serving()")
+            _serving_triggers(conn, enabled=True)
+        clock.lap("serving layer rebuilt (social_rebuild_serving)")
     if analyze:
-        for table in counts:
+        for table in [*counts, *(SERVING_TABLES if serving else ())]:
             if table.startswith("social_") or table in ("videos",):
                 conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         conn.commit()

@@ -80,6 +80,19 @@ RULES = [
          "JOIN social_post_metrics p ON p.post_id = m.post_id AND p.snapshot_date = m.snapshot_date - 1 "
          "AND p.snapshot_hour IS NULL WHERE m.snapshot_date = %(day)s AND m.snapshot_hour IS NULL "
          "AND m.views_count < p.views_count AND m.views_method IS NOT DISTINCT FROM p.views_method"),
+    Rule("social_post_metrics", "serving_layer_current", ERROR,
+         "The serving layer (social_post_latest_metrics, migration 018) holds, for every post the day wrote "
+         "metrics for, the newest of its metrics rows: what social_post_performance and the dashboard show.",
+         "SELECT d.post_id || ': serving ' || coalesce(l.snapshot_date || ' h' || coalesce(l.snapshot_hour::text, '-') "
+         "|| ' views ' || coalesce(l.views_count::text, 'null'), 'no row') || ', history ' || n.snapshot_date || ' h' "
+         "|| coalesce(n.snapshot_hour::text, '-') || ' views ' || coalesce(n.views_count::text, 'null') "
+         "FROM (SELECT DISTINCT post_id FROM social_post_metrics WHERE snapshot_date = %(day)s) d "
+         "LEFT JOIN social_post_latest_metrics l ON l.post_id = d.post_id "
+         "CROSS JOIN LATERAL (SELECT m.* FROM social_post_metrics m WHERE m.post_id = d.post_id "
+         "ORDER BY m.snapshot_date DESC, COALESCE(m.snapshot_hour, 24) DESC LIMIT 1) n "
+         "WHERE l.post_id IS NULL OR (l.snapshot_date, l.snapshot_hour, l.views_count, l.likes_count, l.comments_count, "
+         "l.shares_count, l.engagement_rate) IS DISTINCT FROM (n.snapshot_date, n.snapshot_hour, n.views_count, "
+         "n.likes_count, n.comments_count, n.shares_count, n.engagement_rate)"),
     # -- snapshots ------------------------------------------------------------------------------
     Rule("social_analytics_snapshots", "natural_key_unique", ERROR, "One row per (account, day).",
          "SELECT social_account_id || '@' || snapshot_date FROM social_analytics_snapshots "

@@ -44,6 +44,8 @@ OWNER_READABLE = (
     "social_post_hashtags",
     "social_account_profiles",
     "social_fetch_jobs",  # the status and error of the owner's own pulls (social_analytics_latest)
+    "social_post_latest_metrics",  # the serving layer behind social_post_performance and the insight views
+    "social_account_view_medians",
 )
 # Never opened: payloads, spend across accounts, secrets, the migration ledger.
 ALWAYS_CLOSED = ("social_raw_pulls", "social_api_usage", "social_account_credentials", LEDGER)

@@ -5,6 +5,8 @@
   kind) in between. Compared row by row on every normalized table, ids and clock times aside.
 - A re-run of an observed day calls no API and changes no row.
 - A run scoped to one account rewrites no other account's rows.
+- The serving layer (social_post_latest_metrics) is part of the comparison: the same whatever the
+  order (a backfill is the reverse order), and equal to the views' old, history-scanning answers.
 - A past day pulled long after it ended from a live source (answering as of now) keeps no
   point-in-time value under the past date: it is marked reconstructed, with the reason.
 """
@@ -21,6 +23,7 @@ from social_pipeline.simulator.server import make_server
 from social_pipeline.simulator.youtube import Simulator as YouTubeSimulator
 from social_pipeline_tests.conftest import _create_db, _drop_db, with_dbname
 from social_pipeline_tests.pipeline.helpers import run_day, seed
+from social_pipeline_tests.serving_reference import serving_differences
 
 FIRST = date(2026, 10, 1)
 DAYS = [FIRST + timedelta(days=i) for i in range(10)]
@@ -63,6 +66,12 @@ TABLES = {
         SELECT p.external_post_id, h.hashtag, ph.position
         FROM social_post_hashtags ph JOIN social_posts_analytics p ON p.id = ph.post_id
         JOIN social_hashtags h ON h.id = ph.hashtag_id""",
+    "social_post_latest_metrics": """
+        SELECT p.platform, p.external_post_id, l.social_account_id, l.posted_at, l.post_kind, l.snapshot_date,
+               l.snapshot_hour, l.views_count, l.likes_count, l.comments_count, l.shares_count, l.saves_count,
+               l.impressions, l.reach, l.engagement_rate, l.velocity_views, l.velocity_hours, l.views_per_hour_48h,
+               l.velocity_hourly, l.virality_score
+        FROM social_post_latest_metrics l JOIN social_posts_analytics p ON p.id = l.post_id""",
     "social_audience_demographics": """
         SELECT social_account_id, snapshot_date, age_13_17, age_18_24, age_25_34, age_35_44, age_45_plus,
                gender_male, gender_female, top_countries, top_cities, top_languages, peak_hours, peak_days, peak_source
@@ -135,6 +144,9 @@ def test_days_give_the_same_rows_whatever_the_load_order(db_url, conn, databases
         assert run_day(day).success
     forward = tables(db_url)
     assert len(forward["social_analytics_snapshots"]) == len(HERE) * len(DAYS)
+    # The serving layer (migration 018) answers as the views did when they read the history.
+    assert serving_differences(conn) == {}
+    assert len(forward["social_post_latest_metrics"]) == len(forward["social_posts_analytics"])
     assert forward["social_post_metrics"] and forward["social_comments"] and forward["social_hashtags"]
 
     # A re-run of an observed day: no API call (no new pull in the ledger), no row changed.

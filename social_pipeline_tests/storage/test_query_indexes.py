@@ -158,21 +158,35 @@ def test_latest_analytics_reads_one_job_per_account(sconn):
     assert not any(n["Node Type"] == "Sort" and "j.partition_date" in str(n.get("Sort Key")) for n in _nodes(plan))
 
 
-def test_post_performance_takes_the_latest_metrics_from_the_index(sconn):
+def test_post_performance_reads_the_serving_table_not_the_history(sconn):
+    """Migration 018: the view reads each post's latest metrics from social_post_latest_metrics,
+    never the metrics history; the top posts of a platform come from an index, in order, and the
+    plan stops at the limit."""
     plan = _plan(sconn, "SELECT account_username, caption, current_views FROM social_post_performance "
                         "WHERE posted_at >= CURRENT_DATE - INTERVAL '7 days' ORDER BY current_views DESC LIMIT 10",
                  **BIG_TABLE)
-    metrics = [n for n in _nodes(plan) if n.get("Relation Name") == "social_post_metrics"]
-    assert {n.get("Index Name") for n in metrics} == {"social_post_metrics_latest_idx"}
-    assert not any(n["Node Type"] in ("Sort", "Incremental Sort") and "snapshot_date" in str(n.get("Sort Key"))
-                   for n in _nodes(plan))
+    relations = {n.get("Relation Name") for n in _nodes(plan)}
+    assert "social_post_latest_metrics" in relations and "social_post_metrics" not in relations
+    top = _plan(sconn, "SELECT * FROM social_post_performance WHERE platform = 'tiktok' ORDER BY current_views DESC LIMIT 10",
+                **BIG_TABLE)
+    assert top["Node Type"] == "Limit"
+    assert "social_post_latest_metrics_platform_views_idx" in {n.get("Index Name") for n in _nodes(top)}
+    assert not any(n["Node Type"] in ("Sort", "Incremental Sort") for n in _nodes(top))
 
 
-def test_velocity_bounds_the_snapshot_days(sconn):
-    plan = _plan(sconn, "SELECT post_id FROM social_post_velocity ORDER BY views_per_hour_48h DESC LIMIT 10", **BIG_TABLE)
-    metrics = [n for n in _nodes(plan) if n.get("Relation Name") == "social_post_metrics"]
-    assert metrics and all("snapshot_date >=" in n.get("Index Cond", "") and "snapshot_date <=" in n.get("Index Cond", "")
-                           for n in metrics)
+def test_velocity_and_virality_read_the_serving_table_in_order(sconn):
+    """Migration 018: the top of velocity and virality is read from an index on the serving
+    table, in order, without touching the metrics history."""
+    for query, index in (
+        ("SELECT post_id FROM social_post_velocity ORDER BY views_per_hour_48h DESC LIMIT 10",
+         "social_post_latest_metrics_velocity_idx"),
+        ("SELECT post_id FROM social_post_virality WHERE virality_score >= 3 ORDER BY virality_score DESC",
+         "social_post_latest_metrics_virality_idx"),
+    ):
+        plan = _plan(sconn, query, **BIG_TABLE)
+        relations = {n.get("Relation Name") for n in _nodes(plan)}
+        assert "social_post_metrics" not in relations, query
+        assert index in {n.get("Index Name") for n in _nodes(plan)}, query
 
 
 def test_a_post_is_found_by_a_piece_of_its_url_through_the_trigram_index(sconn):
@@ -192,8 +206,9 @@ def test_a_post_is_found_by_a_piece_of_its_url_through_the_trigram_index(sconn):
 def test_best_time_for_one_account_reads_only_its_posts(sconn):
     handle = sconn.execute("SELECT handle FROM social_accounts ORDER BY handle LIMIT 1").fetchone()[0]
     plan = _plan(sconn, "SELECT * FROM social_best_time_to_post WHERE account_username = %s", (handle,), **BIG_TABLE)
-    posts = [n for n in _nodes(plan) if n.get("Relation Name") == "social_posts_analytics"]
-    assert len(posts) == 1 and posts[0].get("Index Name") == "social_posts_analytics_account_idx"
+    latest = [n for n in _nodes(plan) if n.get("Relation Name") == "social_post_latest_metrics"]
+    assert len(latest) == 1 and latest[0].get("Index Name") == "social_post_latest_metrics_account_idx"
+    assert "social_post_metrics" not in {n.get("Relation Name") for n in _nodes(plan)}
 
 
 def test_hashtag_candidates_are_found_by_day(sconn):

@@ -1,0 +1,93 @@
+"""The views as they were before the serving layer (migrations 001-017), to compare with.
+
+``reference_schema(conn)`` creates schema ``serving_reference`` holding the last definition of each
+view (and of ``social_hashtag_insights``) that migrations before 018 created, read from the SQL
+files themselves: they compute everything from the metrics history, post by post. With
+``search_path = serving_reference, public`` their references to each other resolve to the old
+definitions and the tables to ours. ``serving_differences(conn)`` then lists, per view, the rows
+that differ between the view (read from the serving layer) and its old definition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from psycopg import sql
+
+from social_pipeline.storage.migrate import SQL_DIR
+
+SCHEMA = "serving_reference"
+SERVING_MIGRATION = 18
+# In dependency order.
+VIEWS = (
+    "social_post_performance", "social_post_velocity", "social_post_virality", "social_top_hashtags",
+    "social_best_time_to_post", "social_content_posts", "social_content_performance",
+)
+FUNCTION = "social_hashtag_insights"
+# What is compared: every view whole, and the function over the windows the README and the
+# dashboard use.
+QUERIES = {
+    **{view: f"SELECT * FROM {{schema}}.{view}" for view in VIEWS},
+    **{f"{FUNCTION}({days})": f"SELECT * FROM {{schema}}.{FUNCTION}({days})" for days in (7, 30, 90, 365)},
+}
+
+
+def _sources() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SQL_DIR.glob("*.sql"))
+            if int(p.name.split("_", 1)[0]) < SERVING_MIGRATION]
+
+
+def old_view(name: str) -> str:
+    """The SELECT of the last definition of view ``name`` before the serving layer."""
+    found = [m.group(1) for text in _sources()
+             for m in re.finditer(rf"CREATE (?:OR REPLACE )?VIEW {name} AS\n(.*?);\n", text, re.S)]
+    if not found:
+        raise LookupError(f"no definition of view {name} before migration {SERVING_MIGRATION}")
+    return found[-1]
+
+
+def old_function(name: str) -> str:
+    found = [m.group(0) for text in _sources()
+             for m in re.finditer(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\n\$\$;\n", text, re.S)]
+    if not found:
+        raise LookupError(f"no definition of function {name} before migration {SERVING_MIGRATION}")
+    return found[-1]
+
+
+def reference_schema(conn) -> None:
+    """(Re)create ``serving_reference`` with the old definitions."""
+    with conn.transaction():
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SCHEMA)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SCHEMA)))
+        conn.execute(sql.SQL("SET LOCAL search_path = {}, public").format(sql.Identifier(SCHEMA)))
+        for view in VIEWS[:1]:
+            conn.execute(sql.SQL("CREATE VIEW {}.{} AS ").format(sql.Identifier(SCHEMA), sql.Identifier(view))
+                         + sql.SQL(old_view(view)))
+        # The function reads social_post_performance: the old one, found first on the path.
+        body = old_function(FUNCTION).replace(f"FUNCTION {FUNCTION}(", f"FUNCTION {SCHEMA}.{FUNCTION}(", 1)
+        body = body.replace("LANGUAGE sql STABLE AS", f"LANGUAGE sql STABLE SET search_path = {SCHEMA}, public AS", 1)
+        conn.execute(sql.SQL(body))
+        for view in VIEWS[1:]:
+            conn.execute(sql.SQL("CREATE VIEW {}.{} AS ").format(sql.Identifier(SCHEMA), sql.Identifier(view))
+                         + sql.SQL(old_view(view)))
+
+
+def serving_differences(conn, *, rebuild: bool = True) -> dict[str, tuple[int, int, list]]:
+    """Per compared query: (rows now, rows before 018, a sample of differing rows), only where
+    they differ. Empty: the serving layer answers exactly as the history-scanning views did."""
+    if rebuild:
+        reference_schema(conn)
+    out = {}
+    for name, query in QUERIES.items():
+        new, old = query.format(schema="public"), query.format(schema=SCHEMA)
+        counts = conn.execute(f"SELECT (SELECT count(*) FROM ({new}) a), (SELECT count(*) FROM ({old}) b)").fetchone()
+        sample = conn.execute(
+            f"(({new}) EXCEPT ALL ({old})) UNION ALL (({old}) EXCEPT ALL ({new})) LIMIT 4").fetchall()
+        if sample or counts[0] != counts[1]:
+            out[name] = (counts[0], counts[1], sample)
+    return out
+
+
+def row_counts(conn) -> dict[str, int]:
+    return {name: conn.execute(f"SELECT count(*) FROM ({q.format(schema='public')}) x").fetchone()[0]
+            for name, q in QUERIES.items()}

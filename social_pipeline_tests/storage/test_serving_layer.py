@@ -1,0 +1,140 @@
+"""The serving layer (migration 018) answers exactly as the views did when they scanned the
+history, on a seeded history and after writes of every kind, in the same transaction.
+
+The old definitions come from the migrations before 018 (serving_reference.py); every view is
+compared whole, and social_hashtag_insights over 7, 30, 90 and 365 days.
+"""
+
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+
+from benchmarks.year_seed import seed_year
+from social_pipeline.checks import RULES, evaluate
+from social_pipeline_tests.serving_reference import reference_schema, row_counts, serving_differences
+
+pytestmark = pytest.mark.db
+
+END = date.today()
+DAYS = 70
+ACCOUNTS = 12
+
+
+class Undo(Exception):
+    """Raised to roll a test's writes back."""
+
+
+@pytest.fixture(scope="module")
+def seeded(module_db_url):
+    with psycopg.connect(module_db_url, autocommit=True) as conn:
+        seed_year(conn, end_day=END, days=DAYS, accounts=ACCOUNTS, echo=None)
+        reference_schema(conn)
+    return module_db_url
+
+
+@pytest.fixture
+def sconn(seeded):
+    with psycopg.connect(seeded, autocommit=True) as conn:
+        yield conn
+
+
+def _undone(conn, write):
+    """Run ``write(conn)`` and the comparison in one transaction, then roll it all back."""
+    found = {}
+    try:
+        with conn.transaction():
+            write(conn)
+            found["diff"] = serving_differences(conn, rebuild=False)
+            found["counts"] = row_counts(conn)
+            raise Undo
+    except Undo:
+        pass
+    return found
+
+
+def test_the_seeded_year_gives_the_same_answers(sconn):
+    assert serving_differences(sconn, rebuild=False) == {}
+    counts = row_counts(sconn)
+    posts = sconn.execute("SELECT count(*) FROM social_posts_analytics").fetchone()[0]
+    assert counts["social_post_performance"] == posts > 500
+    assert counts["social_post_velocity"] > 100
+    assert counts["social_post_virality"] > 100 and counts["social_hashtag_insights(30)"] > 10
+    assert sconn.execute("SELECT count(*) FROM social_post_virality WHERE virality_score >= 3").fetchone()[0] > 0
+
+
+def _recent_post(conn, hours_old: int = 30):
+    """A post published in the last days, with its account and publication time."""
+    return conn.execute(
+        "SELECT id, social_account_id, posted_at FROM social_posts_analytics WHERE posted_at < now() AT TIME ZONE 'UTC' - make_interval(hours => %s) "
+        "ORDER BY posted_at DESC LIMIT 1", (hours_old,)).fetchone()
+
+
+def test_writes_of_every_kind_keep_it_equal_in_their_transaction(sconn):
+    post, account, posted_at = _recent_post(sconn)
+    busy = sconn.execute(
+        "SELECT post_id FROM social_post_metrics WHERE snapshot_hour IS NULL GROUP BY post_id "
+        "HAVING count(*) > 20 ORDER BY post_id LIMIT 1").fetchone()[0]
+
+    def write(conn):
+        # An hourly row inside the first 48 hours (the hourly asset): velocity moves.
+        hour_at = posted_at + timedelta(hours=5)
+        conn.execute(
+            "INSERT INTO social_post_metrics (post_id, snapshot_date, snapshot_hour, views_count, likes_count) "
+            "VALUES (%s, %s, %s, 10000000, 5) ON CONFLICT DO NOTHING", (post, hour_at.date(), hour_at.hour))
+        # A re-materialized day: the newest daily rows of a whole day rewritten with new numbers.
+        day = conn.execute("SELECT max(snapshot_date) FROM social_post_metrics WHERE snapshot_hour IS NULL").fetchone()[0]
+        conn.execute("UPDATE social_post_metrics SET views_count = views_count * 3 + 7, engagement_rate = 1.25 "
+                     "WHERE snapshot_date = %s AND snapshot_hour IS NULL AND post_id %% 3 = 0", (day,))
+        # A day deleted (a repair by hand): those posts' latest row falls back to the day before.
+        conn.execute("DELETE FROM social_post_metrics WHERE snapshot_date = %s AND post_id %% 3 = 1", (day,))
+        # A backfilled older day: a busy post's latest stays the newest.
+        first = conn.execute("SELECT min(snapshot_date) FROM social_post_metrics WHERE post_id = %s", (busy,)).fetchone()[0]
+        conn.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count) VALUES (%s, %s, 1)",
+                     (busy, first - timedelta(days=3)))
+        # A new post, first without metrics, then with; an old post moved in time and made a reply.
+        new = conn.execute(
+            "INSERT INTO social_posts_analytics (social_account_id, platform, external_post_id, posted_at) "
+            "SELECT social_account_id, platform, 'serving-test-1', now() AT TIME ZONE 'UTC' - interval '3 hours' "
+            "FROM social_posts_analytics WHERE id = %s RETURNING id", (post,)).fetchone()[0]
+        conn.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count, engagement_rate) "
+                     "VALUES (%s, current_date, 999999999, 50)", (new,))
+        conn.execute("UPDATE social_posts_analytics SET posted_at = posted_at - interval '20 hours', post_kind = 'reply' "
+                     "WHERE id = %s", (busy,))
+        # Hashtag links: the new post tagged; a recent tagged post untagged; another moved back
+        # across the 7-day window's edge (the hashtags asset replaces a post's links this way).
+        tagged = conn.execute(
+            "SELECT ph.post_id, ph.hashtag_id FROM social_post_hashtags ph JOIN social_posts_analytics p ON p.id = ph.post_id "
+            "WHERE p.posted_at > now() AT TIME ZONE 'UTC' - interval '6 days' ORDER BY p.posted_at DESC LIMIT 2").fetchall()
+        assert len(tagged) == 2
+        conn.execute("INSERT INTO social_post_hashtags (post_id, hashtag_id, position) VALUES (%s, %s, 0)", (new, tagged[0][1]))
+        conn.execute("DELETE FROM social_post_hashtags WHERE post_id = %s", (tagged[0][0],))
+        conn.execute("UPDATE social_posts_analytics SET posted_at = posted_at - interval '3 days' WHERE id = %s", (tagged[1][0],))
+
+    found = _undone(sconn, write)
+    assert found["diff"] == {}
+    assert found["counts"]["social_post_performance"] == row_counts(sconn)["social_post_performance"] + 1
+    assert serving_differences(sconn, rebuild=False) == {}  # and after the rollback
+
+
+def test_the_comparison_fails_when_the_layer_is_not_kept(sconn):
+    """The guard: with the metrics triggers off, a write leaves the layer stale and both the
+    comparison and the asset check say so."""
+    post = _recent_post(sconn)[0]
+    rule = next(r for r in RULES if r.name == "serving_layer_current")
+
+    def write(conn):
+        conn.execute("ALTER TABLE social_post_metrics DISABLE TRIGGER social_post_metrics_serving_upd")
+        conn.execute("UPDATE social_post_metrics SET views_count = views_count + 1000 WHERE post_id = %s", (post,))
+        found["check"] = evaluate(conn, rule, [date.today()] + [date.today() - timedelta(days=i) for i in range(1, DAYS)])
+
+    found = {}
+    result = _undone(sconn, write)
+    assert "social_post_performance" in result["diff"]
+    assert found["check"].passed is False
+
+
+def test_the_asset_check_passes_on_a_kept_layer(sconn):
+    rule = next(r for r in RULES if r.name == "serving_layer_current")
+    days = [END - timedelta(days=i) for i in range(1, 8)]
+    assert evaluate(sconn, rule, days).passed is True
