@@ -40,3 +40,25 @@ def test_daily_schedule_requests_the_day_that_just_closed():
         requests = list(schedule.evaluate_tick(context).run_requests)
     assert [r.partition_key for r in requests] == ["2026-11-25"]
     assert schedule.job_name == "daily_pipeline"
+
+
+def test_asset_descriptions_link_the_dashboard_pages_that_draw_them(monkeypatch):
+    """Issue 16: the UI leads to the pictures. Every dashboard page is linked from the assets whose
+    tables it draws, on the port the dashboard is served on."""
+    import re
+
+    from social_pipeline.assets.common import DASHBOARD_PAGES, dashboard_link
+
+    graph = defs.resolve_asset_graph()
+    linked: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        for page in re.findall(r"\(http://127\.0\.0\.1:\d+/(\w+)\)", graph.get(key).description or ""):
+            linked.setdefault(page, set()).add(key.to_user_string())
+    assert set(linked) == set(DASHBOARD_PAGES)
+    assert {"social_analytics_snapshots", "social_posts_analytics"} <= linked["overview"]
+    assert {"social_post_metrics", "social_post_metrics_hourly"} <= linked["posts"]
+    assert {"social_hashtags", "social_content_mappings"} <= linked["hashtags"]
+    assert {"social_audience_demographics", "social_comments"} <= linked["audience"]
+    assert {"social_fetch_jobs", "social_api_usage", *(f"raw/{p}" for p in PLATFORMS)} <= linked["health"]
+    monkeypatch.setenv("SOCIAL_PIPELINE_DASHBOARD_PORT", "8642")
+    assert "(http://127.0.0.1:8642/posts)" in dashboard_link("posts")

@@ -12,7 +12,7 @@ from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, scope_metadata
+from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, scope_metadata, dashboard_link
 
 SHARES = ("age_13_17", "age_18_24", "age_25_34", "age_35_44", "age_45_plus", "gender_male", "gender_female")
 JSON_FIELDS = ("top_countries", "top_cities", "top_languages", "peak_hours", "peak_days")
@@ -94,7 +94,7 @@ def derived_peaks(conn, accounts: list[str], day) -> dict[str, tuple[list | None
     deps=[AssetKey("social_post_metrics")],
     description="Age, gender, countries, cities, languages (percent shares) where the platform reports "
     "them; peak hours/days from the platform, else derived from our own posts' engagement by UTC "
-    "hour and weekday (peak_source says which).",
+    "hour and weekday (peak_source says which)." + dashboard_link("audience"),
 )
 def social_audience_demographics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows, days = [], []

@@ -15,7 +15,7 @@ from ..storage.batches import RowBatches
 from ..storage.copy import as_int
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority
+from .common import BACKFILL_POLICY, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority, dashboard_link
 from .posts import POSTS
 
 COMMENT_COLUMNS = [
@@ -148,7 +148,7 @@ def comment_batches(days: dict, database: Database, metadata: dict) -> Iterator[
     description="Comments and replies (replies to replies included), threads rebuilt from the "
     "platforms' ids, the creator's own replies flagged, and VADER sentiment for English text "
     "(other languages left unscored with the reason); upserted on (post_id, external_comment_id) "
-    "in batches of accounts, with each reply's parent_comment_id set by the same insert.",
+    "in batches of accounts, with each reply's parent_comment_id set by the same insert." + dashboard_link("audience"),
 )
 def social_comments(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     days = {

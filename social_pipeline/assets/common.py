@@ -24,6 +24,31 @@ LEDGER_INS = {
 }
 
 
+# The dashboard's pages (social_pipeline/dashboard), linked from the descriptions of the assets
+# whose tables they draw. The port is the one `social-pipeline dev` and `social-pipeline dashboard`
+# serve it on (SOCIAL_PIPELINE_DASHBOARD_PORT, default 8501), on loopback.
+DASHBOARD_PORT_ENV = "SOCIAL_PIPELINE_DASHBOARD_PORT"
+DASHBOARD_PAGES = {
+    "overview": "Overview",
+    "posts": "Posts",
+    "hashtags": "Hashtags and content",
+    "audience": "Audience and comments",
+    "health": "Pipeline health",
+}
+
+
+def dashboard_url(page: str) -> str:
+    if page not in DASHBOARD_PAGES:
+        raise KeyError(f"no dashboard page {page!r}; pages: {', '.join(DASHBOARD_PAGES)}")
+    return f"http://127.0.0.1:{os.environ.get(DASHBOARD_PORT_ENV, '8501')}/{page}"
+
+
+def dashboard_link(*pages: str) -> str:
+    """A paragraph for an asset's description linking the dashboard pages that draw its table."""
+    links = ", ".join(f"[{DASHBOARD_PAGES[p]}]({dashboard_url(p)})" for p in pages)
+    return f"\n\nDrawn on the dashboard: {links} (started by `make dev` or `social-pipeline dashboard`)."
+
+
 # Who answers for the assets, shown in the UI and used by alerts: SOCIAL_PIPELINE_OWNER, an email
 # address or a "team:<name>" (the two forms Dagster accepts), several separated by commas.
 # Default: the team named after this project.

@@ -38,7 +38,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from ..analytics.urls import PostRef, parse_post_url
 from ..partitions import daily_partitions
-from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, dashboard_link
 from ..platforms import SPECS, UnknownPlatform, canonical
 from ..storage.database import Database
 from ..storage.io_manager import table_info
@@ -271,7 +271,7 @@ def link_mappings(conn) -> dict[str, int]:
     freshness_policy=DAILY_FRESHNESS,
     description="Links each content mapping (post URL -> video/clip) to its tracked post by parsing "
     "the URL, and copies the video/clip onto posts that have no link of their own. Idempotent; "
-    "unmatched mappings (post not pulled yet, short links) are retried on the next run.",
+    "unmatched mappings (post not pulled yet, short links) are retried on the next run." + dashboard_link("hashtags"),
 )
 def social_content_mappings(context: AssetExecutionContext, database: Database) -> MaterializeResult:
     with database.connect() as conn:

@@ -43,7 +43,7 @@ from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import TableSpec, table_info, table_metadata, write_frame
-from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, partition_days
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, partition_days, dashboard_link
 from .posts import POSTS
 
 HASHTAGS = AssetKey("social_hashtags")
@@ -342,7 +342,7 @@ class HashtagConfig(Config):
     freshness_policy=DAILY_FRESHNESS,
     description="Every hashtag's uses, summed views, mean engagement rate, first/last use and uses per "
     "platform over all posts known by the end of the day, kept incrementally: only the posts seen or "
-    "measured since the last count are re-counted (a replay of an older day does not regress newer stats).",
+    "measured since the last count are re-counted (a replay of an older day does not regress newer stats)." + dashboard_link("hashtags"),
 )
 def social_hashtags(context: AssetExecutionContext, config: HashtagConfig, database: Database) -> MaterializeResult:
     with database.connect() as conn:
@@ -368,7 +368,7 @@ def social_hashtags(context: AssetExecutionContext, config: HashtagConfig, datab
     kinds={"python", "postgres"},
     owners=OWNERS,
     freshness_policy=DAILY_FRESHNESS,
-    description="Links from the posts seen that day to their hashtags, with the position of first use.",
+    description="Links from the posts seen that day to their hashtags, with the position of first use." + dashboard_link("hashtags"),
 )
 def social_post_hashtags(context: AssetExecutionContext, database: Database):
     days = partition_days(context)

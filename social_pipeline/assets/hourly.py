@@ -38,7 +38,7 @@ from ..ingest.pulling import PullResult, pull_account, raw_frame, raw_rows
 from ..ingest.settings import platform_settings
 from ..storage.database import Database
 from ..storage.io_manager import TableSpec, table_metadata, write_frame
-from .common import HOURLY_FRESHNESS, OWNERS, post_ids
+from .common import HOURLY_FRESHNESS, OWNERS, post_ids, dashboard_link
 from .posts import METRIC_COLUMNS, metric_rows
 from .raw import fetch_frequencies
 
@@ -85,7 +85,7 @@ def _hours(frequency: timedelta | None) -> int | None:
     freshness_policy=HOURLY_FRESHNESS,
     description="Hourly metrics of posts younger than 48 hours (growth curves, velocity), and of every "
     "post of accounts whose fetch_frequency is shorter than a day; rows sit next to the daily ones "
-    "(snapshot_hour set) without duplicating them.",
+    "(snapshot_hour set) without duplicating them." + dashboard_link("posts"),
 )
 def social_post_metrics_hourly(context: AssetExecutionContext, database: Database):
     window = context.partition_time_window

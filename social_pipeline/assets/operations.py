@@ -10,7 +10,7 @@ from ..lineage import lineage_of
 from ..partitions import daily_partitions
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, RAW_INS, concat_raw, partition_days, split_days
+from .common import BACKFILL_POLICY, DAILY_FRESHNESS, OWNERS, RAW_INS, concat_raw, partition_days, split_days, dashboard_link
 
 USAGE_COLUMNS = [
     "provider_name", "platform", "endpoint", "request_count", "success", "latency_ms", "date", "cost_units", "retries",
@@ -41,7 +41,7 @@ FROM social_fetch_jobs WHERE job_type = 'daily' AND status = 'skipped' AND parti
     freshness_policy=DAILY_FRESHNESS,
     description="Requests per provider, platform, endpoint and outcome for the day, every attempt "
     "counted (retries also counted apart), with mean latency, quota units (YouTube) and money spent "
-    "(X pay-per-use, cost_usd): the basis for rate-limit and cost tracking.",
+    "(X pay-per-use, cost_usd): the basis for rate-limit and cost tracking." + dashboard_link("health"),
 )
 def social_api_usage(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     days = partition_days(context)
@@ -101,7 +101,7 @@ def _usage(day, df: pd.DataFrame) -> pd.DataFrame:
     freshness_policy=DAILY_FRESHNESS,
     description="One daily fetch job per monitored account, final state: status of its newest pull, "
     "posts and comments fetched, the error when it failed (the raw assets record the live "
-    "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed.",
+    "pending/running states). Advances social_analytics_config.last_fetched_at once the data is committed." + dashboard_link("health"),
 )
 def social_fetch_jobs(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     days = partition_days(context)

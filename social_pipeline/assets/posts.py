@@ -11,7 +11,7 @@ from ..partitions import daily_partitions
 from ..platforms.base import POST_METRIC_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, BY_POST_ACCOUNT, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority, scope_metadata
+from .common import BACKFILL_POLICY, BY_POST_ACCOUNT, CRITICAL_PATH_PRIORITY, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, post_ids, priority, scope_metadata, dashboard_link
 
 POSTS = AssetKey("social_posts_analytics")
 
@@ -34,7 +34,7 @@ POSTS = AssetKey("social_posts_analytics")
     owners=OWNERS,
     freshness_policy=DAILY_FRESHNESS,
     description="Every post seen in the day's pulls, upserted on (social_account_id, platform, external_post_id) so ids "
-    "stay stable for metrics, comments and hashtags; links to videos/clips are kept.",
+    "stay stable for metrics, comments and hashtags; links to videos/clips are kept." + dashboard_link("posts", "overview"),
 )
 def social_posts_analytics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     frames, quarantined = [], 0
@@ -93,7 +93,7 @@ def metric_rows(records, ids, day, hour) -> list[dict]:
     owners=OWNERS,
     freshness_policy=DAILY_FRESHNESS,
     description="Each tracked post's metrics at the end of the day (snapshot_hour NULL). Metrics a "
-    "platform does not report are NULL, never 0.",
+    "platform does not report are NULL, never 0." + dashboard_link("posts"),
 )
 def social_post_metrics(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows = []

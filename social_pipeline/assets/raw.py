@@ -44,7 +44,7 @@ from ..resources import resource_key
 from ..storage.database import Database
 from ..storage.io_manager import SCOPE_KEY, table_metadata
 from ..ingest.tokens import expiring_tokens, refresh_tokens
-from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, OWNERS, partition_days, priority, raw_priority, run_scope
+from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, OWNERS, partition_days, priority, raw_priority, run_scope, dashboard_link
 
 PULLED = "all_accounts_pulled"
 TOKENS = "tokens_not_expiring"
@@ -288,7 +288,8 @@ def build_raw_asset(platform: str):
         kinds={"python", "postgres", platform},
         owners=OWNERS,
         freshness_policy=DAILY_FRESHNESS,
-        description=f"Raw {platform} API responses for each monitored {platform} account, one row per exchange.",
+        description=f"Raw {platform} API responses for each monitored {platform} account, one row per exchange."
+        + dashboard_link("health"),
     )
     def _raw(context: AssetExecutionContext, config: RawPullConfig):
         days = partition_days(context)

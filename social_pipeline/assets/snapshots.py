@@ -12,7 +12,7 @@ from ..platforms import spec
 from ..platforms.base import ACCOUNT_FIELDS
 from ..storage.database import Database
 from ..storage.io_manager import table_metadata
-from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, scope_metadata
+from .common import BACKFILL_POLICY, BY_ACCOUNT, DAILY_FRESHNESS, LEDGER_INS, OWNERS, parsed_days, scope_metadata, dashboard_link
 
 # Totals over each account's tracked posts (latest daily metrics up to the day).
 _TRACKED_TOTALS = """
@@ -104,7 +104,7 @@ TRACKED = ("total_likes", "total_comments", "total_views", "total_shares")
     description="One row per account per day. Totals the platform does not report are summed over "
     "the account's tracked posts; engagement_rate is the mean of its tracked posts' engagement rates "
     "(each post rated against its own views, impressions, reach or followers); follower_growth = change since the "
-    "account's newest earlier snapshot that knows its followers, kept true whatever order days are loaded in.",
+    "account's newest earlier snapshot that knows its followers, kept true whatever order days are loaded in." + dashboard_link("overview"),
 )
 def social_analytics_snapshots(context: AssetExecutionContext, database: Database, **raw: pd.DataFrame):
     rows, profiles, days = [], {}, []
