@@ -142,10 +142,11 @@ $$;
 -- Hashtags. social_hashtag_post_days copies each post -> hashtag link with the post's time, account
 -- and platform (kept from social_post_hashtags and social_posts_analytics); from it,
 -- social_hashtag_daily sums each hashtag's posts by day of publication, with their latest metrics,
--- and social_hashtag_accounts keeps, per hashtag and account, the newest use. A window of days is
--- then its whole days summed plus the posts of its first, partial day, and its accounts and
--- platforms are the pairs used since its start: social_hashtag_insights reads a few thousand rows
--- instead of every post of the window with its latest metrics.
+-- social_hashtag_accounts and social_hashtag_platforms keep, per hashtag and account (platform),
+-- the newest use. A window of days is then its whole days summed plus the posts of its first,
+-- partial day, and its accounts and platforms are the pairs used since its start:
+-- social_hashtag_insights reads one row per hashtag and day, and per pair, instead of every post
+-- of the window with its latest metrics.
 CREATE TABLE social_hashtag_post_days (
     post_id              INTEGER NOT NULL REFERENCES social_posts_analytics(id) ON DELETE CASCADE,
     hashtag_id           INTEGER NOT NULL,
@@ -156,6 +157,7 @@ CREATE TABLE social_hashtag_post_days (
 );
 CREATE INDEX social_hashtag_post_days_day_idx ON social_hashtag_post_days (hashtag_id, posted_at);
 CREATE INDEX social_hashtag_post_days_account_idx ON social_hashtag_post_days (hashtag_id, social_account_id, posted_at);
+CREATE INDEX social_hashtag_post_days_platform_idx ON social_hashtag_post_days (hashtag_id, platform, posted_at);
 CREATE INDEX social_hashtag_post_days_posted_idx ON social_hashtag_post_days (posted_at);
 
 CREATE TABLE social_hashtag_daily (
@@ -174,12 +176,18 @@ CREATE INDEX social_hashtag_daily_day_idx ON social_hashtag_daily (posted_date)
 CREATE TABLE social_hashtag_accounts (
     hashtag_id           INTEGER NOT NULL,
     social_account_id    UUID NOT NULL,
+    last_posted_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (hashtag_id, social_account_id)
+);
+CREATE INDEX social_hashtag_accounts_last_idx ON social_hashtag_accounts (last_posted_at) INCLUDE (hashtag_id);
+
+CREATE TABLE social_hashtag_platforms (
+    hashtag_id           INTEGER NOT NULL,
     platform             VARCHAR(50) NOT NULL,
     last_posted_at       TIMESTAMP NOT NULL,
-    PRIMARY KEY (hashtag_id, social_account_id, platform)
+    PRIMARY KEY (hashtag_id, platform)
 );
-CREATE INDEX social_hashtag_accounts_last_idx ON social_hashtag_accounts (last_posted_at)
-    INCLUDE (hashtag_id, social_account_id, platform);
+CREATE INDEX social_hashtag_platforms_last_idx ON social_hashtag_platforms (last_posted_at) INCLUDE (hashtag_id, platform);
 
 COMMENT ON TABLE social_hashtag_post_days IS
     'Serving layer: each post -> hashtag link (social_post_hashtags) with the post''s publication time, account and platform, kept by triggers (migration 018).';
@@ -198,11 +206,15 @@ COMMENT ON COLUMN social_hashtag_daily.views_n IS 'How many of them report views
 COMMENT ON COLUMN social_hashtag_daily.rate_sum IS 'Sum of their latest engagement rates (percent). NULL: none has one.';
 COMMENT ON COLUMN social_hashtag_daily.rate_n IS 'How many of them have an engagement rate.';
 COMMENT ON TABLE social_hashtag_accounts IS
-    'Serving layer: per hashtag, account and platform, the newest publication time of a post using it, kept by triggers (migration 018).';
+    'Serving layer: per hashtag and account, the newest publication time of a post using it, kept by triggers (migration 018).';
 COMMENT ON COLUMN social_hashtag_accounts.hashtag_id IS 'The hashtag (social_hashtags.id).';
 COMMENT ON COLUMN social_hashtag_accounts.social_account_id IS 'An account that used it.';
-COMMENT ON COLUMN social_hashtag_accounts.platform IS 'The platform of those posts.';
-COMMENT ON COLUMN social_hashtag_accounts.last_posted_at IS 'When the newest of those posts was published, UTC.';
+COMMENT ON COLUMN social_hashtag_accounts.last_posted_at IS 'When its newest post using the hashtag was published, UTC.';
+COMMENT ON TABLE social_hashtag_platforms IS
+    'Serving layer: per hashtag and platform, the newest publication time of a post using it, kept by triggers (migration 018).';
+COMMENT ON COLUMN social_hashtag_platforms.hashtag_id IS 'The hashtag (social_hashtags.id).';
+COMMENT ON COLUMN social_hashtag_platforms.platform IS 'A platform it was used on.';
+COMMENT ON COLUMN social_hashtag_platforms.last_posted_at IS 'When the newest post using it there was published, UTC.';
 
 -- The day sums of the given (hashtag, day) pairs, recomputed from their posts.
 CREATE OR REPLACE FUNCTION social_refresh_hashtag_days(tags INTEGER[], days DATE[]) RETURNS void
@@ -221,18 +233,28 @@ BEGIN
 END
 $$;
 
--- The newest use of the given (hashtag, account) pairs, recomputed from their posts.
-CREATE OR REPLACE FUNCTION social_refresh_hashtag_accounts(tags INTEGER[], accounts UUID[]) RETURNS void
+-- The newest use of the given (hashtag, account) and (hashtag, platform) pairs, recomputed from their posts.
+CREATE OR REPLACE FUNCTION social_refresh_hashtag_accounts(tags INTEGER[], accounts UUID[], platforms VARCHAR[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM social_hashtag_accounts a USING unnest(tags, accounts) AS k(hashtag_id, social_account_id)
     WHERE a.hashtag_id = k.hashtag_id AND a.social_account_id = k.social_account_id;
-    INSERT INTO social_hashtag_accounts (hashtag_id, social_account_id, platform, last_posted_at)
-    SELECT c.hashtag_id, c.social_account_id, c.platform, max(c.posted_at)
+    INSERT INTO social_hashtag_accounts (hashtag_id, social_account_id, last_posted_at)
+    SELECT c.hashtag_id, c.social_account_id, max(c.posted_at)
     FROM (SELECT DISTINCT * FROM unnest(tags, accounts) AS u(hashtag_id, social_account_id)) k
     JOIN social_hashtag_post_days c ON c.hashtag_id = k.hashtag_id AND c.social_account_id = k.social_account_id
     WHERE c.posted_at IS NOT NULL
-    GROUP BY c.hashtag_id, c.social_account_id, c.platform;
+    GROUP BY c.hashtag_id, c.social_account_id;
+    DELETE FROM social_hashtag_platforms a USING unnest(tags, platforms) AS k(hashtag_id, platform)
+    WHERE a.hashtag_id = k.hashtag_id AND a.platform = k.platform;
+    INSERT INTO social_hashtag_platforms (hashtag_id, platform, last_posted_at)
+    SELECT k.hashtag_id, k.platform, n.posted_at
+    FROM (SELECT DISTINCT * FROM unnest(tags, platforms) AS u(hashtag_id, platform)) k
+    CROSS JOIN LATERAL (
+        SELECT c.posted_at FROM social_hashtag_post_days c
+        WHERE c.hashtag_id = k.hashtag_id AND c.platform = k.platform AND c.posted_at IS NOT NULL
+        ORDER BY c.posted_at DESC LIMIT 1
+    ) n;
 END
 $$;
 
@@ -242,21 +264,22 @@ DECLARE
     tags INTEGER[];
     days DATE[];
     accounts UUID[];
+    platforms VARCHAR[];
 BEGIN
     IF current_setting('social_pipeline.serving_rebuild', true) = 'on' THEN
         RETURN NULL;  -- social_rebuild_serving() computes them whole
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT array_agg(hashtag_id), array_agg(posted_at::date), array_agg(social_account_id)
-        INTO tags, days, accounts FROM new_rows;
+        SELECT array_agg(hashtag_id), array_agg(posted_at::date), array_agg(social_account_id), array_agg(platform)
+        INTO tags, days, accounts, platforms FROM new_rows;
         PERFORM social_refresh_hashtag_days(tags, days);
-        PERFORM social_refresh_hashtag_accounts(tags, accounts);
+        PERFORM social_refresh_hashtag_accounts(tags, accounts, platforms);
     END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        SELECT array_agg(hashtag_id), array_agg(posted_at::date), array_agg(social_account_id)
-        INTO tags, days, accounts FROM old_rows;
+        SELECT array_agg(hashtag_id), array_agg(posted_at::date), array_agg(social_account_id), array_agg(platform)
+        INTO tags, days, accounts, platforms FROM old_rows;
         PERFORM social_refresh_hashtag_days(tags, days);
-        PERFORM social_refresh_hashtag_accounts(tags, accounts);
+        PERFORM social_refresh_hashtag_accounts(tags, accounts, platforms);
     END IF;
     RETURN NULL;
 END
@@ -432,10 +455,15 @@ BEGIN
     WHERE c.posted_at IS NOT NULL
     GROUP BY 1, 2;
     DELETE FROM social_hashtag_accounts;
-    INSERT INTO social_hashtag_accounts (hashtag_id, social_account_id, platform, last_posted_at)
-    SELECT hashtag_id, social_account_id, platform, max(posted_at)
+    INSERT INTO social_hashtag_accounts (hashtag_id, social_account_id, last_posted_at)
+    SELECT hashtag_id, social_account_id, max(posted_at)
     FROM social_hashtag_post_days WHERE posted_at IS NOT NULL
-    GROUP BY 1, 2, 3;
+    GROUP BY 1, 2;
+    DELETE FROM social_hashtag_platforms;
+    INSERT INTO social_hashtag_platforms (hashtag_id, platform, last_posted_at)
+    SELECT hashtag_id, platform, max(posted_at)
+    FROM social_hashtag_post_days WHERE posted_at IS NOT NULL
+    GROUP BY 1, 2;
 END
 $$;
 SELECT social_rebuild_serving();
@@ -448,9 +476,12 @@ CREATE INDEX social_post_latest_metrics_account_idx ON social_post_latest_metric
 CREATE INDEX social_post_latest_metrics_posted_idx ON social_post_latest_metrics (posted_at);
 CREATE INDEX social_post_latest_metrics_velocity_idx ON social_post_latest_metrics (views_per_hour_48h DESC)
     WHERE velocity_hourly IS NOT NULL;
-CREATE INDEX social_post_latest_metrics_video_idx ON social_post_latest_metrics (video_id) WHERE video_id IS NOT NULL;
+CREATE INDEX social_post_latest_metrics_video_idx ON social_post_latest_metrics (video_id)
+    INCLUDE (post_id, clip_id, platform, views_count, likes_count, comments_count, shares_count, posted_at)
+    WHERE video_id IS NOT NULL;
 CREATE INDEX social_post_latest_metrics_clip_idx ON social_post_latest_metrics (clip_id) WHERE clip_id IS NOT NULL;
 CREATE INDEX social_post_latest_metrics_virality_idx ON social_post_latest_metrics (virality_score DESC)
+    INCLUDE (post_id, social_account_id, platform, post_url, posted_at, views_count)
     WHERE post_kind IN ('original', 'quote');
 
 -- The views, same columns and the same rows, from the serving layer.
@@ -524,20 +555,27 @@ LANGUAGE sql STABLE AS $$
                    l.engagement_rate, (l.engagement_rate IS NOT NULL)::int
             FROM window_start w
             JOIN social_hashtag_post_days c ON c.posted_at >= w.since AND c.posted_at < w.since::date + 1
-            JOIN social_post_latest_metrics l ON l.post_id = c.post_id
+            -- OFFSET 0: one primary-key probe per post of that partial day, never a scan of the table
+            CROSS JOIN LATERAL (SELECT x.views_count, x.engagement_rate FROM social_post_latest_metrics x
+                                WHERE x.post_id = c.post_id OFFSET 0) l
         ) parts
         GROUP BY hashtag_id
     ), users AS (
-        SELECT a.hashtag_id, count(DISTINCT a.social_account_id) AS accounts,
-               array_agg(DISTINCT a.platform ORDER BY a.platform) AS platforms
+        SELECT a.hashtag_id, count(*) AS accounts
         FROM social_hashtag_accounts a, window_start w
         WHERE a.last_posted_at >= w.since
         GROUP BY a.hashtag_id
+    ), places AS (
+        SELECT a.hashtag_id, array_agg(a.platform ORDER BY a.platform) AS platforms
+        FROM social_hashtag_platforms a, window_start w
+        WHERE a.last_posted_at >= w.since
+        GROUP BY a.hashtag_id
     )
-    SELECT h.hashtag, s.posts, u.accounts, u.platforms, s.views_sum,
+    SELECT h.hashtag, s.posts, u.accounts, p.platforms, s.views_sum,
            round(s.views_sum / NULLIF(s.views_n, 0), 0), round(s.rate_sum / NULLIF(s.rate_n, 0), 2)
     FROM sums s
     JOIN users u ON u.hashtag_id = s.hashtag_id
+    JOIN places p ON p.hashtag_id = s.hashtag_id
     JOIN social_hashtags h ON h.id = s.hashtag_id
 $$;
 
@@ -591,29 +629,39 @@ LEFT JOIN social_post_latest_metrics mt ON mt.post_id = l.post_id;
 -- social_content_mappings as before.
 CREATE OR REPLACE VIEW social_content_performance AS
 WITH candidates AS (
-    SELECT l.post_id, l.video_id, l.clip_id, 0 AS rank_key, 0::bigint AS mapping_id
+    -- Posts linked by their own video: one covering index holds what is summed.
+    SELECT l.post_id, l.video_id, l.clip_id, 0 AS rank_key, 0::bigint AS mapping_id, l.platform, l.views_count,
+           l.likes_count, l.comments_count, l.shares_count, l.posted_at
     FROM social_post_latest_metrics l
-    WHERE l.video_id IS NOT NULL OR l.clip_id IS NOT NULL
+    WHERE l.video_id IS NOT NULL
     UNION ALL
-    SELECT m.post_id, m.video_id, m.clip_id, 1, m.id
+    SELECT l.post_id, l.video_id, l.clip_id, 0, 0::bigint, l.platform, l.views_count, l.likes_count,
+           l.comments_count, l.shares_count, l.posted_at
+    FROM social_post_latest_metrics l
+    WHERE l.video_id IS NULL AND l.clip_id IS NOT NULL
+    UNION ALL
+    SELECT m.post_id, m.video_id, m.clip_id, 1, m.id, l.platform, l.views_count, l.likes_count,
+           l.comments_count, l.shares_count, l.posted_at
     FROM social_content_mappings m
+    JOIN social_post_latest_metrics l ON l.post_id = m.post_id
     WHERE m.post_id IS NOT NULL
     UNION ALL
-    SELECT p.id, m.video_id, m.clip_id, 1, m.id
+    SELECT p.id, m.video_id, m.clip_id, 1, m.id, l.platform, l.views_count, l.likes_count,
+           l.comments_count, l.shares_count, l.posted_at
     FROM social_content_mappings m
     JOIN social_posts_analytics p
       ON p.platform = lower(m.platform) AND p.external_post_id = m.external_post_id
+    JOIN social_post_latest_metrics l ON l.post_id = p.id
     WHERE m.post_id IS NULL
 ), links AS (
-    SELECT DISTINCT ON (post_id) post_id, video_id, clip_id
+    SELECT DISTINCT ON (post_id) *
     FROM candidates
     ORDER BY post_id, rank_key, mapping_id
 ), linked AS (
-    SELECT COALESCE(k.video_id, c.video_id) AS video_id, l.platform, k.clip_id, l.views_count AS current_views,
-           l.likes_count AS current_likes, l.comments_count AS current_comments, l.shares_count AS current_shares,
-           l.posted_at
+    SELECT COALESCE(k.video_id, c.video_id) AS video_id, k.platform, k.clip_id, k.views_count AS current_views,
+           k.likes_count AS current_likes, k.comments_count AS current_comments, k.shares_count AS current_shares,
+           k.posted_at
     FROM links k
-    JOIN social_post_latest_metrics l ON l.post_id = k.post_id
     LEFT JOIN clips c ON c.id = k.clip_id
     WHERE COALESCE(k.video_id, c.video_id) IS NOT NULL
 ), per_platform AS (

@@ -79,12 +79,14 @@ def our_relations(conn) -> list[tuple[str, str]]:
     names = created_names()
     rows = conn.execute(
         """
-        SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relname
+        -- relname is of type name (63 bytes): as text, so the union's column does not cut a long
+        -- function signature down to 63 bytes.
+        SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relname::text
         FROM pg_class c
         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
           AND c.relname = ANY(%s)
         UNION ALL
-        SELECT 'sequence', s.relname
+        SELECT 'sequence', s.relname::text
         FROM pg_class s
         JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
         JOIN pg_class t ON t.oid = d.refobjid
