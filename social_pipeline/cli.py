@@ -1,6 +1,7 @@
 """The ``social-pipeline`` command.
 
-    social-pipeline dev                      database + migrations + demo accounts, then `dg dev`
+    social-pipeline dev                      database + migrations + demo accounts, the dashboard, then `dg dev`
+    social-pipeline dashboard [--port N]     the creator's dashboard (Streamlit) on loopback
     social-pipeline db url|migrate|start|stop
     social-pipeline demo seed
     social-pipeline materialize --date D     every asset for one day, recorded in the Dagster instance
@@ -102,11 +103,24 @@ def dagster_environment(url: str) -> dict[str, str]:
     }
 
 
+def _start_dashboard(url: str, port: int, host: str = "127.0.0.1"):
+    from .dashboard.launch import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _say(f"WARNING: binding {host} exposes the dashboard without authentication; put it behind a proxy.")
+    proc = serve(port, host, url)
+    _say(f"Dashboard on http://{host}:{port}")
+    return proc
+
+
 def cmd_dev(args) -> int:
     url = ensure_database()
     env = {**os.environ, **dagster_environment(url)}
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         _say(f"WARNING: binding {args.host} exposes the UI without authentication; put it behind a proxy.")
+    if not args.no_dashboard:
+        # A child process: it survives the exec below and keeps serving next to the UI.
+        _start_dashboard(url, args.dashboard_port)
     # `dg dev` (what Dagster 1.13 recommends; `dagster dev` says it is superseded). It is given the
     # workspace file: without a target, dg runs from the project root, where Dagster warns about the
     # repository's dagster.yaml (the template of DAGSTER_HOME's copy, not the instance's own).
@@ -117,6 +131,22 @@ def cmd_dev(args) -> int:
     os.chdir(env["DAGSTER_HOME"])
     os.execve(dg, argv, env)
     return 0  # pragma: no cover
+
+
+def cmd_dashboard(args) -> int:
+    url = ensure_database()
+    proc = _start_dashboard(url, args.port, args.host)
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        return proc.wait()
+    finally:  # Ctrl-C or SIGTERM: the dashboard stops with the command
+        signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except Exception:
+                proc.kill()
 
 
 def cmd_db(args) -> int:
@@ -973,6 +1003,13 @@ def _fresh_pull(parser) -> None:
     )
 
 
+def _dashboard_port() -> int:
+    try:
+        return int(os.environ.get("SOCIAL_PIPELINE_DASHBOARD_PORT") or 8501)
+    except ValueError:
+        return 8501
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="social-pipeline",
@@ -996,7 +1033,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: local only)")
     p.add_argument("--port", type=int, default=3000, help="port of the UI (default 3000)")
+    p.add_argument("--dashboard-port", type=int, default=_dashboard_port(),
+                   help="port of the dashboard on 127.0.0.1 (default $SOCIAL_PIPELINE_DASHBOARD_PORT or 8501)")
+    p.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     p.set_defaults(func=cmd_dev)
+
+    p = _command(
+        sub, "dashboard", help="serve the creator's dashboard (charts of the analytics tables) on loopback",
+        description="Start or attach to PostgreSQL and apply migrations as `dev` does, then serve the dashboard "
+        "(Streamlit): overview, posts, hashtags and content, audience and comments, pipeline health. "
+        "Ctrl-C stops it.",
+        examples=["social-pipeline dashboard", "social-pipeline dashboard --port 8502"],
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: local only)")
+    p.add_argument("--port", type=int, default=_dashboard_port(),
+                   help="port (default $SOCIAL_PIPELINE_DASHBOARD_PORT or 8501)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = _command(
         sub, "db", help="the analytics database: show its URL, migrate, start or stop the embedded server",

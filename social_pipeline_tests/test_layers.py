@@ -14,8 +14,12 @@ FORBIDDEN = {
     "storage": {"platforms", "ingest", "assets", "simulator", "lineage", "definitions", "resources"},
     "analytics": {"platforms", "ingest", "assets", "storage", "simulator", "lineage", "definitions", "resources"},
     "ingest": {"assets", "definitions", "cli", "resources", "lineage", "checks", "sensors", "schedules"},
+    # The dashboard reads the database only: no platform, pull, simulator or Dagster code.
+    "dashboard": {"platforms", "ingest", "simulator", "assets", "definitions", "cli", "resources", "lineage",
+                  "checks", "sensors", "schedules"},
 }
-THIRD_PARTY_FORBIDDEN = {"platforms": {"dagster", "psycopg", "pandas"}, "ingest": {"dagster"}, "analytics": {"dagster"}}
+THIRD_PARTY_FORBIDDEN = {"platforms": {"dagster", "psycopg", "pandas"}, "ingest": {"dagster"}, "analytics": {"dagster"},
+                         "dashboard": {"dagster"}}
 
 
 def _imports(path: Path) -> list[str]:

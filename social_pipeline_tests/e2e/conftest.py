@@ -61,6 +61,11 @@ class DagsterDev:
     db_url: str
     log_path: Path
     launched_days: set = field(default_factory=set)  # partitions this module has run
+    dashboard_port: int = 0  # the dashboard `dev` starts next to the UI
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://127.0.0.1:{self.dashboard_port}"
 
     @property
     def base_url(self) -> str:
@@ -193,10 +198,11 @@ def dagster_dev(module_db_url: str, tmp_path_factory) -> DagsterDev:
     cli = Path(sys.executable).parent / "social-pipeline"
     if not cli.exists():
         cli = REPO / ".venv" / "bin" / "social-pipeline"
-    server = DagsterDev(port=port, db_url=module_db_url, log_path=log_path)
+    dashboard_port = _free_port()
+    server = DagsterDev(port=port, db_url=module_db_url, log_path=log_path, dashboard_port=dashboard_port)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [str(cli), "dev", "--host", "127.0.0.1", "--port", str(port)],
+            [str(cli), "dev", "--host", "127.0.0.1", "--port", str(port), "--dashboard-port", str(dashboard_port)],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: teardown signals every dagster process
             # `dagster dev` maps SIGTERM onto SIGINT's handler: started from a shell job that
