@@ -62,3 +62,17 @@ def test_asset_descriptions_link_the_dashboard_pages_that_draw_them(monkeypatch)
     assert {"social_fetch_jobs", "social_api_usage", *(f"raw/{p}" for p in PLATFORMS)} <= linked["health"]
     monkeypatch.setenv("SOCIAL_PIPELINE_DASHBOARD_PORT", "8642")
     assert "(http://127.0.0.1:8642/posts)" in dashboard_link("posts")
+
+
+def test_the_linked_pages_are_the_dashboards_pages():
+    """The links point at pages the dashboard serves: the url_paths of dashboard/app.py."""
+    import ast
+    from pathlib import Path
+
+    from social_pipeline.assets.common import DASHBOARD_PAGES
+
+    app = Path(__file__).resolve().parents[1] / "social_pipeline" / "dashboard" / "app.py"
+    tree = ast.parse(app.read_text(encoding="utf-8"))
+    pages = next(ast.literal_eval(n.value) for n in tree.body
+                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    assert {path: title for path, title, _icon in pages} == DASHBOARD_PAGES
