@@ -113,8 +113,53 @@ def _start_dashboard(url: str, port: int, host: str = "127.0.0.1"):
     return proc
 
 
+DEMO_HISTORY_ENV = "SOCIAL_PIPELINE_DEMO_HISTORY_DAYS"
+DEMO_HISTORY_TAG = "social_pipeline/demo_history"
+DEMO_HISTORY_DAYS = 14
+
+
+def demo_history_days() -> int:
+    text = os.environ.get(DEMO_HISTORY_ENV, str(DEMO_HISTORY_DAYS)).strip()
+    if not text.isdigit() or int(text) > 90:
+        raise CliError(f"{DEMO_HISTORY_ENV}={text!r}: give a number of days from 0 (none) to 90")
+    return int(text)
+
+
+def demo_history(url: str) -> tuple[str, list[date]] | None:
+    """A first start on demo accounts with no history yet: a backfill of the last
+    SOCIAL_PIPELINE_DEMO_HISTORY_DAYS days (default 14, 0: none), recorded for the daemon that
+    `dg dev` starts, so the UI shows it running and the dashboard fills as its days land. Never a
+    second time (a backfill tagged as demo history exists), never on accounts that have data.
+    Returns (backfill id, days), or None."""
+    wanted = demo_history_days()
+    if wanted == 0:
+        return None
+    from .ingest.accounts import DEMO_PROVIDER
+
+    with db.connect(url) as conn:
+        demo = conn.execute("SELECT count(*) FROM social_analytics_config WHERE provider_name = %s AND monitoring_enabled",
+                            (DEMO_PROVIDER,)).fetchone()[0]
+        history = conn.execute("SELECT EXISTS (SELECT 1 FROM social_analytics_snapshots)").fetchone()[0]
+    if not demo or history:
+        return None
+    from dagster import DagsterInstance
+
+    os.environ.update(dagster_environment(url))
+    with DagsterInstance.get() as instance:
+        if any(DEMO_HISTORY_TAG in b.tags for b in instance.get_backfills(limit=100)):
+            return None
+        today = datetime.now(timezone.utc).date()
+        days = [today - timedelta(days=i) for i in range(wanted, 0, -1)]
+        return submit_backfill(instance, days, tags={DEMO_HISTORY_TAG: str(wanted)}), days
+
+
 def cmd_dev(args) -> int:
     url = ensure_database()
+    history = demo_history(url)
+    if history:
+        _say(f"demo history: backfill {history[0]} of {history[1][0]} .. {history[1][-1]} for the demo accounts "
+             f"({len(history[1])} days; {DEMO_HISTORY_ENV}=0 skips it). It runs once the UI is up: "
+             f"http://{args.host}:{args.port}/runs/b/{history[0]}")
     env = {**os.environ, **dagster_environment(url)}
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         _say(f"WARNING: binding {args.host} exposes the UI without authentication; put it behind a proxy.")
@@ -580,7 +625,7 @@ def backfill_daemon_running(instance) -> bool:
     return beat is not None and time.time() - beat.timestamp < DAEMON_HEARTBEAT_SECONDS
 
 
-def submit_backfill(instance, days: list[date], ops: dict | None = None) -> str:
+def submit_backfill(instance, days: list[date], ops: dict | None = None, tags: dict | None = None) -> str:
     """Record a backfill of the daily job's assets over ``days`` exactly as the UI's "Materialize
     -> Launch backfill" does (an asset backfill, status REQUESTED), for the daemon to run. Returns
     its id."""
@@ -600,7 +645,7 @@ def submit_backfill(instance, days: list[date], ops: dict | None = None) -> str:
         partition_names=[d.isoformat() for d in days],
         asset_selection=sorted(job.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string()),
         backfill_timestamp=time.time(),
-        tags={"social_pipeline/submitted_by": "command line"},
+        tags={"social_pipeline/submitted_by": "command line", **(tags or {})},
         dynamic_partitions_store=instance,
         all_partitions=False,
         title=f"daily {days[0]}..{days[-1]}",

@@ -484,3 +484,37 @@ def test_db_env_prints_what_dagster_commands_need(cli_env, capsys):
     assert list(exported) == ["DAGSTER_HOME", "SOCIAL_PIPELINE_DAGSTER_STORAGE_URL", dbmod.URL_ENV]
     assert exported["DAGSTER_HOME"] == os.environ["DAGSTER_HOME"] and exported[dbmod.URL_ENV] == cli_env
     assert exported["SOCIAL_PIPELINE_DAGSTER_STORAGE_URL"] == dbmod.dagster_storage_url(cli_env)
+
+
+def test_a_first_dev_start_backfills_the_demo_history_once(cli_env, conn, monkeypatch):
+    """`dev` on demo accounts without history records one backfill of the last N days for the
+    daemon (the dashboard opens on data); never twice, never over existing data, and N=0 skips it."""
+    seed_demo_accounts(conn)
+    conn.commit()
+    dbmod.ensure_dagster_schema(cli_env)  # what ensure_database does before `dev` asks
+    monkeypatch.setenv(cli.DEMO_HISTORY_ENV, "0")
+    assert cli.demo_history(cli_env) is None
+    monkeypatch.setenv(cli.DEMO_HISTORY_ENV, "twelve")
+    with pytest.raises(cli.CliError, match="SOCIAL_PIPELINE_DEMO_HISTORY_DAYS"):
+        cli.demo_history(cli_env)
+    monkeypatch.setenv(cli.DEMO_HISTORY_ENV, "5")
+    backfill_id, days = cli.demo_history(cli_env)
+    today = datetime.now(timezone.utc).date()
+    assert days == [today - timedelta(days=i) for i in range(5, 0, -1)]
+    with DagsterInstance.get() as instance:
+        backfill = instance.get_backfill(backfill_id)
+        assert backfill.tags[cli.DEMO_HISTORY_TAG] == "5"
+        assert sorted(backfill.asset_backfill_data.target_subset.partitions_subsets_by_asset_key[
+            next(iter(backfill.asset_backfill_data.target_subset.partitions_subsets_by_asset_key))].get_partition_keys()) \
+            == [d.isoformat() for d in days]
+    assert cli.demo_history(cli_env) is None  # once
+
+
+def test_no_demo_history_over_existing_data(cli_env, conn, monkeypatch):
+    seed_demo_accounts(conn)
+    account = conn.execute("SELECT social_account_id FROM social_analytics_config LIMIT 1").fetchone()[0]
+    conn.execute("INSERT INTO social_analytics_snapshots (social_account_id, snapshot_date, followers_count) "
+                 "VALUES (%s, current_date - 1, 10)", (account,))
+    conn.commit()
+    monkeypatch.setenv(cli.DEMO_HISTORY_ENV, "5")
+    assert cli.demo_history(cli_env) is None

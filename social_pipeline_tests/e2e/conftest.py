@@ -192,6 +192,8 @@ def dagster_dev(module_db_url: str, tmp_path_factory) -> DagsterDev:
         "DAGSTER_HOME": str(home),
         "SOCIAL_PIPELINE_HOME": str(home / "project"),
         "SOCIAL_PIPELINE_DEMO": "1",
+        # The test launches its own run and backfill on days it checks: no demo history backfill.
+        "SOCIAL_PIPELINE_DEMO_HISTORY_DAYS": "0",
         "SOCIAL_PIPELINE_RETRY_BACKOFF_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",
     }
