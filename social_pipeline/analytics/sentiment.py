@@ -25,6 +25,12 @@ Emoji
     description. Variation selectors, zero-width joiners and skin-tone modifiers are removed
     first ("❤️" scores as "❤", "👍🏽" as "👍"). Emoji-only comments are scored.
 
+Comment words
+    ``COMMENT_LEXICON`` adds a few words of comment sections VADER lacks or misreads there
+    ("underrated" +1.5, "overrated" -1.5, "cringe", "clickbait", "pointless", "genius",
+    "wholesome"; "obsessed" is praise in comments, not VADER's -0.7). The valences are our
+    judgement, on VADER's -4..+4 scale.
+
 Language
     VADER's lexicon is English. A comment in another language is left unscored (label and
     score ``None``, ``reason='unsupported language: xx'``), never called neutral; a Spanish
@@ -40,15 +46,22 @@ Language
        ``und``. For scripts shared by several languages the code is a best guess; what is
        certain is that the text is not English.
     2. Latin-script words are counted as evidence: a word from a list of common English words
-       and contractions counts 1, any other word in VADER's lexicon (``lol``, ``awesome``) counts
-       0.5 (the lexicon also holds words used abroad, like ``amor``, ``super``, ``horrible``).
-       Against that, each of Spanish, Portuguese, French, German, Italian, Dutch, Indonesian,
-       Turkish, Polish and Vietnamese scores 1 per marker word (``que``, ``muito``, ``très``,
-       ``nicht``, ``molto``...) or word with a letter peculiar to it (ñ, ã, ß, ł, ğ, ư...), plus
-       1 for "¿"/"¡" (Spanish).
+       and contractions counts 1 (the list covers the words of short comments, "same", "saved",
+       "channel", "exactly", and leaves out words other languages share: "in", "come", "once",
+       "real", "video"); any other word in VADER's lexicon (``lol``, ``awesome``; it also holds
+       words used abroad, like ``amor``, ``super``, ``horrible``), an English word other
+       languages borrowed ("link", "bio", "video", "edit", "ok"), or an unlisted ASCII word of
+       five letters or more ending in -ing, -ed, -ly, -less or -ful ("underrated", "filming")
+       counts 0.5. Against that, each of Spanish, Portuguese, French, German, Italian, Dutch,
+       Indonesian, Turkish, Polish and Vietnamese scores 1 per marker word (``que``, ``muito``,
+       ``très``, ``nicht``, ``molto``...); a word no marker list names scores 1 for each
+       language with a letter peculiar to it in the word (ñ, ã, ß/ä/ö/ü, ł, ğ, ư...), plus 1
+       for "¿"/"¡" (Spanish). So "Underrated channel", "Link in bio" and "Part 2 coming
+       Friday!" are English, "Link in der Bio" German, "Mükemmel" Turkish.
     3. English (scored, ``language='en'``) if its evidence is greater than the best other
-       language's; otherwise that language is unsupported (a tie such as "Gracias bro" is
-       ambiguous and left unscored). Latin text with no evidence at all ("bruh", "Nzuri
+       language's; otherwise that language is unsupported, recorded with its code and the
+       reason ``unsupported language: xx`` (no lexicon for it here); a tie such as "Gracias bro"
+       is ambiguous and left unscored. Latin text with no evidence at all ("bruh", "Nzuri
        sana") is unscored with ``reason='language not recognised'`` rather than guessed
        neutral.
     4. Text with no letters at all (emoji, emoticons, numbers) is scored, with
@@ -107,6 +120,20 @@ EMOJI_AS_WORD: dict[str, str] = {
     "😒": "annoyed",     # -1.6; "unamused face" (0)
 }
 
+# Words of comment sections VADER's lexicon lacks or reads otherwise, with the valence (-4..+4)
+# they carry there. Our own judgement, kept short and conservative (VADER's entries are means of
+# ten raters; these are not).
+COMMENT_LEXICON: dict[str, float] = {
+    "underrated": 1.5,   # "Underrated channel" is praise; not in VADER
+    "overrated": -1.5,   # not in VADER
+    "cringe": -1.8,      # not in VADER
+    "clickbait": -1.8,   # not in VADER
+    "pointless": -1.6,   # not in VADER
+    "genius": 2.4,       # not in VADER
+    "wholesome": 2.0,    # not in VADER
+    "obsessed": 1.5,     # VADER -0.7; "obsessed with this" is praise in comments
+}
+
 # Removed before scoring: variation selectors, zero-width joiner/non-joiner, skin tones.
 _EMOJI_NOISE = re.compile("[\ufe0e\ufe0f\u200d\u200c\U0001f3fb-\U0001f3ff]")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -158,8 +185,32 @@ yes yeah yep nope please thanks thank thx guys bro dude gonna wanna gotta ain't 
 omg wtf smh tbh imo idk ngl fr btw got get gets getting make made makes go going went gone
 know think see look looks want need one two first last next new good better best bad worse
 worst great nice cool love like hate song day time people thing things way
+ago almost already always anyone anything anyway around ask asked away back basically believe
+big bit blessed bought bring brought buy called came cannot care channel check clearly comes
+coming comment comments creator crying deserve deserves different easy editing either else ending
+enough ever everyone everything exactly explain explained eyes feel feels find finally follow
+followed following found friend friends full funny gave give glad happen happened hear heard help
+helped helps hey hi home honestly hope hours house instead keep kept knew later learn learned least
+left let let's life literally little looked looking lot lots maybe mean means morning music needed
+needs night nobody none obviously ones others perfect person pick pretty probably put quick
+quite rather ready recipe right said saw say saying says second seconds seen send set show shows
+since small something sometimes soon sorry start started stay stuff sure take taking talk tell
+thought through tho thru till tips today together tomorrow told took tried trip true try trying
+turn understand until used using usually wait watch watched watching well whole wish wonder words
+work worked working works world worth year years yesterday yet young yourself same account
+quality vibes subscribed subscribe follow followers filming literally agreed agree disagree
+underrated overrated awesome amazing helpful useful boring awful annoying incredible genius
+pointless
 """.split())
 _ENGLISH_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
+# English endings that are weak evidence (0.5) for a word no list names ("underrated", "filming",
+# "exactly"): rare at the end of Spanish, Portuguese, French or Italian words, and a marker word of
+# another language still counts for that language instead.
+_ENGLISH_WEAK_ENDINGS = ("ing", "ed", "ly", "less", "ful")
+# English words other languages borrowed, weak evidence (0.5) like the lexicon's words: "Link in
+# bio" is English, "Link in der Bio" German.
+_ENGLISH_WEAK_WORDS = frozenset("link bio edit clip post content video ok okay vibe".split())
+_ENGLISH_WEAK_MIN_LENGTH = 5
 
 # Words common in a language that are not also English words ("a", "no", "in", "die", "super",
 # "bravo", "legal", "per", "van"... are left out, so an English comment is not taken for them).
@@ -169,23 +220,38 @@ _MARKER_WORDS: dict[str, frozenset[str]] = {
         cuando donde dónde porque también más menos ser estar bien bueno buena buenísimo
         gracias hola encanta gusta hermosa hermoso bonito bonita increíble mejor peor nada
         siempre nunca tú él ella nosotros ustedes hace hacer tiene tengo quiero puedo sí
-        cuál jaja jajaja jajajaja feliz""".split()),
+        cuál jaja jajaja jajajaja feliz buen así sigue justo sirvió compraste usas funciona alguien
+        viendo guardado después cuánto necesito necesitaba mira gustó aburrido verdad pésimo
+        escucha acuerdo pérdida tiempo peor máximo exacto totalmente muchas pregunta próximo
+        alegra verlo""".split()),
     "pt": frozenset("""não você vocês muito muita obrigado obrigada é são uma com pra que mais
         mas isso esse essa este esta também eu meu minha seu sua tudo bem bom boa ótimo ótima
         lindo linda demais amei adoro kkk kkkk kkkkk gente está estou tá foi ser ter tem nós
-        ele ela eles elas aqui agora sempre nunca obg parabéns""".split()),
+        ele ela eles elas aqui agora sempre nunca obg parabéns arrasou salvei onde comprou qual
+        iniciantes alguém demorou gostei chato péssimo dá ouvir concordo perda sério verdade
+        mesmo né valeu pelo carinho vou melhorar compartilhar conteúdo qualidade melhor hoje
+        vídeo incrível já vai cadê""".split()),
     "fr": frozenset("""le les est très je tu il elle nous vous ils elles pas une des du et mais
         avec pour dans sur ce cette ces c'est j'ai n'est merci bonjour salut trop bien
         magnifique génial qui quoi comme aussi mon ma mes ton ta tes sa ses être avoir fait
-        faire vraiment toujours jamais rien tout tous mdr ptdr oui""".split()),
+        faire vraiment toujours jamais rien tout tous mdr ptdr oui svp ça où quelle quel perte
+        temps dommage partie trouvé retour mieux beaucoup lien bonne débutants regarde combien
+        marche chez nul moi toi vrai faux lundi mardi mercredi jeudi vendredi samedi
+        dimanche""".split()),
     "de": frozenset("""der das dem den des ist nicht und sehr ich du sie wir ihr ein eine einen
         einem mit für auf aus bei nach von zu zum zur auch aber oder wie schön danke bitte gut
         geil ja nein hier jetzt immer nie nichts alles mein dein sein kein keine ganz wirklich
-        echt habe hast sind bist wird""".split()),
+        echt habe hast sind bist wird mich dich mir dir dass noch schon heute bestes einfach
+        stimmt genau gespeichert langweilig schlecht schlechter leider schade welche welcher
+        welches benutzt gemacht richtig freut geholfen kommt vielen frage besser nächsten
+        gedauert""".split()),
     "it": frozenset("""il lo gli della dello delle degli che è sono molto grazie questo questa
         questi quello quella con ma anche più bello bella bellissimo bellissima brava
         bravissimo ciao tutto tutti sempre mai niente io tu lui lei noi voi loro mio mia tuo
-        tua suo sua fatto fare essere avere hai abbiamo troppo ancora""".split()),
+        tua suo sua fatto fare essere avere hai abbiamo troppo ancora sei stai dove favore niente
+        perso peccato dopo usi salvato noia delusione piaciuto grazie mille bravissima migliore oggi
+        chi esce prossima volta meglio ahahah lunedì martedì mercoledì giovedì venerdì sabato
+        domenica""".split()),
     "nl": frozenset("""het een niet ik jij je hij zij wij jullie zijn ben bent heb hebt heeft dit
         dat deze voor maar ook erg mooi leuk echt goed slecht dank bedankt wat waar altijd
         nooit niets alles geen""".split()),
@@ -201,7 +267,7 @@ _MARKER_LETTERS: dict[str, frozenset[str]] = {
     "es": frozenset("ñ"),
     "pt": frozenset("ãõ"),
     "fr": frozenset("œ"),
-    "de": frozenset("ß"),
+    "de": frozenset("ßäöü"),
     "tr": frozenset("ğış"),
     "pl": frozenset("łąęśźżńć"),
     "vi": frozenset("đươ" + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))),
@@ -245,14 +311,20 @@ def _latin_language(text: str, lexicon: dict[str, float]) -> str | None:
                                       and not _FRENCH_ELISION.match(word)):
             english += 1
             continue
-        foreign = False
-        for language in _MARKED_LANGUAGES:
-            if (word in _MARKER_WORDS.get(language, ())
-                    or any(ch in _MARKER_LETTERS.get(language, ()) for ch in word)
-                    or (language == "fr" and _FRENCH_ELISION.match(word))):
-                other[language] += 1
-                foreign = True
-        if not foreign and len(word) > 1 and word in lexicon:
+        # A marker word names its language(s); only a word no list names is read by its letters
+        # (so Turkish "mükemmel" is not also counted German for its "ü").
+        languages = [language for language in _MARKED_LANGUAGES
+                     if word in _MARKER_WORDS.get(language, ())]
+        if not languages:
+            languages = [language for language in _MARKED_LANGUAGES
+                         if any(ch in _MARKER_LETTERS.get(language, ()) for ch in word)
+                         or (language == "fr" and _FRENCH_ELISION.match(word))]
+        other.update(languages)
+        foreign = bool(languages)
+        if not foreign and len(word) > 1 and (word in lexicon or word in _ENGLISH_WEAK_WORDS):
+            english += 0.5
+        elif (not foreign and len(word) >= _ENGLISH_WEAK_MIN_LENGTH
+              and word.endswith(_ENGLISH_WEAK_ENDINGS) and word.isascii()):
             english += 0.5
     if "¿" in text or "¡" in text:
         other["es"] += 1
@@ -299,6 +371,7 @@ def _analyzer() -> SentimentIntensityAnalyzer:
         with _LOCK:
             if _ANALYZER is None:
                 analyzer = SentimentIntensityAnalyzer()
+                analyzer.lexicon.update(COMMENT_LEXICON)
                 _EMOJI_TEXT.update({emoji: f" {text} " for emoji, text in analyzer.emojis.items()})
                 _EMOJI_TEXT.update({emoji: f" {word} " for emoji, word in EMOJI_AS_WORD.items()})
                 analyzer.emojis = {}

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
-from . import world
+from . import audience, world
 from .meta_graph import graph_too_many, GRAPH_BASE, INVALID_METRIC, decode_cursor, graph_error, insight_entry, paged_body
 from .transport import DEMO_TOKEN_PREFIX, PlatformSimulator, SimRequest, SimResponse, demo_token
 
@@ -72,8 +72,6 @@ DAILY_PAGE_METRICS = (
 )
 # Retired for every version on 2025-11-15 (Pages API changelog): Graph answers code 100.
 RETIRED_METRICS = frozenset({"post_impressions", "post_impressions_unique", "page_fans_country", "page_fans_city"})
-OTHER_COUNTRIES = ("ES", "IT", "NL", "PL", "AR")
-OTHER_CITIES = ("Chicago", "Madrid", "Sydney", "Mumbai", "Mexico City")
 MAX_INSIGHTS_RANGE = 93 * 86400  # what Graph enforces between since and until
 LONG_LIVED_SECONDS = 5_183_944  # ~60 days, what fb_exchange_token answers
 LOW_USAGE = {"call_count": 4, "total_cputime": 1, "total_time": 2}
@@ -387,8 +385,10 @@ class Simulator(PlatformSimulator):
         demo = acct.demographics(self.as_of)
         fans = acct.followers(self.as_of)
         breakdowns = {
-            "page_follows_country": _counts(demo["top_countries"], OTHER_COUNTRIES, fans),
-            "page_follows_city": _counts(demo["top_cities"], OTHER_CITIES, fans),
+            # Every follower has a country (the listed ones, then the rest of the world); cities are
+            # the top ones only, so they add up to less than the Page's followers.
+            "page_follows_country": _counts(demo["top_countries"], fans, rest=True),
+            "page_follows_city": _counts(demo["top_cities"], fans, rest=False),
         }
         end_time = _ts(self.as_of.replace(hour=8, minute=0, second=0, microsecond=0))
         page_id = self.account_id(acct)
@@ -466,13 +466,14 @@ class Simulator(PlatformSimulator):
         return paged_body(data, start, total, f"{PUBLIC_BASE}{request.path}", dict(request.query))
 
 
-def _counts(shares: dict[str, float], others: tuple[str, ...], total: int) -> dict[str, int]:
-    """Fan counts whose shares reproduce the world's percentages; the rest goes to other keys."""
+def _counts(shares: dict[str, float], total: int, rest: bool) -> dict[str, int]:
+    """Follower counts whose shares of ``total`` reproduce the world's percentages; with ``rest``
+    the followers not in ``shares`` are spread over the other countries (:mod:`.audience`)."""
     counts = {k: int(round(v / 100 * total)) for k, v in shares.items()}
-    rest = max(total - sum(counts.values()), 0)
-    extra = [k for k in others if k not in counts]
-    for i, key in enumerate(extra):
-        counts[key] = rest // len(extra) + (1 if i < rest % len(extra) else 0)
+    if rest:
+        # Two rest-of-world keys keep the answer within the parser's top ten, so its shares add up
+        # to 100 (test_facebook_client); Graph itself lists up to 45 countries.
+        counts.update(audience.rest_of_world(shares, total, count=2))
     return counts
 
 

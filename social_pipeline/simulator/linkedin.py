@@ -17,6 +17,11 @@ World kinds: video -> ``urn:li:ugcPost`` with ``content.media`` ``urn:li:video``
 Comments nest one level as on LinkedIn: every reply (also a reply to a reply) hangs under its
 top-level comment. Share statistics only cover posts of the last 12 months.
 
+``GET /geo?ids=List(id,...)`` (BATCH_GET of the Geo API) answers ``{"results": {id:
+{"defaultLocalizedName": {"locale": {"country", "language"}, "value"}, "id"}}, "statuses": {},
+"errors": {id: {...}}}`` from the world's geo table (an id it does not know goes to ``errors``);
+``GET /geo/{id}`` answers one entity.
+
 Also served: ``GET /posts/{urn}`` (one post, for refresh by id; 404 when unknown) and, when the
 simulator is mounted at the OAuth host (``https://www.linkedin.com/oauth/v2``), ``POST
 /accessToken`` with form ``grant_type=refresh_token``: ``demo-refresh-{handle}`` (with any non-empty
@@ -33,15 +38,12 @@ from urllib.parse import unquote
 
 import re
 
-from . import world
+from . import audience, world
 from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # this fake's page size (the real cap of `count` on /posts is 100)
-COUNTRY_GEO = {
-    "US": "103644278", "GB": "101165590", "CA": "101174742", "DE": "101282230", "BR": "106057199",
-    "IN": "102713980", "JP": "101355337", "FR": "105015875", "MX": "103323778", "AU": "101452733",
-}
-OTHER_GEOS = ("105646813", "103350119", "104514075")  # Spain, Italy, and one the client does not map
+COUNTRY_GEO = audience.GEO_IDS  # ISO code -> LinkedIn geo id, from the world's geo table
+GEO_BATCH_MAX = 100  # this fake's cap on ids per /geo batch
 ACCESS_SECONDS = 60 * 86400  # access tokens last 60 days
 REFRESH_SECONDS = 365 * 86400  # refresh tokens: a year from the first authorization
 
@@ -122,6 +124,8 @@ class Simulator(PlatformSimulator):
             return self._follower_statistics(acct)
         if len(parts) == 3 and parts[0] == "socialActions" and parts[2] == "comments":
             return self._comments(acct, parts[1], request)
+        if parts == ["geo"] or (len(parts) == 2 and parts[0] == "geo"):
+            return self._geo(parts[1] if len(parts) == 2 else None, request)
         return _error(404, "RESOURCE_NOT_FOUND", f"No virtual resource found for {request.path}", 0)
 
     def _check_version(self, version: str) -> SimResponse | None:
@@ -333,13 +337,38 @@ class Simulator(PlatformSimulator):
             return None, None
         return post, None
 
+    def _geo(self, one: str | None, request: SimRequest) -> SimResponse:
+        """The Geo API: a geo id's display name (``defaultLocalizedName``), one or a batch."""
+        def entity(geo_id: str) -> dict[str, Any]:
+            return {
+                "defaultLocalizedName": {"locale": {"country": "US", "language": "en"}, "value": audience.GEO_NAMES[geo_id]},
+                "id": int(geo_id),
+            }
+
+        if one is not None:
+            if one not in audience.GEO_NAMES:
+                return _error(404, "RESOURCE_NOT_FOUND", f"Geo {one} not found", 0)
+            return SimResponse(200, entity(one))
+        raw = request.query.get("ids") or ""
+        if not (raw.startswith("List(") and raw.endswith(")")):
+            return _error(400, "ILLEGAL_ARGUMENT", "ids must be a Rest.li List(...)", 100)
+        ids = [i for i in raw[5:-1].split(",") if i]
+        if not ids or len(ids) > GEO_BATCH_MAX or not all(i.isdigit() for i in ids):
+            return _error(400, "ILLEGAL_ARGUMENT", "ids must list 1 to 100 numeric geo ids", 100)
+        results = {i: entity(i) for i in ids if i in audience.GEO_NAMES}
+        errors = {
+            i: {"status": 404, "serviceErrorCode": 0, "code": "RESOURCE_NOT_FOUND", "message": f"Geo {i} not found"}
+            for i in ids if i not in audience.GEO_NAMES
+        }
+        return SimResponse(200, {"results": results, "statuses": {}, "errors": errors})
+
     def _follower_statistics(self, acct: world.Account) -> SimResponse:
         followers = acct.followers(self.as_of)
         demo = acct.demographics(self.as_of)
+        # LinkedIn answers every country: the listed ones, then the rest of the world.
         counts = {f"urn:li:geo:{COUNTRY_GEO[k]}": int(round(v / 100 * followers)) for k, v in demo["top_countries"].items()}
-        rest = max(followers - sum(counts.values()), 0)
-        for i, geo in enumerate(OTHER_GEOS):
-            counts[f"urn:li:geo:{geo}"] = rest // len(OTHER_GEOS) + (1 if i < rest % len(OTHER_GEOS) else 0)
+        for code, n in audience.rest_of_world(demo["top_countries"], followers).items():
+            counts[f"urn:li:geo:{COUNTRY_GEO[code]}"] = n
 
         def split(n: int) -> dict[str, int]:
             # As LinkedIn documents for demographic facets: organicFollowerCount is the total of

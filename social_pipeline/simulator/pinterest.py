@@ -30,16 +30,13 @@ import binascii
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
-from . import world
+from . import audience, world
 from .transport import PlatformSimulator, SimRequest, SimResponse, demo_token
 
 PAGE_SIZE = 10  # this fake's page size (the real cap of page_size is 250)
 ANALYTICS_DAYS = 90
 AGE_SPLIT_45_PLUS = (("45-49", 0.3), ("50-54", 0.25), ("55-64", 0.25), ("65+", 0.2))
-COUNTRY_NAMES = {
-    "US": "United States", "GB": "United Kingdom", "CA": "Canada", "DE": "Germany", "BR": "Brazil",
-    "IN": "India", "JP": "Japan", "FR": "France", "MX": "Mexico", "AU": "Australia",
-}
+COUNTRY_NAMES = {code: c.name for code, c in audience.COUNTRIES.items()}
 ANALYTICS_TYPES = (
     "IMPRESSION", "SAVE", "PIN_CLICK", "OUTBOUND_CLICK", "VIDEO_MRC_VIEW", "VIDEO_AVG_WATCH_TIME",
     "VIDEO_V50_WATCH_TIME", "QUARTILE_95_PERCENT_VIEW", "VIDEO_START", "VIDEO_10S_VIEW", "ENGAGEMENT",

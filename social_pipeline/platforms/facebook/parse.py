@@ -346,8 +346,17 @@ def parse_comment(comment: dict[str, Any], comment_id: str, post_id: str) -> dic
     ).as_dict()
 
 
+def _top_shares(counts: dict[str, int], total: int) -> dict[str, float]:
+    """The TOP_N largest counts as percent of ``total``, 2 decimals."""
+    top = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:TOP_N]
+    return {k: round(v / total * 100, 2) for k, v in top}
+
+
 def demographics(payloads: list[Any]) -> dict[str, Any] | None:
-    shares: dict[str, dict[str, float]] = {}
+    """Country and city shares of the Page's followers. Graph lists only the top cities, so a
+    city's share is of all followers (the country breakdown's total), never of the listed cities:
+    a city is never larger than its country."""
+    by_metric: dict[str, dict[str, int]] = {}
     for payload in payloads:
         for raw in field_list(payload, "data", "facebook page insights"):
             row = obj(raw, "facebook page insight")
@@ -361,13 +370,13 @@ def demographics(payloads: list[Any]) -> dict[str, Any] | None:
             if not isinstance(latest, dict):
                 raise ParseError(f"facebook: {name} value is not a {{key: count}} object")
             counts = {str(k): count(v) or 0 for k, v in latest.items()}
-            total = sum(counts.values())
-            if total <= 0:
-                continue
-            top = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:TOP_N]
-            shares[name] = {k: round(v / total * 100, 2) for k, v in top}
-    countries = next((shares[n] for n in COUNTRY if n in shares), None)
-    cities = next((shares[n] for n in CITY if n in shares), None)
+            if sum(counts.values()) > 0:
+                by_metric[name] = counts
+    country_counts = next((by_metric[n] for n in COUNTRY if n in by_metric), None)
+    city_counts = next((by_metric[n] for n in CITY if n in by_metric), None)
+    everyone = sum(country_counts.values()) if country_counts else 0
+    countries = _top_shares(country_counts, everyone) if country_counts else None
+    cities = _top_shares(city_counts, max(everyone, sum(city_counts.values()))) if city_counts else None
     if countries is None and cities is None:
         return None
     return {

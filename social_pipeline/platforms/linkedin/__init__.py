@@ -12,6 +12,8 @@ Quirks in short (details in :mod:`.client`):
 - A comment's ``object`` is often the post's *activity* URN; comments are placed on the post whose
   ``socialActions/{urn}/comments`` was asked.
 - Times are epoch milliseconds; no views (impressions and unique impressions instead).
+- Follower countries are ``urn:li:geo:{id}``: common country ids map to ISO codes, others are named
+  through the Geo API (``GET /geo?ids=List(...)``, once per pull); a failed lookup keeps the URN.
 """
 
 from datetime import timedelta
@@ -35,6 +37,7 @@ SPEC = PlatformSpec(
         "posts/{urn}": "https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api",
         "socialActions/comments": "https://learn.microsoft.com/linkedin/marketing/community-management/shares/comments-api",
         "organizationalEntityFollowerStatistics": "https://learn.microsoft.com/linkedin/marketing/community-management/organizations/follower-statistics",
+        "geo": "https://learn.microsoft.com/linkedin/shared/references/v2/standardized-data/locations/geo",
         "oauth/v2/accessToken": "https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens",
         "errors": "https://learn.microsoft.com/linkedin/shared/api-guide/concepts/error-handling",
         "little text": "https://learn.microsoft.com/linkedin/marketing/community-management/shares/little-text-format",

@@ -16,6 +16,10 @@ Endpoints used (scopes: r_organization_admin, r_organization_social, rw_organiza
   comments and their replies, offset-paginated.
 - ``GET /organizationalEntityFollowerStatistics?q=organizationalEntity&organizationalEntity=
   {org urn}``: follower counts by country (and seniority, industry, function ...).
+- ``GET /geo?ids=List({id},...)``: the Geo API's BATCH_GET, once per pull and only for the
+  country geo ids of the follower statistics that :data:`.parse.GEO_COUNTRIES` does not map; it
+  answers each id's ``defaultLocalizedName`` (English by default). If it fails, the pull goes on
+  and those countries keep their ``urn:li:geo:{id}``.
 - ``GET /posts/{post urn}``: one post by id, for tracked posts that are no longer among the newest
   ``posts_per_fetch`` but still inside :attr:`Client.update_window_days` (refresh by id); their
   statistics then come through the same ``List(...)`` share-statistics request, in batches.
@@ -47,8 +51,9 @@ Quirks worth knowing:
 - Comments nest one level: a reply (to a comment or to a reply) has ``parentComment`` naming its
   top-level comment. Commenters are person URNs: names need a separate profile lookup the
   organization scopes do not grant, so ``author_username`` is only set for the organization itself.
-- Follower statistics give counts per ``urn:li:geo:{id}``; a small table maps common country geo
-  ids to ISO codes, unknown geos stay as their URN. LinkedIn gives no age or gender breakdown.
+- Follower statistics give counts per ``urn:li:geo:{id}``; a table maps common country geo ids to
+  ISO codes (no call), the others are named through the Geo API (``GET /geo?ids=List(...)``), and a
+  geo the Geo API cannot name keeps its URN. LinkedIn gives no age or gender breakdown.
 - Canonical post URL: ``https://www.linkedin.com/feed/update/{urn}/``.
 """
 
@@ -65,12 +70,15 @@ from .parse import (  # noqa: F401  (endpoint names and limits are part of the c
     COMMENT_TARGET,
     COMMENTS,
     FOLLOWER_STATS,
+    GEO,
+    GEO_COUNTRIES,
     NETWORK_SIZES,
     ORG_LOOKUP,
     ORGANIZATION,
     POST,
     POSTS,
     SHARE_STATS,
+    geo_ids,
     hashtags,
 )
 from .parse import parse as parse_responses
@@ -79,6 +87,7 @@ DEFAULT_VERSION = "202610"
 DEFAULT_OAUTH_BASE_URL = "https://www.linkedin.com/oauth/v2"
 MAX_COUNT = 100  # documented cap of `count` on the posts finder
 STATS_BATCH = 20  # post URNs per share-statistics request
+GEO_BATCH = 50  # geo ids per Geo API BATCH_GET
 COMMENT_COUNT = 100
 MAX_PAGES = 50
 
@@ -158,7 +167,21 @@ class Client(PlatformClient):
                 refreshed.append(post["id"])
         self._statistics(org_urn, refreshed, next_index)
 
-        self._get(FOLLOWER_STATS, FOLLOWER_STATS, {"q": "organizationalEntity", "organizationalEntity": org_urn})
+        stats = self._get(FOLLOWER_STATS, FOLLOWER_STATS, {"q": "organizationalEntity", "organizationalEntity": org_urn})
+        self._geo_names(geo_ids(stats))
+
+    def _geo_names(self, ids: list[str]) -> None:
+        """Name the country geo ids the parser's table does not know (Geo API BATCH_GET; the ids
+        are digits, so the Rest.li list goes in the URL as is). A failed call does not fail the
+        pull: those countries keep their URN."""
+        for index in range(0, len(ids), GEO_BATCH):
+            batch = ids[index : index + GEO_BATCH]
+            try:
+                self._get(f"{GEO}?ids=List({','.join(batch)})", GEO, page_index=index // GEO_BATCH)
+            except PlatformError:
+                # Names are a nicety: the counts are already in hand and stay under their URNs
+                # (the refused answer is recorded like any other).
+                return
 
     # -- steps ------------------------------------------------------------------------------
     def _get(self, path: str, endpoint: str, params: dict[str, Any] | None = None, page_index: int = 0) -> Any:

@@ -15,6 +15,11 @@ What the parser relies on (Microsoft Learn reference pages, see ``SPEC.docs``):
   (recorded by the client as ``COMMENT_TARGET`` beside the request's params).
 - ``organizationalEntityFollowerStatistics``: ``followerCountsByGeoCountry``; for demographic
   facets ``organicFollowerCount`` already includes paid followers.
+- ``geo?ids=List(...)`` (Geo API, BATCH_GET): ``results`` maps each geo id to an entity whose
+  ``defaultLocalizedName.value`` is its display name; ids it could not resolve are under
+  ``errors``. A country geo id in :data:`GEO_COUNTRIES` becomes its ISO code without a call; one
+  outside it becomes the name the Geo API gives, and stays its ``urn:li:geo:{id}`` when the Geo API
+  failed or did not know it (never dropped).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ POST = "posts/{urn}"  # refresh by id
 SHARE_STATS = "organizationalEntityShareStatistics"
 COMMENTS = "socialActions/comments"
 FOLLOWER_STATS = "organizationalEntityFollowerStatistics"
+GEO = "geo"  # BATCH_GET geo?ids=List(...): geo id -> display name
 
 # Recorded beside a comments request's params: the URN in its path (socialActions/{urn}/comments).
 COMMENT_TARGET = "socialActions_target"
@@ -53,6 +59,16 @@ GEO_COUNTRIES = {
     "105646813": "ES",
     "103350119": "IT",
     "102890719": "NL",
+    "105072130": "PL",
+    "105117694": "SE",
+    "100446943": "AR",
+    "105149562": "KR",
+    "102478259": "ID",
+    "103121230": "PH",
+    "102105699": "TR",
+    "104305776": "AE",
+    "100459316": "SA",
+    "104035573": "ZA",
 }
 TOP_N = 10
 _COMMENT_URN = re.compile(r"^urn:li:comment:\((.+),([^,()]+)\)$")
@@ -137,8 +153,48 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
 
     follower_stats = ok_payloads(responses, FOLLOWER_STATS)
     if follower_stats:
-        out.demographics = _demographics(follower_stats[-1])
+        names: dict[str, str] = {}
+        for payload in ok_payloads(responses, GEO):
+            names.update(geo_names(payload))
+        out.demographics = _demographics(follower_stats[-1], names)
     return out
+
+
+def geo_ids(payload: Any) -> list[str]:
+    """The ids of the ``urn:li:geo:{id}`` countries in a follower-statistics answer that
+    :data:`GEO_COUNTRIES` does not map (the ones to ask the Geo API about), in order, once each."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("elements"), list) or not payload["elements"]:
+        return []
+    element = payload["elements"][0]
+    rows = element.get("followerCountsByGeoCountry") if isinstance(element, dict) else None
+    found: list[str] = []
+    for row in rows if isinstance(rows, list) else []:
+        geo = row.get("geo") if isinstance(row, dict) else None
+        if isinstance(geo, str) and geo.startswith("urn:li:geo:"):
+            geo_id = geo.rsplit(":", 1)[-1]
+            if geo_id.isdigit() and geo_id not in GEO_COUNTRIES:
+                found.append(geo_id)
+    return list(dict.fromkeys(found))
+
+
+def geo_names(payload: Any) -> dict[str, str]:
+    """Geo id -> display name from a Geo API BATCH_GET answer (``results``) or a single GET
+    (the entity itself); entities without a name are left out."""
+    body = obj(payload, "geo answer")
+    results = body.get("results")
+    if results is None and "id" in body:
+        results = {str(body.get("id")): body}
+    if results is None:
+        return {}
+    results = obj(results, "geo results")
+    names: dict[str, str] = {}
+    for key, raw in results.items():
+        entity = obj(raw, "geo entity")
+        label = entity.get("defaultLocalizedName")
+        value = label.get("value") if isinstance(label, dict) else None
+        if isinstance(value, str) and value.strip():
+            names[str(entity.get("id", key))] = value.strip()
+    return names
 
 
 # -- parse helpers ---------------------------------------------------------------------------
@@ -257,7 +313,7 @@ def _parse_comment(comment: dict[str, Any], org_urn: str, vanity: str | None) ->
     ).as_dict()
 
 
-def _demographics(payload: Any) -> dict[str, Any] | None:
+def _demographics(payload: Any, names: dict[str, str] | None = None) -> dict[str, Any] | None:
     elements = field_list(obj(payload, "follower statistics"), "elements", "follower statistics")
     if not elements:
         return None
@@ -277,7 +333,11 @@ def _demographics(payload: Any) -> dict[str, Any] | None:
         # LinkedIn rolls organic and paid followers up into organicFollowerCount for demographic
         # facets and says not to read paidFollowerCount there (follower-statistics page).
         n = count(fc.get("organicFollowerCount")) or 0
-        key = GEO_COUNTRIES.get(geo.rsplit(":", 1)[-1], geo) if geo.startswith("urn:li:geo:") else geo
+        key = geo
+        if geo.startswith("urn:li:geo:"):
+            geo_id = geo.rsplit(":", 1)[-1]
+            # ISO code from the table, else the Geo API's name, else the URN itself.
+            key = GEO_COUNTRIES.get(geo_id) or (names or {}).get(geo_id) or geo
         counts[key] = counts.get(key, 0) + n
     total = sum(counts.values())
     top = None

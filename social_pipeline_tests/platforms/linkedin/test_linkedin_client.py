@@ -129,8 +129,22 @@ def test_country_shares(pulled):
     d = parsed.demographics
     for code, share in demo["top_countries"].items():
         assert d["top_countries"][code] == pytest.approx(share, abs=0.05)
-    assert "urn:li:geo:104514075" in d["top_countries"]  # an unmapped geo keeps its urn
+    # Geo ids outside the parser's table were named through the Geo API: no URN is left.
+    assert not [k for k in d["top_countries"] if k.startswith("urn:li:geo:")]
+    assert "Denmark" in d["top_countries"]  # urn:li:geo:104514075, named by GET /geo
     assert d["age_18_24"] is None and d["gender_female"] is None
+
+
+def test_geo_names_asked_once_for_unmapped_ids_only(pulled):
+    client, _ = pulled
+    geo = [r for r in client.http.responses if r.endpoint == linkedin.GEO]
+    assert len(geo) == 1 and geo[0].ok
+    stats = next(r.payload for r in client.http.responses if r.endpoint == linkedin.FOLLOWER_STATS)
+    every = [row["geo"].rsplit(":", 1)[-1] for row in stats["elements"][0]["followerCountsByGeoCountry"]]
+    asked = set(geo[0].payload["results"])
+    unmapped = {g for g in every if g not in linkedin.GEO_COUNTRIES}
+    assert asked == unmapped and {"104514075", "103819153"} <= asked  # Denmark, Norway
+    assert geo[0].payload["results"]["104514075"]["defaultLocalizedName"]["value"] == "Denmark"
 
 
 def test_external_id_skips_lookup():

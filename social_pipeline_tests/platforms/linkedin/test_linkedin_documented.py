@@ -122,6 +122,32 @@ def test_documented_pull_parses_every_field():
     assert parsed.demographics["top_countries"] == {"US": round(700 / 950 * 100, 2), "GB": round(250 / 950 * 100, 2)}
 
 
+UNMAPPED = [*FULL[:-1], ("/rest/organizationalEntityFollowerStatistics", 200, "follower_statistics_unmapped.json")]
+
+
+def test_geo_ids_outside_the_table_are_named_through_the_geo_api():
+    client, adapter = _client([*UNMAPPED, ("/rest/geo", 200, "geo_batch.json")])
+    client.pull(_account())
+    assert _unused(adapter) == []
+    geo = [r.url for r in adapter.sent if urlparse(r.url).path == "/rest/geo"]
+    # one BATCH_GET, Rest.li list literal, only the ids the table does not map (US is mapped)
+    assert len(geo) == 1 and geo[0].endswith("?ids=List(104514075,104738515,999999999)")
+    top = linkedin.Client.parse(client.http.responses).demographics["top_countries"]
+    assert top == {"US": 60.0, "Denmark": 25.0, "Ireland": 10.0, "urn:li:geo:999999999": 5.0}
+
+
+@pytest.mark.parametrize("status", [403, 500])
+def test_a_failed_geo_call_keeps_the_urns_and_the_pull(status):
+    client, adapter = _client([*UNMAPPED, ("/rest/geo", status, "error_403.json")])
+    client.pull(_account())  # does not raise: the counts are in hand
+    assert _unused(adapter) == []
+    parsed = linkedin.Client.parse(client.http.responses)
+    assert parsed.demographics["top_countries"] == {
+        "US": 60.0, "urn:li:geo:104514075": 25.0, "urn:li:geo:104738515": 10.0, "urn:li:geo:999999999": 5.0,
+    }
+    assert len(parsed.posts) == 3 and parsed.account["followers_count"] == 12500
+
+
 @pytest.mark.parametrize("status,name", [(401, "error_401.json"), (403, "error_403.json")])
 def test_refused_token_names_platform_account_column_and_quotes_linkedin_error(status, name):
     body = fixture(name)
@@ -201,13 +227,22 @@ def violations(endpoint: str, payload: Any) -> list[str]:
         return out
     if endpoint == linkedin.POST:
         return _typed(payload, POST, "$", ("id", "author", "createdAt"))
+    if endpoint == linkedin.GEO:
+        out = _typed(payload, {"statuses": dict, "results": dict, "errors": dict}, "$", ("results",))
+        for key, entity in (payload.get("results") or {}).items():
+            out += _typed(entity, {"defaultLocalizedName": dict, "id": int}, f"$.results[{key}]", ("id",))
+            if isinstance(entity, dict) and isinstance(entity.get("defaultLocalizedName"), dict):
+                out += _typed(entity["defaultLocalizedName"], {"locale": dict, "value": str},
+                              f"$.results[{key}].defaultLocalizedName", ("value",))
+        return out
     return []
 
 
 def test_documented_fixtures_pass_the_checker():
     for endpoint, name in [(linkedin.POSTS, "posts_page1.json"), (linkedin.POSTS, "posts_page2.json"),
                            (linkedin.SHARE_STATS, "share_statistics_shares.json"),
-                           (linkedin.COMMENTS, "comments_video.json"), (linkedin.NETWORK_SIZES, "network_sizes.json")]:
+                           (linkedin.COMMENTS, "comments_video.json"), (linkedin.NETWORK_SIZES, "network_sizes.json"),
+                           (linkedin.GEO, "geo_batch.json")]:
         assert violations(endpoint, fixture(name)) == [], name
     bad = fixture("posts_page1.json")
     bad["elements"][0]["createdAt"] = "1763500000000"
@@ -223,7 +258,7 @@ def test_simulator_full_pull_matches_documented_fields():
     client = linkedin.Client(HttpClient(session, sleep=lambda s: None), credentials={"version": "202610"})
     client.pull(AccountRef(id="a", platform="linkedin", handle=handle, access_token=demo_token("linkedin", handle),
                            posts_per_fetch=30))
-    assert {linkedin.POSTS, linkedin.SHARE_STATS, linkedin.COMMENTS} <= {r.endpoint for r in client.http.responses}
+    assert {linkedin.POSTS, linkedin.SHARE_STATS, linkedin.COMMENTS, linkedin.GEO} <= {r.endpoint for r in client.http.responses}
     problems = []
     for r in client.http.responses:
         if r.ok:

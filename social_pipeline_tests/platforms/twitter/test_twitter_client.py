@@ -467,7 +467,7 @@ def test_replies_in_a_conversation_rooted_outside_the_pull_hang_under_the_accoun
     the pull: replies to those replies are kept under them; other replies in that conversation
     answer someone else's post and are left out. No comment names a post the pull lacks."""
     client = _client()
-    client.pull(_account(posts=6))
+    client.pull(_account(posts=3))  # the world's three newest posts: replies, their root older
     parsed = Client.parse(copy.deepcopy(client.http.responses))
     own = {p["external_post_id"] for p in parsed.posts}
     assert {p["post_kind"] for p in parsed.posts} & {"reply", "thread"}
