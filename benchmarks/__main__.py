@@ -128,6 +128,22 @@ def _launch_section(baseline: bool) -> report.Section:
     return section
 
 
+def _kept(path: Path, ran: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """From an earlier output: the table rows and sections of the parts that did not run now."""
+    if not path.exists():
+        return [], []
+    old = path.read_text(encoding="utf-8")
+    head, _, body = old.partition("\n## ")
+    rows = [line for line in head.splitlines() if line.startswith("| ") and not line.startswith("| figure")
+            and line[2:].split(":", 1)[0] not in ran]
+    sections = []
+    for chunk in ("## " + body).split("\n## "):
+        title, _, rest = chunk.removeprefix("## ").partition("\n")
+        if title and title not in ran and title != "Parts that did not run":
+            sections.append((title, rest))
+    return rows, sections
+
+
 def _day_seconds(sections: list[report.Section]) -> float | None:
     """The whole day's wall time at scale, when the day part ran before (the serving layer's share)."""
     for s in sections:
@@ -148,6 +164,8 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
     parser.add_argument("--no-launch-baseline", action="store_true", help="launch: skip the old executor's run")
     parser.add_argument("--output", default=str(DOC))
+    parser.add_argument("--keep-others", action="store_true",
+                        help="keep the rows and sections of the parts not run from the existing output file")
     args = parser.parse_args()
     wanted = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(wanted) - set(PARTS)
@@ -201,8 +219,13 @@ def main() -> None:
         report.table(figures),
         "",
     ]
-    for s in sections:
-        text += [f"## {s.title}", "", s.details, ""]
+    kept_rows, kept_sections = _kept(Path(args.output), {s.title for s in sections}) if args.keep_others else ([], [])
+    if kept_rows:
+        table = text[-2].splitlines()
+        text[-2] = "\n".join(table[:2] + sorted(table[2:] + kept_rows, key=lambda row: row.split(":", 1)[0]))
+        text[2] += " Parts not run this time keep the figures of their last run: " + ", ".join(t for t, _ in kept_sections) + "."
+    for title, body in sorted([(s.title, s.details) for s in sections] + kept_sections):
+        text += [f"## {title}", "", body.strip("\n"), ""]
     if problems:
         text += ["## Parts that did not run", "", *(f"```\n{p}\n```" for p in problems), ""]
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)

@@ -173,7 +173,8 @@ SERVING_TRIGGERS = (
 
 
 SERVING_TABLES = ("social_post_latest_metrics", "social_account_view_medians", "social_hashtag_post_days",
-                  "social_hashtag_daily", "social_hashtag_accounts", "social_hashtag_platforms")
+                  "social_hashtag_daily", "social_hashtag_weekly", "social_hashtag_accounts",
+                  "social_hashtag_account_weeks", "social_hashtag_platforms")
 
 
 def _serving_triggers(conn, *, enabled: bool) -> bool:

@@ -173,6 +173,20 @@ CREATE TABLE social_hashtag_daily (
 CREATE INDEX social_hashtag_daily_day_idx ON social_hashtag_daily (posted_date)
     INCLUDE (hashtag_id, posts, views_sum, views_n, rate_sum, rate_n);
 
+-- The same sums by week (weeks start on Monday): a 90-day window reads 13 weeks per hashtag.
+CREATE TABLE social_hashtag_weekly (
+    hashtag_id           INTEGER NOT NULL,
+    week_start           DATE NOT NULL,
+    posts                INTEGER NOT NULL,
+    views_sum            NUMERIC,
+    views_n              INTEGER NOT NULL,
+    rate_sum             NUMERIC,
+    rate_n               INTEGER NOT NULL,
+    PRIMARY KEY (hashtag_id, week_start)
+);
+CREATE INDEX social_hashtag_weekly_week_idx ON social_hashtag_weekly (week_start)
+    INCLUDE (hashtag_id, posts, views_sum, views_n, rate_sum, rate_n);
+
 CREATE TABLE social_hashtag_accounts (
     hashtag_id           INTEGER NOT NULL,
     social_account_id    UUID NOT NULL,
@@ -180,6 +194,17 @@ CREATE TABLE social_hashtag_accounts (
     PRIMARY KEY (hashtag_id, social_account_id)
 );
 CREATE INDEX social_hashtag_accounts_last_idx ON social_hashtag_accounts (last_posted_at) INCLUDE (hashtag_id);
+CREATE INDEX social_hashtag_accounts_tag_last_idx ON social_hashtag_accounts (hashtag_id, last_posted_at);
+
+-- How many (hashtag, account) pairs had their newest use in each week: a window's accounts are
+-- the pairs of its first, partial week plus these counts of the weeks after.
+CREATE TABLE social_hashtag_account_weeks (
+    hashtag_id           INTEGER NOT NULL,
+    week_start           DATE NOT NULL,
+    accounts             INTEGER NOT NULL,
+    PRIMARY KEY (hashtag_id, week_start)
+);
+CREATE INDEX social_hashtag_account_weeks_week_idx ON social_hashtag_account_weeks (week_start) INCLUDE (hashtag_id, accounts);
 
 CREATE TABLE social_hashtag_platforms (
     hashtag_id           INTEGER NOT NULL,
@@ -210,6 +235,20 @@ COMMENT ON TABLE social_hashtag_accounts IS
 COMMENT ON COLUMN social_hashtag_accounts.hashtag_id IS 'The hashtag (social_hashtags.id).';
 COMMENT ON COLUMN social_hashtag_accounts.social_account_id IS 'An account that used it.';
 COMMENT ON COLUMN social_hashtag_accounts.last_posted_at IS 'When its newest post using the hashtag was published, UTC.';
+COMMENT ON TABLE social_hashtag_weekly IS
+    'Serving layer: social_hashtag_daily summed by week (Monday to Sunday, UTC), kept with it (migration 018).';
+COMMENT ON COLUMN social_hashtag_weekly.hashtag_id IS 'The hashtag (social_hashtags.id).';
+COMMENT ON COLUMN social_hashtag_weekly.week_start IS 'The Monday the week starts on.';
+COMMENT ON COLUMN social_hashtag_weekly.posts IS 'Posts published that week using the hashtag.';
+COMMENT ON COLUMN social_hashtag_weekly.views_sum IS 'Sum of their latest views. NULL: none reports views.';
+COMMENT ON COLUMN social_hashtag_weekly.views_n IS 'How many of them report views.';
+COMMENT ON COLUMN social_hashtag_weekly.rate_sum IS 'Sum of their latest engagement rates (percent). NULL: none has one.';
+COMMENT ON COLUMN social_hashtag_weekly.rate_n IS 'How many of them have an engagement rate.';
+COMMENT ON TABLE social_hashtag_account_weeks IS
+    'Serving layer: per hashtag and week, how many accounts used it last in that week (social_hashtag_accounts counted by week), kept with it (migration 018).';
+COMMENT ON COLUMN social_hashtag_account_weeks.hashtag_id IS 'The hashtag (social_hashtags.id).';
+COMMENT ON COLUMN social_hashtag_account_weeks.week_start IS 'The Monday the week starts on.';
+COMMENT ON COLUMN social_hashtag_account_weeks.accounts IS 'Accounts whose newest post using the hashtag was published that week.';
 COMMENT ON TABLE social_hashtag_platforms IS
     'Serving layer: per hashtag and platform, the newest publication time of a post using it, kept by triggers (migration 018).';
 COMMENT ON COLUMN social_hashtag_platforms.hashtag_id IS 'The hashtag (social_hashtags.id).';
@@ -230,13 +269,32 @@ BEGIN
         AND c.posted_at >= k.posted_date AND c.posted_at < k.posted_date + 1
     JOIN social_post_latest_metrics l ON l.post_id = c.post_id
     GROUP BY k.hashtag_id, k.posted_date;
+    -- Their weeks, from the day rows.
+    DELETE FROM social_hashtag_weekly w
+    USING (SELECT DISTINCT hashtag_id, date_trunc('week', posted_date::timestamp)::date AS week_start
+           FROM unnest(tags, days) AS u(hashtag_id, posted_date) WHERE posted_date IS NOT NULL) k
+    WHERE w.hashtag_id = k.hashtag_id AND w.week_start = k.week_start;
+    INSERT INTO social_hashtag_weekly (hashtag_id, week_start, posts, views_sum, views_n, rate_sum, rate_n)
+    SELECT k.hashtag_id, k.week_start, sum(d.posts), sum(d.views_sum), sum(d.views_n), sum(d.rate_sum), sum(d.rate_n)
+    FROM (SELECT DISTINCT hashtag_id, date_trunc('week', posted_date::timestamp)::date AS week_start
+          FROM unnest(tags, days) AS u(hashtag_id, posted_date) WHERE posted_date IS NOT NULL) k
+    JOIN social_hashtag_daily d ON d.hashtag_id = k.hashtag_id
+        AND d.posted_date >= k.week_start AND d.posted_date < k.week_start + 7
+    GROUP BY k.hashtag_id, k.week_start;
 END
 $$;
 
 -- The newest use of the given (hashtag, account) and (hashtag, platform) pairs, recomputed from their posts.
 CREATE OR REPLACE FUNCTION social_refresh_hashtag_accounts(tags INTEGER[], accounts UUID[], platforms VARCHAR[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    week_tags INTEGER[];
+    weeks DATE[];
 BEGIN
+    -- The weeks these pairs were last used in, before and after: their counts are recomputed.
+    SELECT array_agg(a.hashtag_id), array_agg(date_trunc('week', a.last_posted_at)::date) INTO week_tags, weeks
+    FROM social_hashtag_accounts a JOIN unnest(tags, accounts) AS k(hashtag_id, social_account_id)
+      ON a.hashtag_id = k.hashtag_id AND a.social_account_id = k.social_account_id;
     DELETE FROM social_hashtag_accounts a USING unnest(tags, accounts) AS k(hashtag_id, social_account_id)
     WHERE a.hashtag_id = k.hashtag_id AND a.social_account_id = k.social_account_id;
     INSERT INTO social_hashtag_accounts (hashtag_id, social_account_id, last_posted_at)
@@ -245,6 +303,20 @@ BEGIN
     JOIN social_hashtag_post_days c ON c.hashtag_id = k.hashtag_id AND c.social_account_id = k.social_account_id
     WHERE c.posted_at IS NOT NULL
     GROUP BY c.hashtag_id, c.social_account_id;
+    SELECT week_tags || array_agg(a.hashtag_id), weeks || array_agg(date_trunc('week', a.last_posted_at)::date)
+    INTO week_tags, weeks
+    FROM social_hashtag_accounts a JOIN unnest(tags, accounts) AS k(hashtag_id, social_account_id)
+      ON a.hashtag_id = k.hashtag_id AND a.social_account_id = k.social_account_id;
+    DELETE FROM social_hashtag_account_weeks w USING unnest(week_tags, weeks) AS k(hashtag_id, week_start)
+    WHERE w.hashtag_id = k.hashtag_id AND w.week_start = k.week_start;
+    INSERT INTO social_hashtag_account_weeks (hashtag_id, week_start, accounts)
+    SELECT k.hashtag_id, k.week_start, n.accounts
+    FROM (SELECT DISTINCT * FROM unnest(week_tags, weeks) AS u(hashtag_id, week_start) WHERE week_start IS NOT NULL) k
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS accounts FROM social_hashtag_accounts a
+        WHERE a.hashtag_id = k.hashtag_id AND a.last_posted_at >= k.week_start AND a.last_posted_at < k.week_start + 7
+    ) n
+    WHERE n.accounts > 0;
     DELETE FROM social_hashtag_platforms a USING unnest(tags, platforms) AS k(hashtag_id, platform)
     WHERE a.hashtag_id = k.hashtag_id AND a.platform = k.platform;
     INSERT INTO social_hashtag_platforms (hashtag_id, platform, last_posted_at)
@@ -459,6 +531,14 @@ BEGIN
     SELECT hashtag_id, social_account_id, max(posted_at)
     FROM social_hashtag_post_days WHERE posted_at IS NOT NULL
     GROUP BY 1, 2;
+    DELETE FROM social_hashtag_weekly;
+    INSERT INTO social_hashtag_weekly (hashtag_id, week_start, posts, views_sum, views_n, rate_sum, rate_n)
+    SELECT hashtag_id, date_trunc('week', posted_date::timestamp)::date, sum(posts), sum(views_sum), sum(views_n), sum(rate_sum), sum(rate_n)
+    FROM social_hashtag_daily GROUP BY 1, 2;
+    DELETE FROM social_hashtag_account_weeks;
+    INSERT INTO social_hashtag_account_weeks (hashtag_id, week_start, accounts)
+    SELECT hashtag_id, date_trunc('week', last_posted_at)::date, count(*)
+    FROM social_hashtag_accounts GROUP BY 1, 2;
     DELETE FROM social_hashtag_platforms;
     INSERT INTO social_hashtag_platforms (hashtag_id, platform, last_posted_at)
     SELECT hashtag_id, platform, max(posted_at)
@@ -535,43 +615,59 @@ JOIN social_account_view_medians md ON md.social_account_id = l.social_account_i
 JOIN social_accounts a ON a.id = l.social_account_id
 WHERE l.post_kind IN ('original', 'quote');
 
--- Same columns and rows as before: whole days from social_hashtag_daily, the window's first,
--- partial day from its posts, accounts and platforms from the newest use of each pair.
+-- Same columns and rows as before: whole weeks from social_hashtag_weekly, the whole days before
+-- the first of them from social_hashtag_daily, the window's first, partial day from its posts;
+-- accounts from the newest use of each pair (counted by week after the first whole week), and
+-- platforms from the newest use of each.
 CREATE OR REPLACE FUNCTION social_hashtag_insights(p_days INTEGER DEFAULT 30)
 RETURNS TABLE (hashtag VARCHAR, posts BIGINT, accounts BIGINT, platforms TEXT[], total_views NUMERIC,
                avg_views NUMERIC, avg_engagement_rate NUMERIC)
 LANGUAGE sql STABLE AS $$
     WITH window_start AS (
-        SELECT (now() AT TIME ZONE 'UTC') - make_interval(days => p_days) AS since
+        -- since: the window's start; first_day: its first whole day; first_week: its first whole week
+        SELECT since, since::date + 1 AS first_day, date_trunc('week', (since::date + 1)::timestamp)::date
+                   + CASE WHEN date_trunc('week', (since::date + 1)::timestamp)::date = since::date + 1 THEN 0 ELSE 7 END AS first_week
+        FROM (SELECT (now() AT TIME ZONE 'UTC') - make_interval(days => p_days) AS since) t
     ), sums AS (
         SELECT hashtag_id, sum(posts) AS posts, sum(views_sum) AS views_sum, sum(views_n) AS views_n,
                sum(rate_sum) AS rate_sum, sum(rate_n) AS rate_n
         FROM (
+            SELECT k.hashtag_id, k.posts, k.views_sum, k.views_n, k.rate_sum, k.rate_n
+            FROM social_hashtag_weekly k, window_start w
+            WHERE k.week_start >= w.first_week
+            UNION ALL
             SELECT d.hashtag_id, d.posts, d.views_sum, d.views_n, d.rate_sum, d.rate_n
             FROM social_hashtag_daily d, window_start w
-            WHERE d.posted_date > w.since::date
+            WHERE d.posted_date >= w.first_day AND d.posted_date < w.first_week
             UNION ALL
             SELECT c.hashtag_id, 1, l.views_count, (l.views_count IS NOT NULL)::int,
                    l.engagement_rate, (l.engagement_rate IS NOT NULL)::int
             FROM window_start w
-            JOIN social_hashtag_post_days c ON c.posted_at >= w.since AND c.posted_at < w.since::date + 1
+            JOIN social_hashtag_post_days c ON c.posted_at >= w.since AND c.posted_at < w.first_day
             -- OFFSET 0: one primary-key probe per post of that partial day, never a scan of the table
             CROSS JOIN LATERAL (SELECT x.views_count, x.engagement_rate FROM social_post_latest_metrics x
                                 WHERE x.post_id = c.post_id OFFSET 0) l
         ) parts
         GROUP BY hashtag_id
     ), users AS (
-        SELECT a.hashtag_id, count(*) AS accounts
-        FROM social_hashtag_accounts a, window_start w
-        WHERE a.last_posted_at >= w.since
-        GROUP BY a.hashtag_id
+        SELECT hashtag_id, sum(accounts) AS accounts
+        FROM (
+            SELECT k.hashtag_id, k.accounts
+            FROM social_hashtag_account_weeks k, window_start w
+            WHERE k.week_start >= w.first_week
+            UNION ALL
+            SELECT a.hashtag_id, 1
+            FROM social_hashtag_accounts a, window_start w
+            WHERE a.last_posted_at >= w.since AND a.last_posted_at < w.first_week
+        ) parts
+        GROUP BY hashtag_id
     ), places AS (
         SELECT a.hashtag_id, array_agg(a.platform ORDER BY a.platform) AS platforms
         FROM social_hashtag_platforms a, window_start w
         WHERE a.last_posted_at >= w.since
         GROUP BY a.hashtag_id
     )
-    SELECT h.hashtag, s.posts, u.accounts, p.platforms, s.views_sum,
+    SELECT h.hashtag, s.posts, u.accounts::bigint, p.platforms, s.views_sum,
            round(s.views_sum / NULLIF(s.views_n, 0), 0), round(s.rate_sum / NULLIF(s.rate_n, 0), 2)
     FROM sums s
     JOIN users u ON u.hashtag_id = s.hashtag_id
