@@ -553,7 +553,9 @@ CREATE INDEX social_post_latest_metrics_platform_views_idx ON social_post_latest
 CREATE INDEX social_post_latest_metrics_views_idx ON social_post_latest_metrics (views_count DESC);
 CREATE INDEX social_post_latest_metrics_rate_idx ON social_post_latest_metrics (engagement_rate DESC);
 CREATE INDEX social_post_latest_metrics_account_idx ON social_post_latest_metrics (social_account_id, posted_at);
-CREATE INDEX social_post_latest_metrics_posted_idx ON social_post_latest_metrics (posted_at);
+-- Posts of a period (the dashboard's pages): counted, ranked and aggregated from the index alone.
+CREATE INDEX social_post_latest_metrics_posted_idx ON social_post_latest_metrics (posted_at, post_id)
+    INCLUDE (social_account_id, platform, post_kind, views_count, engagement_rate);
 CREATE INDEX social_post_latest_metrics_velocity_idx ON social_post_latest_metrics (views_per_hour_48h DESC)
     WHERE velocity_hourly IS NOT NULL;
 CREATE INDEX social_post_latest_metrics_video_idx ON social_post_latest_metrics (video_id)

@@ -137,9 +137,9 @@ def headline(conn, f: Filters) -> pd.DataFrame:
         "  count(*) FILTER (WHERE NOT pulled) AS unpulled "
         "FROM f").format(scope=_scope(f, "a.id", "a.platform")), p)
     posts = _frame(conn, sql.SQL(
-        "WITH pp AS (SELECT pp.platform::text AS platform, pp.current_views, pp.engagement_rate, "
+        "WITH pp AS (SELECT pp.platform::text AS platform, pp.views_count AS current_views, pp.engagement_rate, "
         "                   pp.posted_at >= %(start_ts)s AS cur "
-        "            FROM social_post_performance pp "
+        "            FROM social_post_latest_metrics pp "
         "            WHERE pp.posted_at >= %(prev_start_ts)s AND pp.posted_at < %(end_ts)s{scope}) "
         "SELECT count(*) FILTER (WHERE cur) AS posts, count(*) FILTER (WHERE NOT cur) AS prev_posts, "
         "  sum(current_views) FILTER (WHERE cur) AS views, sum(current_views) FILTER (WHERE NOT cur) AS prev_views, "
@@ -198,9 +198,9 @@ def best_time(conn, f: Filters) -> pd.DataFrame:
     return _frame(conn, sql.SQL(
         "SELECT extract(isodow FROM pp.posted_at)::int AS weekday, to_char(pp.posted_at, 'FMday') AS weekday_name, "
         "  extract(hour FROM pp.posted_at)::int AS hour_utc, count(*) AS posts, "
-        "  round(avg(pp.engagement_rate), 2) AS avg_engagement_rate, round(avg(pp.current_views), 0) AS avg_views, "
+        "  round(avg(pp.engagement_rate), 2) AS avg_engagement_rate, round(avg(pp.views_count), 0) AS avg_views, "
         "  CASE WHEN count(*) >= 10 THEN 'high' WHEN count(*) >= 4 THEN 'medium' ELSE 'low' END AS confidence "
-        "FROM social_post_performance pp WHERE pp.post_kind IN ('original', 'quote'){posted}{scope} "
+        "FROM social_post_latest_metrics pp WHERE pp.post_kind IN ('original', 'quote'){posted}{scope} "
         "GROUP BY 1, 2, 3 ORDER BY 1, 3"
     ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")), f.params())
 
@@ -213,10 +213,11 @@ def top_posts(conn, f: Filters) -> pd.DataFrame:
         "  CASE WHEN p.media_url ~* '[.](jpe?g|png|webp|gif)([?#]|$)' THEN p.media_url END AS thumbnail, "
         "  COALESCE(pp.title, pp.caption) AS caption, pp.post_url, pp.posted_at, "
         "  pp.current_views, pp.current_likes, pp.current_comments, pp.engagement_rate "
-        "FROM social_post_performance pp JOIN social_posts_analytics p ON p.id = pp.post_id "
-        "WHERE TRUE{posted}{scope} "
-        "ORDER BY pp.current_views DESC NULLS LAST, pp.engagement_rate DESC NULLS LAST, pp.post_id LIMIT %(limit)s"
-    ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")),
+        "FROM (SELECT l.post_id FROM social_post_latest_metrics l WHERE TRUE{posted}{scope} "
+        "      ORDER BY l.views_count DESC NULLS LAST, l.engagement_rate DESC NULLS LAST, l.post_id LIMIT %(limit)s) top "
+        "JOIN social_post_performance pp ON pp.post_id = top.post_id JOIN social_posts_analytics p ON p.id = pp.post_id "
+        "ORDER BY pp.current_views DESC NULLS LAST, pp.engagement_rate DESC NULLS LAST, pp.post_id"
+    ).format(posted=_posted("l.posted_at"), scope=_scope(f, "l.social_account_id", "l.platform")),
         {**f.params(), "limit": TOP_POSTS_LIMIT})
 
 
@@ -224,7 +225,7 @@ def top_posts(conn, f: Filters) -> pd.DataFrame:
 
 def posts_count(conn, f: Filters) -> pd.DataFrame:
     return _frame(conn, sql.SQL(
-        "SELECT count(*) AS posts FROM social_post_performance pp WHERE TRUE{posted}{scope}"
+        "SELECT count(*) AS posts FROM social_post_latest_metrics pp WHERE TRUE{posted}{scope}"
     ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")), f.params())
 
 
@@ -236,9 +237,12 @@ def posts_table(conn, f: Filters, limit: int = POSTS_LIMIT) -> pd.DataFrame:
         "  COALESCE(pp.title, pp.caption) AS caption, pp.post_kind::text AS post_kind, pp.current_views, "
         "  pp.current_likes, pp.current_comments, pp.current_shares, pp.current_saves, pp.current_impressions, "
         "  pp.current_reach, pp.engagement_rate, pp.metrics_date, pp.post_url "
-        "FROM social_post_performance pp WHERE TRUE{posted}{scope} "
-        "ORDER BY pp.posted_at DESC NULLS LAST, pp.post_id DESC LIMIT %(limit)s"
-    ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")),
+        "FROM (SELECT l.post_id FROM social_post_latest_metrics l WHERE TRUE{posted}{scope} "
+        # posted_at is set within the period: newest first read backwards from the index
+        "      ORDER BY l.posted_at DESC, l.post_id DESC LIMIT %(limit)s) newest "
+        "JOIN social_post_performance pp ON pp.post_id = newest.post_id "
+        "ORDER BY pp.posted_at DESC NULLS LAST, pp.post_id DESC"
+    ).format(posted=_posted("l.posted_at"), scope=_scope(f, "l.social_account_id", "l.platform")),
         {**f.params(), "limit": limit})
     if posts.empty:
         posts["views_trend"] = []
@@ -285,9 +289,11 @@ def curve_post_choices(conn, f: Filters) -> pd.DataFrame:
     return _frame(conn, sql.SQL(
         "SELECT pp.post_id, pp.platform::text AS platform, pp.account_username::text AS account, "
         "  left(COALESCE(pp.title, pp.caption, ''), 60) AS caption, pp.current_views "
-        "FROM social_post_performance pp WHERE TRUE{posted}{scope} "
-        "ORDER BY pp.current_views DESC NULLS LAST, pp.post_id LIMIT %(limit)s"
-    ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")),
+        "FROM (SELECT l.post_id FROM social_post_latest_metrics l WHERE TRUE{posted}{scope} "
+        "      ORDER BY l.views_count DESC NULLS LAST, l.post_id LIMIT %(limit)s) top "
+        "JOIN social_post_performance pp ON pp.post_id = top.post_id "
+        "ORDER BY pp.current_views DESC NULLS LAST, pp.post_id"
+    ).format(posted=_posted("l.posted_at"), scope=_scope(f, "l.social_account_id", "l.platform")),
         {**f.params(), "limit": LIST_LIMIT})
 
 
