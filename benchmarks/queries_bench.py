@@ -188,7 +188,15 @@ def explain(conn, q: Query) -> str:
 
 
 def measure(conn, qs: list[Query], repeat: int) -> dict[str, tuple[float, float, int, str]]:
-    return {q.name: (*time_query(conn, q, repeat), explain(conn, q)) for q in qs}
+    out = {}
+    for q in qs:
+        try:
+            out[q.name] = (*time_query(conn, q, repeat), explain(conn, q))
+        except psycopg.errors.UndefinedTable:  # a dashboard query reading the serving layer, before 018
+            if q.call is None:
+                raise
+            out[q.name] = (float("nan"), float("nan"), 0, "")
+    return out
 
 
 def dashboard_queries() -> list[Query]:
@@ -260,7 +268,8 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 20, end_day: date |
         section.figures.append(report.Figure(
             section=SECTION, name=f"{q.name} ({q.source}), p95", value=p95_after, unit="ms", baseline_name="budget",
             baseline=BUDGET_MS, target=1.0, higher_is_better=False,
-            note=f"before 018: p95 {p95_before:.1f} ms, median {ms_before:.1f} ms; after: median {ms:.1f} ms; {rows} rows",
+            note=f"before 018: p95 {p95_before:.1f} ms, median {ms_before:.1f} ms; after: median {ms:.1f} ms; {rows} rows"
+            if p95_before == p95_before else f"reads the serving layer (none before 018); median {ms:.1f} ms; {rows} rows",
         ))
     pages: dict[str, list[Query]] = {}
     for q in dashboard:
@@ -270,7 +279,7 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 20, end_day: date |
         section.figures.append(report.Figure(
             section=SECTION, name=f"{page}: all its queries, sum of p95", value=total, unit="ms",
             baseline_name="page budget", baseline=PAGE_BUDGET_MS, target=1.0, higher_is_better=False,
-            note=f"{len(page_qs)} queries; before 018: {sum(before[q.name][1] for q in page_qs):.0f} ms",
+            note=f"{len(page_qs)} queries",
         ))
     day_ms = (day_seconds or LAST_DAY_SECONDS) * 1000
     extra = cost["with"] - cost["without"]
@@ -302,7 +311,8 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 20, end_day: date |
     ]
     for q in qs + dashboard:
         b, a = before[q.name], after[q.name]
-        lines.append(f"| {q.name} | {q.source} | {b[1]:.1f} ms | {a[1]:.1f} ms | {a[0]:.1f} ms | {a[2]} |")
+        before_p95 = "reads the layer" if b[1] != b[1] else f"{b[1]:.1f} ms"  # NaN: the query needs 018
+        lines.append(f"| {q.name} | {q.source} | {before_p95} | {a[1]:.1f} ms | {a[0]:.1f} ms | {a[2]} |")
     lines.append("")
     for q in qs:
         lines.append(f"### {q.name} ({q.source})\n\n```sql\n{q.sql}\n```\n" + (f"parameters: `{q.params}`\n" if q.params else ""))

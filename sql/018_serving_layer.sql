@@ -566,6 +566,10 @@ CREATE INDEX social_post_latest_metrics_virality_idx ON social_post_latest_metri
     INCLUDE (post_id, social_account_id, platform, post_url, posted_at, views_count)
     WHERE post_kind IN ('original', 'quote');
 
+-- The dashboard's health page: today's requests, quota and cost by fetch time (a backfill pulls
+-- old days today, so the partition day cannot say which rows were fetched today).
+CREATE INDEX social_raw_pulls_fetched_at_idx ON social_raw_pulls (fetched_at);
+
 -- The views, same columns and the same rows, from the serving layer.
 CREATE OR REPLACE VIEW social_post_performance AS
 SELECT

@@ -306,17 +306,26 @@ def _first_post(conn, f: Filters) -> pd.DataFrame:
 
 def hashtag_leaderboard(conn, f: Filters) -> pd.DataFrame:
     """Hashtags of the posts published in the period (latest metrics), most used first; the
-    columns of social_hashtag_insights plus how many posts report views."""
+    columns of social_hashtag_insights plus how many posts report views. Read from the serving
+    layer: the links with their post's time, account and platform (social_hashtag_post_days)
+    against the period's posts on the covering index of social_post_latest_metrics."""
     return _frame(conn, sql.SQL(
-        "SELECT h.hashtag::text AS hashtag, count(*) AS posts, "   # (post, hashtag) is unique
-        "  count(DISTINCT pp.social_account_id) AS accounts, "
-        "  array_agg(DISTINCT pp.platform::text ORDER BY pp.platform::text) AS platforms, "
-        "  sum(pp.current_views) AS total_views, count(pp.current_views) AS posts_with_views, "
-        "  round(avg(pp.current_views), 0) AS avg_views, round(avg(pp.engagement_rate), 2) AS avg_engagement_rate "
-        "FROM social_post_performance pp JOIN social_post_hashtags ph ON ph.post_id = pp.post_id "
-        "JOIN social_hashtags h ON h.id = ph.hashtag_id WHERE TRUE{posted}{scope} "
-        "GROUP BY h.hashtag ORDER BY posts DESC, avg_engagement_rate DESC NULLS LAST, hashtag LIMIT %(limit)s"
-    ).format(posted=_posted("pp.posted_at"), scope=_scope(f, "pp.social_account_id", "pp.platform")),
+        "WITH tagged AS (SELECT c.hashtag_id, c.social_account_id, c.platform, l.views_count, l.engagement_rate "
+        "  FROM social_hashtag_post_days c "
+        "  JOIN social_post_latest_metrics l ON l.post_id = c.post_id AND l.posted_at >= %(start_ts)s "
+        "   AND l.posted_at < %(end_ts)s "
+        "  WHERE TRUE{posted}{scope}), "
+        "ranked AS (SELECT hashtag_id, count(*) AS posts, "   # (post, hashtag) is unique
+        "  count(DISTINCT social_account_id) AS accounts, "
+        "  array_agg(DISTINCT platform::text ORDER BY platform::text) AS platforms, "
+        "  sum(views_count) AS total_views, count(views_count) AS posts_with_views, "
+        "  round(avg(views_count), 0) AS avg_views, round(avg(engagement_rate), 2) AS avg_engagement_rate "
+        "  FROM tagged GROUP BY hashtag_id) "
+        "SELECT h.hashtag::text AS hashtag, r.posts, r.accounts, r.platforms, r.total_views, r.posts_with_views, "
+        "  r.avg_views, r.avg_engagement_rate "
+        "FROM ranked r JOIN social_hashtags h ON h.id = r.hashtag_id "
+        "ORDER BY r.posts DESC, r.avg_engagement_rate DESC NULLS LAST, h.hashtag LIMIT %(limit)s"
+    ).format(posted=_posted("c.posted_at"), scope=_scope(f, "c.social_account_id", "c.platform")),
         {**f.params(), "limit": HASHTAG_LIMIT})
 
 
