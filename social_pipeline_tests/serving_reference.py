@@ -37,21 +37,22 @@ def _sources() -> list[str]:
             if int(p.name.split("_", 1)[0]) < SERVING_MIGRATION]
 
 
+def _last(pattern: str, group: int, what: str) -> str:
+    """The last match of ``pattern`` in the migrations before the serving layer."""
+    found = [m.group(group) for text in _sources() for m in re.finditer(pattern, text, re.S)]
+    if not found:
+        raise LookupError(f"no definition of {what} before migration {SERVING_MIGRATION}")
+    return found[-1]
+
+
 def old_view(name: str) -> str:
     """The SELECT of the last definition of view ``name`` before the serving layer."""
-    found = [m.group(1) for text in _sources()
-             for m in re.finditer(rf"CREATE (?:OR REPLACE )?VIEW {name} AS\n(.*?);\n", text, re.S)]
-    if not found:
-        raise LookupError(f"no definition of view {name} before migration {SERVING_MIGRATION}")
-    return found[-1]
+    return _last(rf"CREATE (?:OR REPLACE )?VIEW {name} AS\n(.*?);\n", 1, f"view {name}")
 
 
 def old_function(name: str) -> str:
-    found = [m.group(0) for text in _sources()
-             for m in re.finditer(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\n\$\$;\n", text, re.S)]
-    if not found:
-        raise LookupError(f"no definition of function {name} before migration {SERVING_MIGRATION}")
-    return found[-1]
+    """The whole last definition of function ``name`` before the serving layer."""
+    return _last(rf"CREATE OR REPLACE FUNCTION {name}\(.*?\n\$\$;\n", 0, f"function {name}")
 
 
 def reference_schema(conn) -> None:

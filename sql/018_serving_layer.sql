@@ -358,32 +358,21 @@ END
 $$;
 -- Each array_agg pair is built in one scan, so unnest(a, b) pairs the values up again by position.
 
-CREATE OR REPLACE FUNCTION social_hashtag_links_copy_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The copy follows the links: what a statement removed goes (unless the link is there again),
+-- what it added comes; an UPDATE does both.
+CREATE OR REPLACE FUNCTION social_hashtag_links_copy() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO social_hashtag_post_days (post_id, hashtag_id, social_account_id, platform, posted_at)
-    SELECT n.post_id, n.hashtag_id, p.social_account_id, p.platform, p.posted_at
-    FROM new_rows n JOIN social_posts_analytics p ON p.id = n.post_id
-    ON CONFLICT (post_id, hashtag_id) DO NOTHING;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION social_hashtag_links_copy_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM social_hashtag_post_days c USING old_rows o
-    WHERE c.post_id = o.post_id AND c.hashtag_id = o.hashtag_id
-      AND NOT EXISTS (SELECT 1 FROM social_post_hashtags ph WHERE ph.post_id = o.post_id AND ph.hashtag_id = o.hashtag_id);
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION social_hashtag_links_copy_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM social_hashtag_post_days c USING old_rows o
-    WHERE c.post_id = o.post_id AND c.hashtag_id = o.hashtag_id
-      AND NOT EXISTS (SELECT 1 FROM social_post_hashtags ph WHERE ph.post_id = o.post_id AND ph.hashtag_id = o.hashtag_id);
-    INSERT INTO social_hashtag_post_days (post_id, hashtag_id, social_account_id, platform, posted_at)
-    SELECT n.post_id, n.hashtag_id, p.social_account_id, p.platform, p.posted_at
-    FROM new_rows n JOIN social_posts_analytics p ON p.id = n.post_id
-    ON CONFLICT (post_id, hashtag_id) DO NOTHING;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        DELETE FROM social_hashtag_post_days c USING old_rows o
+        WHERE c.post_id = o.post_id AND c.hashtag_id = o.hashtag_id
+          AND NOT EXISTS (SELECT 1 FROM social_post_hashtags ph WHERE ph.post_id = o.post_id AND ph.hashtag_id = o.hashtag_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO social_hashtag_post_days (post_id, hashtag_id, social_account_id, platform, posted_at)
+        SELECT n.post_id, n.hashtag_id, p.social_account_id, p.platform, p.posted_at
+        FROM new_rows n JOIN social_posts_analytics p ON p.id = n.post_id
+        ON CONFLICT (post_id, hashtag_id) DO NOTHING;
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -395,11 +384,11 @@ END
 $$;
 
 CREATE TRIGGER social_post_hashtags_serving_ins AFTER INSERT ON social_post_hashtags
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy_insert();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy();
 CREATE TRIGGER social_post_hashtags_serving_del AFTER DELETE ON social_post_hashtags
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy_delete();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy();
 CREATE TRIGGER social_post_hashtags_serving_upd AFTER UPDATE ON social_post_hashtags
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy_update();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy();
 CREATE TRIGGER social_post_hashtags_serving_trunc AFTER TRUNCATE ON social_post_hashtags
     FOR EACH STATEMENT EXECUTE FUNCTION social_hashtag_links_copy_truncate();
 CREATE TRIGGER social_hashtag_post_days_ins AFTER INSERT ON social_hashtag_post_days
@@ -454,21 +443,16 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE OR REPLACE FUNCTION social_serving_after_metrics_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The posts a write to their metrics touched (those of the rows removed and of the rows added).
+CREATE OR REPLACE FUNCTION social_serving_after_metrics() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM social_refresh_serving(ARRAY(SELECT DISTINCT post_id FROM new_rows));
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION social_serving_after_metrics_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM social_refresh_serving(ARRAY(SELECT DISTINCT post_id FROM old_rows));
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION social_serving_after_metrics_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM social_refresh_serving(ARRAY(SELECT post_id FROM new_rows UNION SELECT post_id FROM old_rows));
+    IF TG_OP = 'INSERT' THEN
+        PERFORM social_refresh_serving(ARRAY(SELECT DISTINCT post_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM social_refresh_serving(ARRAY(SELECT DISTINCT post_id FROM old_rows));
+    ELSE
+        PERFORM social_refresh_serving(ARRAY(SELECT post_id FROM new_rows UNION SELECT post_id FROM old_rows));
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -492,11 +476,11 @@ CREATE TRIGGER social_posts_analytics_serving_upd
 CREATE TRIGGER social_posts_analytics_serving_del AFTER DELETE ON social_posts_analytics
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_post_delete();
 CREATE TRIGGER social_post_metrics_serving_ins AFTER INSERT ON social_post_metrics
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics_insert();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics();
 CREATE TRIGGER social_post_metrics_serving_del AFTER DELETE ON social_post_metrics
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics_delete();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics();
 CREATE TRIGGER social_post_metrics_serving_upd AFTER UPDATE ON social_post_metrics
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics_update();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics();
 CREATE TRIGGER social_post_metrics_serving_trunc AFTER TRUNCATE ON social_post_metrics
     FOR EACH STATEMENT EXECUTE FUNCTION social_serving_after_metrics_truncate();
 
