@@ -19,11 +19,8 @@ from typing import Callable
 import pandas as pd
 from psycopg import sql
 
-# Names as the platforms spell themselves (the dashboard does not import platforms/).
-PLATFORM_TITLES = {
-    "tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube", "twitter": "X", "facebook": "Facebook",
-    "pinterest": "Pinterest", "bluesky": "Bluesky", "threads": "Threads", "linkedin": "LinkedIn",
-}
+from ..platforms import SPECS
+
 
 TOP_POSTS_LIMIT = 12
 POSTS_LIMIT = 500
@@ -37,7 +34,9 @@ TOKEN_WARNING_DAYS = 14
 
 
 def title(platform: str | None) -> str:
-    return PLATFORM_TITLES.get(platform or "", platform or "?")
+    """The platform's name as its registry entry spells it; a name we do not know as stored."""
+    known = SPECS.get(platform or "")
+    return known.title if known else (platform or "?")
 
 
 def _today() -> date:
