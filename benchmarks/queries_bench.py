@@ -61,7 +61,13 @@ class Query:
 
     def fetch(self, conn) -> int:
         if self.call is not None:
-            return len(self.call(conn))
+            # The dashboard opens a connection per query, so its statements are never prepared
+            # (no generic plan after 5 runs): the same here.
+            threshold, conn.prepare_threshold = conn.prepare_threshold, None
+            try:
+                return len(self.call(conn))
+            finally:
+                conn.prepare_threshold = threshold
         return len(conn.execute(self.sql, self.params).fetchall())
 
 
@@ -145,19 +151,63 @@ def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else max(times)
 
 
-SERVING_TRIGGERS = ("social_post_metrics_serving_ins", "social_post_metrics_serving_upd", "social_post_metrics_serving_del")
-# The whole day at 1,000 accounts when `make bench` runs the views part alone: the day part's
-# last figure (docs/benchmarks.md, 2026-12), so the share still has a denominator.
+SERVING_TRIGGERS = ("social_post_metrics_serving_ins", "social_post_metrics_serving_upd", "social_post_metrics_serving_del",
+                    "social_post_metrics_serving_lock")
+# Migration 020's part of the metrics write: the sums by platform and day, kept from the latest rows.
+PLATFORM_DAY_TRIGGERS = ("social_post_latest_metrics_days_ins", "social_post_latest_metrics_days_upd",
+                         "social_post_latest_metrics_days_del")
+COMMENT_TRIGGERS = ("social_comments_serving_ins", "social_comments_serving_del", "social_comments_serving_note",
+                    "social_comments_serving_upd", "social_comments_serving_lock")
+COMMENT_LIKES_INDEX = "social_comments_likes_idx"
+# The whole day's wall time at 1,000 accounts, when the day part does not run in the same `make
+# bench`: its last figure (docs/benchmarks.md, 2026-12), so the share still has a denominator.
 LAST_DAY_SECONDS = 231.0
+
+# The next day's comments upsert, as the comments asset writes it: every comment the last day saw,
+# seen again with one more like, and one new comment in 20, written that next day.
+_COMMENTS_WRITE = """
+INSERT INTO social_comments (post_id, external_comment_id, comment_text, author_username, is_reply, likes_count,
+    is_creator_reply, sentiment, sentiment_score, commented_at, first_seen_date, last_seen_date, language, thread_depth)
+SELECT post_id, external_comment_id, comment_text, author_username, is_reply, likes_count + 1, is_creator_reply,
+       sentiment, sentiment_score, commented_at, first_seen_date, last_seen_date + 1, language, thread_depth
+FROM social_comments WHERE last_seen_date = %(day)s
+UNION ALL
+SELECT post_id, external_comment_id || '-next', comment_text, author_username, false, 0, false, sentiment,
+       sentiment_score, (%(day)s + 1)::timestamp + make_interval(mins => id %% 1440), %(day)s + 1, %(day)s + 1,
+       language, 0
+FROM social_comments WHERE last_seen_date = %(day)s AND id %% 20 = 0
+ON CONFLICT (post_id, external_comment_id) DO UPDATE SET comment_text = EXCLUDED.comment_text,
+    author_username = EXCLUDED.author_username, likes_count = EXCLUDED.likes_count, sentiment = EXCLUDED.sentiment,
+    sentiment_score = EXCLUDED.sentiment_score, commented_at = EXCLUDED.commented_at, language = EXCLUDED.language,
+    first_seen_date = least(social_comments.first_seen_date, EXCLUDED.first_seen_date),
+    last_seen_date = greatest(social_comments.last_seen_date, EXCLUDED.last_seen_date), updated_at = now()
+"""
+
+
+def _disable(conn, table: str, triggers) -> None:
+    for trigger in triggers:
+        conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(sql.Identifier(table), sql.Identifier(trigger)))
+
+
+def _timed_write(conn, write: str, params, setup) -> tuple[float, int]:
+    """``write`` in a transaction rolled back, after ``setup(conn)``: (ms, rows)."""
+    with conn.transaction(force_rollback=True):
+        setup(conn)
+        started = time.perf_counter()
+        rows = conn.execute(write, params).rowcount
+        return (time.perf_counter() - started) * 1000, rows
 
 
 def serving_cost(conn, repeat: int = 3) -> dict[str, float]:
-    """What keeping the serving layer (migration 018) costs a day's write of post metrics.
+    """What keeping the serving layer costs a day's writes, median of ``repeat`` runs each, every
+    run in a transaction rolled back:
 
-    The next day's daily rows (every post tracked on the last day, views and likes up 1 %) are
-    inserted in one statement, as the metrics asset writes them, with the serving triggers
-    disabled and then enabled, each in a transaction rolled back; the median of ``repeat`` runs
-    each. Returns the rows and both times in ms."""
+    - the metrics write: the next day's daily rows (every post tracked on the last day, views and
+      likes up 1 %) inserted in one statement, as the metrics asset writes them: with every
+      serving trigger disabled (``without``), with 018's only (``with_018``), with all (``with``);
+    - the comments write (_COMMENTS_WRITE): without 020's comment triggers and likes index
+      (``comments_without``), and with them (``comments_with``).
+    Returns the rows written and the times in ms."""
     last = conn.execute("SELECT max(snapshot_date) FROM social_post_metrics WHERE snapshot_hour IS NULL").fetchone()[0]
     write = (
         "INSERT INTO social_post_metrics (post_id, snapshot_date, likes_count, comments_count, views_count, shares_count, "
@@ -166,18 +216,28 @@ def serving_cost(conn, repeat: int = 3) -> dict[str, float]:
         "shares_count, saves_count, impressions, reach, engagement_rate FROM social_post_metrics "
         "WHERE snapshot_date = %s AND snapshot_hour IS NULL"
     )
-    times: dict[bool, list[float]] = {False: [], True: []}
-    rows = 0
+    metrics_setups = {
+        "without": lambda c: _disable(c, "social_post_metrics", SERVING_TRIGGERS),
+        "with_018": lambda c: _disable(c, "social_post_latest_metrics", PLATFORM_DAY_TRIGGERS),
+        "with": lambda c: None,
+    }
+    comment_day = conn.execute("SELECT max(last_seen_date) FROM social_comments").fetchone()[0]
+
+    def bare_comments(c):
+        _disable(c, "social_comments", COMMENT_TRIGGERS)
+        c.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(COMMENT_LIKES_INDEX)))
+
+    comment_setups = {"comments_without": bare_comments, "comments_with": lambda c: None}
+    times: dict[str, list[float]] = {name: [] for name in [*metrics_setups, *comment_setups]}
+    out: dict[str, float] = {}
     for _ in range(repeat):
-        for enabled in (False, True):
-            with conn.transaction(force_rollback=True):
-                if not enabled:
-                    for trigger in SERVING_TRIGGERS:
-                        conn.execute(sql.SQL("ALTER TABLE social_post_metrics DISABLE TRIGGER {}").format(sql.Identifier(trigger)))
-                started = time.perf_counter()
-                rows = conn.execute(write, (last,)).rowcount
-                times[enabled].append((time.perf_counter() - started) * 1000)
-    return {"rows": rows, "without": statistics.median(times[False]), "with": statistics.median(times[True])}
+        for name, setup in metrics_setups.items():
+            ms, out["rows"] = _timed_write(conn, write, (last,), setup)
+            times[name].append(ms)
+        for name, setup in comment_setups.items():
+            ms, out["comment_rows"] = _timed_write(conn, _COMMENTS_WRITE, {"day": comment_day}, setup)
+            times[name].append(ms)
+    return {**out, **{name: statistics.median(values) for name, values in times.items()}}
 
 
 def explain(conn, q: Query) -> str:
@@ -282,13 +342,16 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 20, end_day: date |
             note=f"{len(page_qs)} queries",
         ))
     day_ms = (day_seconds or LAST_DAY_SECONDS) * 1000
-    extra = cost["with"] - cost["without"]
+    metrics_extra = cost["with"] - cost["without"]
+    comments_extra = cost["comments_with"] - cost["comments_without"]
+    extra = metrics_extra + comments_extra
     section.figures.append(report.Figure(
-        section=SECTION, name="serving layer: upkeep of a day's metrics write", value=extra, unit="ms",
+        section=SECTION, name="serving layer: upkeep of a day's metrics and comments writes", value=extra, unit="ms",
         baseline_name="whole day at 1,000 accounts" + ("" if day_seconds else " (last recorded)"), baseline=day_ms,
         target=0.10, higher_is_better=False,
-        note=f"{cost['rows']:,} daily rows inserted in one statement: {cost['without']:.0f} ms without the triggers, "
-             f"{cost['with']:.0f} ms with",
+        note=f"metrics ({cost['rows']:,} rows): {cost['without']:.0f} ms bare, {cost['with_018']:.0f} ms with 018, "
+             f"{cost['with']:.0f} ms with 018 and 020; comments ({cost['comment_rows']:,} rows): "
+             f"{cost['comments_without']:.0f} ms bare, {cost['comments_with']:.0f} ms with 020",
     ))
     volumes = ", ".join(f"{k} {v:,}" for k, v in counts.items())
     lines = [
@@ -298,15 +361,19 @@ def run(accounts: int = 1000, days: int = 364, repeat: int = 20, end_day: date |
         f"social_post_latest_metrics with indexes {sizes[2]}.",
         f"Rows: {volumes}.",
         f"Before: the views as migrations 001-017 leave them (each post's latest metrics looked up in the history). "
-        f"After: migration 018 (the serving layer), applied on that year in {migrate_seconds:.1f} s (it builds the "
-        f"layer from the history). {repeat} runs after a warm-up (3 for a query over a second), client wall time with "
-        "the rows fetched; p95 and median.",
-        f"Upkeep: the next day's {cost['rows']:,} daily metrics rows written in one statement (as the metrics asset "
-        f"writes a day), rolled back, median of 3: {cost['without']:.0f} ms with the serving triggers disabled, "
-        f"{cost['with']:.0f} ms with them: {extra:.0f} ms, {100 * extra / day_ms:.1f} % of the day "
+        f"After: migrations 018 and 020 (the serving layer; 019 only comments), applied on that year in "
+        f"{migrate_seconds:.1f} s (they build the layer from the history). {repeat} runs after a warm-up (3 for a "
+        "query over a second), client wall time with the rows fetched; p95 and median. The dashboard's queries run "
+        "with its default filters (every account, the last 30 days) and, as in the dashboard, are never prepared.",
+        f"Upkeep, each write in one statement rolled back, median of 3. The next day's {cost['rows']:,} daily metrics "
+        f"rows (as the metrics asset writes a day): {cost['without']:.0f} ms with the serving triggers disabled, "
+        f"{cost['with_018']:.0f} ms with 018's, {cost['with']:.0f} ms with 018's and 020's. The next day's comments "
+        f"upsert ({cost['comment_rows']:,} rows: every comment the last day saw, one more like each, and one new "
+        f"comment in 20): {cost['comments_without']:.0f} ms without 020's triggers and likes index, "
+        f"{cost['comments_with']:.0f} ms with them. In all {extra:.0f} ms, {100 * extra / day_ms:.1f} % of the day "
         f"({day_ms / 1000:.0f} s{' measured by the day part of this run' if day_seconds else ', the last recorded day'}).",
         "",
-        "| query | source | p95 before 018 | p95 after 018 | median after | rows |",
+        "| query | source | p95 before 018 | p95 after 018/020 | median after | rows |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for q in qs + dashboard:

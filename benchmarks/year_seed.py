@@ -169,12 +169,24 @@ SERVING_TRIGGERS = (
     ("social_post_hashtags", "social_post_hashtags_serving_del"),
     ("social_post_hashtags", "social_post_hashtags_serving_upd"),
     ("social_post_hashtags", "social_post_hashtags_serving_trunc"),
+    # Migration 020: comments by sentiment, posts by platform and day.
+    ("social_posts_analytics", "social_posts_analytics_comment_serving_upd"),
+    ("social_posts_analytics", "social_posts_analytics_comment_serving_del"),
+    ("social_comments", "social_comments_serving_ins"),
+    ("social_comments", "social_comments_serving_del"),
+    ("social_comments", "social_comments_serving_note"),
+    ("social_comments", "social_comments_serving_upd"),
+    ("social_comments", "social_comments_serving_trunc"),
+    ("social_post_latest_metrics", "social_post_latest_metrics_days_ins"),
+    ("social_post_latest_metrics", "social_post_latest_metrics_days_del"),
+    ("social_post_latest_metrics", "social_post_latest_metrics_days_upd"),
 )
 
 
 SERVING_TABLES = ("social_post_latest_metrics", "social_account_view_medians", "social_hashtag_post_days",
                   "social_hashtag_daily", "social_hashtag_weekly", "social_hashtag_accounts",
-                  "social_hashtag_account_weeks", "social_hashtag_platforms")
+                  "social_hashtag_account_weeks", "social_hashtag_platforms", "social_comment_sentiment_daily",
+                  "social_platform_post_days")
 
 
 def _serving_triggers(conn, *, enabled: bool) -> bool:

@@ -93,6 +93,23 @@ RULES = [
          "WHERE l.post_id IS NULL OR (l.snapshot_date, l.snapshot_hour, l.views_count, l.likes_count, l.comments_count, "
          "l.shares_count, l.engagement_rate) IS DISTINCT FROM (n.snapshot_date, n.snapshot_hour, n.views_count, "
          "n.likes_count, n.comments_count, n.shares_count, n.engagement_rate)"),
+    Rule("social_post_metrics", "platform_days_current", ERROR,
+         "The serving layer's sums per platform and day of publication (social_platform_post_days, migration 020) "
+         "equal a recount of the latest metrics for the days of the posts the day wrote metrics for: the overview's "
+         "headline numbers.",
+         "WITH keys AS (SELECT DISTINCT l.platform, l.posted_at::date AS posted_date FROM social_post_latest_metrics l "
+         "  WHERE l.posted_at IS NOT NULL AND l.post_id IN (SELECT post_id FROM social_post_metrics WHERE snapshot_date = %(day)s)), "
+         "recount AS (SELECT k.platform, k.posted_date, count(*) AS posts, sum(l.views_count) AS views_sum, "
+         "  count(l.views_count) AS views_n, sum(l.engagement_rate) AS rate_sum, count(l.engagement_rate) AS rate_n "
+         "  FROM keys k JOIN social_post_latest_metrics l ON l.platform = k.platform AND l.posted_at >= k.posted_date "
+         "  AND l.posted_at < k.posted_date + 1 GROUP BY 1, 2), "
+         "kept AS (SELECT d.* FROM social_platform_post_days d JOIN keys k USING (platform, posted_date)) "
+         "SELECT coalesce(r.platform, k.platform) || ' ' || coalesce(r.posted_date, k.posted_date) || ': serving ' "
+         "  || coalesce(k.posts::text, 'no row') || ' posts, ' || coalesce(k.views_sum::text, 'null') || ' views; recount ' "
+         "  || coalesce(r.posts::text, 'none') || ' posts, ' || coalesce(r.views_sum::text, 'null') || ' views' "
+         "FROM recount r FULL JOIN kept k ON k.platform = r.platform AND k.posted_date = r.posted_date "
+         "WHERE (r.posts, r.views_sum, r.views_n, r.rate_sum, r.rate_n) IS DISTINCT FROM "
+         "(k.posts, k.views_sum, k.views_n, k.rate_sum, k.rate_n)"),
     # -- snapshots ------------------------------------------------------------------------------
     Rule("social_analytics_snapshots", "natural_key_unique", ERROR, "One row per (account, day).",
          "SELECT social_account_id || '@' || snapshot_date FROM social_analytics_snapshots "
@@ -140,6 +157,26 @@ RULES = [
          "SELECT id::text FROM social_comments WHERE last_seen_date = %(day)s AND (likes_count < 0 "
          "OR (sentiment IS NULL) <> (sentiment_score IS NULL) "
          "OR (sentiment = 'positive' AND sentiment_score < 0) OR (sentiment = 'negative' AND sentiment_score > 0))"),
+    Rule("social_comments", "comment_sentiment_current", ERROR,
+         "The serving layer's comment counts (social_comment_sentiment_daily, migration 020) equal a recount for "
+         "the days of publication of the posts whose comments the day saw: the audience page's sentiment.",
+         "WITH keys AS (SELECT DISTINCT p.platform, p.posted_at::date AS posted_date FROM social_posts_analytics p "
+         "  WHERE p.posted_at IS NOT NULL AND p.id IN (SELECT post_id FROM social_comments WHERE last_seen_date = %(day)s)), "
+         "recount AS (SELECT k.platform, k.posted_date, c.commented_at::date AS commented_date, "
+         "  count(*) FILTER (WHERE c.sentiment = 'positive') AS positive, count(*) FILTER (WHERE c.sentiment = 'neutral') AS neutral, "
+         "  count(*) FILTER (WHERE c.sentiment = 'negative') AS negative, count(*) FILTER (WHERE c.sentiment IS NULL) AS unscored "
+         "  FROM keys k JOIN social_posts_analytics p ON p.platform = k.platform AND p.posted_at >= k.posted_date "
+         "  AND p.posted_at < k.posted_date + 1 JOIN social_comments c ON c.post_id = p.id "
+         "  WHERE c.commented_at IS NOT NULL GROUP BY 1, 2, 3), "
+         "kept AS (SELECT s.* FROM social_comment_sentiment_daily s JOIN keys k USING (platform, posted_date)) "
+         "SELECT coalesce(r.platform, k.platform) || ' posted ' || coalesce(r.posted_date, k.posted_date) || ' written ' "
+         "  || coalesce(r.commented_date, k.commented_date) || ': serving ' "
+         "  || CASE WHEN k.platform IS NULL THEN 'no row' ELSE concat_ws('/', k.positive, k.neutral, k.negative, k.unscored) END "
+         "  || ', recount ' || CASE WHEN r.platform IS NULL THEN 'none' "
+         "  ELSE concat_ws('/', r.positive, r.neutral, r.negative, r.unscored) END "
+         "FROM recount r FULL JOIN kept k ON k.platform = r.platform AND k.posted_date = r.posted_date "
+         "  AND k.commented_date = r.commented_date "
+         "WHERE (r.positive, r.neutral, r.negative, r.unscored) IS DISTINCT FROM (k.positive, k.neutral, k.negative, k.unscored)"),
     # -- hashtags -------------------------------------------------------------------------------
     Rule("social_hashtags", "hashtag_unique_case_folded", ERROR, "Hashtags are stored case-folded, once.",
          "SELECT lower(hashtag) FROM social_hashtags GROUP BY lower(hashtag) HAVING count(*) > 1 "

@@ -6,6 +6,9 @@ files themselves: they compute everything from the metrics history, post by post
 ``search_path = serving_reference, public`` their references to each other resolve to the old
 definitions and the tables to ours. ``serving_differences(conn)`` then lists, per view, the rows
 that differ between the view (read from the serving layer) and its old definition.
+
+The tables of migration 020 summarize rather than replace a view: each is compared with a recount
+from the history (RECOUNTS), the posts' latest metrics taken from the old social_post_performance.
 """
 
 from __future__ import annotations
@@ -29,6 +32,30 @@ FUNCTION = "social_hashtag_insights"
 QUERIES = {
     **{view: f"SELECT * FROM {{schema}}.{view}" for view in VIEWS},
     **{f"{FUNCTION}({days})": f"SELECT * FROM {{schema}}.{FUNCTION}({days})" for days in (7, 30, 90, 365)},
+}
+# (what the serving layer holds, the same recounted from the history), {schema}: the reference.
+_SINCE = "(current_date - {days})::timestamp"
+RECOUNTS = {
+    "social_comment_sentiment_daily": (
+        "SELECT posted_date, platform, commented_date, positive, neutral, negative, unscored "
+        "FROM social_comment_sentiment_daily",
+        "SELECT p.posted_at::date, p.platform, c.commented_at::date, count(*) FILTER (WHERE c.sentiment = 'positive'), "
+        "  count(*) FILTER (WHERE c.sentiment = 'neutral'), count(*) FILTER (WHERE c.sentiment = 'negative'), "
+        "  count(*) FILTER (WHERE c.sentiment IS NULL) "
+        "FROM social_comments c JOIN social_posts_analytics p ON p.id = c.post_id "
+        "WHERE c.commented_at IS NOT NULL AND p.posted_at IS NOT NULL GROUP BY 1, 2, 3"),
+    "social_platform_post_days": (
+        "SELECT posted_date, platform, posts, views_sum, views_n, rate_sum, rate_n FROM social_platform_post_days",
+        "SELECT posted_at::date, platform, count(*), sum(current_views), count(current_views), sum(engagement_rate), "
+        "  count(engagement_rate) FROM {schema}.social_post_performance WHERE posted_at IS NOT NULL GROUP BY 1, 2"),
+    **{f"social_hashtags_since({_SINCE.format(days=days)})": (
+        f"SELECT * FROM social_hashtags_since({_SINCE.format(days=days)})",
+        "SELECT h.hashtag, count(*), count(DISTINCT pp.social_account_id), "
+        "  array_agg(DISTINCT pp.platform::text ORDER BY pp.platform::text), sum(pp.current_views), count(pp.current_views), "
+        "  round(avg(pp.current_views), 0), round(avg(pp.engagement_rate), 2) "
+        "FROM {schema}.social_post_performance pp JOIN social_post_hashtags ph ON ph.post_id = pp.post_id "
+        f"JOIN social_hashtags h ON h.id = ph.hashtag_id WHERE pp.posted_at >= {_SINCE.format(days=days)} GROUP BY h.hashtag")
+       for days in (0, 6, 30)},
 }
 
 
@@ -79,8 +106,9 @@ def serving_differences(conn, *, rebuild: bool = True) -> dict[str, tuple[int, i
     if rebuild:
         reference_schema(conn)
     out = {}
-    for name, query in QUERIES.items():
-        new, old = query.format(schema="public"), query.format(schema=SCHEMA)
+    pairs = [(name, query.format(schema="public"), query.format(schema=SCHEMA)) for name, query in QUERIES.items()]
+    pairs += [(name, new, old.format(schema=SCHEMA)) for name, (new, old) in RECOUNTS.items()]
+    for name, new, old in pairs:
         counts = conn.execute(f"SELECT (SELECT count(*) FROM ({new}) a), (SELECT count(*) FROM ({old}) b)").fetchone()
         sample = conn.execute(
             f"(({new}) EXCEPT ALL ({old})) UNION ALL (({old}) EXCEPT ALL ({new})) LIMIT 4").fetchall()
@@ -90,5 +118,6 @@ def serving_differences(conn, *, rebuild: bool = True) -> dict[str, tuple[int, i
 
 
 def row_counts(conn) -> dict[str, int]:
-    return {name: conn.execute(f"SELECT count(*) FROM ({q.format(schema='public')}) x").fetchone()[0]
-            for name, q in QUERIES.items()}
+    queries = {**{name: q.format(schema="public") for name, q in QUERIES.items()},
+               **{name: new for name, (new, _) in RECOUNTS.items()}}
+    return {name: conn.execute(f"SELECT count(*) FROM ({q}) x").fetchone()[0] for name, q in queries.items()}

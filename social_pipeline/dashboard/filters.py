@@ -37,7 +37,9 @@ def database_url() -> str:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _cached(url: str, name: str, filters: q.Filters, args: tuple) -> pd.DataFrame:
-    with psycopg.connect(url, autocommit=True, connect_timeout=15) as conn:
+    # prepare_threshold=None: never a server-side prepared statement, so every query is planned for
+    # its own filters (a generic plan chosen after a few runs can be far slower).
+    with psycopg.connect(url, autocommit=True, connect_timeout=15, prepare_threshold=None) as conn:
         conn.execute("SET statement_timeout = '20s'")
         return QUERIES[name](conn, filters, *args)
 

@@ -84,6 +84,11 @@ def _scope(f: Filters, account: str, platform: str) -> sql.Composable:
     return sql.Composed(parts)
 
 
+def _platform_scope(f: Filters, platform: str) -> sql.Composable:
+    """``AND`` clause for the platform filter alone (for a read with no account filter)."""
+    return _scope(replace(f, accounts=()), "", platform)
+
+
 def _posted(column: str) -> sql.Composable:
     return sql.SQL(" AND {col} >= %(start_ts)s AND {col} < %(end_ts)s").format(col=_col(column))
 
@@ -135,22 +140,7 @@ def headline(conn, f: Filters) -> pd.DataFrame:
         "  array(SELECT DISTINCT x.platform::text FROM f x WHERE x.now_f IS NULL AND x.pulled ORDER BY 1) AS missing, "
         "  count(*) FILTER (WHERE NOT pulled) AS unpulled "
         "FROM f").format(scope=_scope(f, "a.id", "a.platform")), p)
-    posts = _frame(conn, sql.SQL(
-        "WITH pp AS (SELECT pp.platform::text AS platform, pp.views_count AS current_views, pp.engagement_rate, "
-        "                   pp.posted_at >= %(start_ts)s AS cur "
-        "            FROM social_post_latest_metrics pp "
-        "            WHERE pp.posted_at >= %(prev_start_ts)s AND pp.posted_at < %(end_ts)s{scope}) "
-        "SELECT count(*) FILTER (WHERE cur) AS posts, count(*) FILTER (WHERE NOT cur) AS prev_posts, "
-        "  sum(current_views) FILTER (WHERE cur) AS views, sum(current_views) FILTER (WHERE NOT cur) AS prev_views, "
-        "  count(current_views) FILTER (WHERE cur) AS views_reported, "
-        "  round(avg(engagement_rate) FILTER (WHERE cur), 2) AS rate, "
-        "  round(avg(engagement_rate) FILTER (WHERE NOT cur), 2) AS prev_rate, "
-        "  count(engagement_rate) FILTER (WHERE cur) AS rate_reported, "
-        "  array(SELECT DISTINCT platform FROM pp x WHERE x.cur GROUP BY platform "
-        "        HAVING count(x.current_views) = 0 ORDER BY 1) AS views_missing, "
-        "  array(SELECT DISTINCT platform FROM pp x WHERE x.cur GROUP BY platform "
-        "        HAVING count(x.engagement_rate) = 0 ORDER BY 1) AS rate_missing "
-        "FROM pp").format(scope=_scope(f, "pp.social_account_id", "pp.platform")), p)
+    posts = _headline_posts(conn, f, p)
     fo, po = followers.iloc[0], posts.iloc[0]
 
     def change(now, before):
@@ -170,6 +160,41 @@ def headline(conn, f: Filters) -> pd.DataFrame:
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "previous", "change", "reported", "total", "unit",
                                        "missing", "not_pulled_yet"])
+
+
+def _headline_posts(conn, f: Filters, p: dict) -> pd.DataFrame:
+    """Posts, views and engagement of the period (cur) and the previous one, and the platforms
+    that report no views (no rate) in the period. Without an account filter from the serving
+    layer's sums per platform and day of publication (social_platform_post_days); with one, from
+    the chosen accounts' posts (the covering index of social_post_latest_metrics)."""
+    if f.accounts:
+        per_platform = sql.SQL(
+            "SELECT pp.platform::text AS platform, pp.posted_at >= %(start_ts)s AS cur, count(*) AS posts, "
+            "  sum(pp.views_count) AS views_sum, count(pp.views_count) AS views_n, "
+            "  sum(pp.engagement_rate) AS rate_sum, count(pp.engagement_rate) AS rate_n "
+            "FROM social_post_latest_metrics pp "
+            "WHERE pp.posted_at >= %(prev_start_ts)s AND pp.posted_at < %(end_ts)s{scope} GROUP BY 1, 2"
+        ).format(scope=_scope(f, "pp.social_account_id", "pp.platform"))
+    else:
+        per_platform = sql.SQL(
+            "SELECT d.platform::text AS platform, d.posted_date >= %(start)s AS cur, sum(d.posts) AS posts, "
+            "  sum(d.views_sum) AS views_sum, sum(d.views_n) AS views_n, "
+            "  sum(d.rate_sum) AS rate_sum, sum(d.rate_n) AS rate_n "
+            "FROM social_platform_post_days d "
+            "WHERE d.posted_date >= %(prev_start)s AND d.posted_date <= %(end)s{platforms} GROUP BY 1, 2"
+        ).format(platforms=_platform_scope(f, "d.platform"))
+    return _frame(conn, sql.SQL(
+        "WITH pp AS ({per_platform}) "
+        "SELECT coalesce(sum(posts) FILTER (WHERE cur), 0)::bigint AS posts, "
+        "  coalesce(sum(posts) FILTER (WHERE NOT cur), 0)::bigint AS prev_posts, "
+        "  sum(views_sum) FILTER (WHERE cur) AS views, sum(views_sum) FILTER (WHERE NOT cur) AS prev_views, "
+        "  coalesce(sum(views_n) FILTER (WHERE cur), 0)::bigint AS views_reported, "
+        "  round(sum(rate_sum) FILTER (WHERE cur) / nullif(sum(rate_n) FILTER (WHERE cur), 0), 2) AS rate, "
+        "  round(sum(rate_sum) FILTER (WHERE NOT cur) / nullif(sum(rate_n) FILTER (WHERE NOT cur), 0), 2) AS prev_rate, "
+        "  coalesce(sum(rate_n) FILTER (WHERE cur), 0)::bigint AS rate_reported, "
+        "  array(SELECT x.platform FROM pp x WHERE x.cur AND x.views_n = 0 ORDER BY 1) AS views_missing, "
+        "  array(SELECT x.platform FROM pp x WHERE x.cur AND x.rate_n = 0 ORDER BY 1) AS rate_missing "
+        "FROM pp").format(per_platform=per_platform), {**p, "prev_start": f.previous().start})
 
 
 def followers_over_time(conn, f: Filters) -> pd.DataFrame:
@@ -307,7 +332,19 @@ def hashtag_leaderboard(conn, f: Filters) -> pd.DataFrame:
     """Hashtags of the posts published in the period (latest metrics), most used first; the
     columns of social_hashtag_insights plus how many posts report views. Read from the serving
     layer: the links with their post's time, account and platform (social_hashtag_post_days)
-    against the period's posts on the covering index of social_post_latest_metrics."""
+    against the period's posts on the covering index of social_post_latest_metrics.
+
+    A period that ends today, over every account and platform, is the window since its first day:
+    social_hashtags_since(start) answers it from the weekly and daily sums (unless a post is dated
+    after today, which that window would count)."""
+    params = {**f.params(), "limit": HASHTAG_LIMIT}
+    if not f.accounts and not f.platforms and f.end >= _today() and conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM social_post_latest_metrics WHERE posted_at >= %(end_ts)s)",
+            params).fetchone()[0]:
+        return _frame(conn, sql.SQL(
+            "SELECT i.hashtag::text AS hashtag, i.posts, i.accounts, i.platforms, i.total_views, i.posts_with_views, "
+            "  i.avg_views, i.avg_engagement_rate FROM social_hashtags_since(%(start_ts)s) i "
+            "ORDER BY i.posts DESC, i.avg_engagement_rate DESC NULLS LAST, i.hashtag LIMIT %(limit)s"), params)
     return _frame(conn, sql.SQL(
         "WITH tagged AS (SELECT c.hashtag_id, c.social_account_id, c.platform, l.views_count, l.engagement_rate "
         "  FROM social_hashtag_post_days c "
@@ -324,8 +361,7 @@ def hashtag_leaderboard(conn, f: Filters) -> pd.DataFrame:
         "  r.avg_views, r.avg_engagement_rate "
         "FROM ranked r JOIN social_hashtags h ON h.id = r.hashtag_id "
         "ORDER BY r.posts DESC, r.avg_engagement_rate DESC NULLS LAST, h.hashtag LIMIT %(limit)s"
-    ).format(posted=_posted("c.posted_at"), scope=_scope(f, "c.social_account_id", "c.platform")),
-        {**f.params(), "limit": HASHTAG_LIMIT})
+    ).format(posted=_posted("c.posted_at"), scope=_scope(f, "c.social_account_id", "c.platform")), params)
 
 
 def hashtag_insights(conn, f: Filters, days: int = 30) -> pd.DataFrame:
@@ -439,8 +475,18 @@ def countries(conn, f: Filters) -> pd.DataFrame:
 def sentiment_over_time(conn, f: Filters) -> pd.DataFrame:
     """Comments on the posts published in the period, by the UTC day they were written and
     sentiment (unscored: the model gave none, e.g. a language it cannot score)."""
-    # Post by post through the (post_id, ...) index: the period's posts hold a small share of
-    # all comments (OFFSET 0 keeps the planner from turning this into a scan of every comment).
+    if not f.accounts:
+        # Every account (or whole platforms): the serving layer's counts by (day of publication,
+        # platform, day written), a few hundred rows.
+        return _frame(conn, sql.SQL(
+            "SELECT s.commented_date AS day, sum(s.positive)::bigint AS positive, sum(s.neutral)::bigint AS neutral, "
+            "  sum(s.negative)::bigint AS negative, sum(s.unscored)::bigint AS unscored "
+            "FROM social_comment_sentiment_daily s "
+            "WHERE s.posted_date BETWEEN %(start)s AND %(end)s AND s.commented_date <= %(end)s{platforms} "
+            "GROUP BY 1 ORDER BY 1"
+        ).format(platforms=_platform_scope(f, "s.platform")), f.params())
+    # Some accounts: their posts of the period one by one through the (post_id, ...) index (OFFSET 0
+    # keeps the planner from turning this into a scan of every comment).
     return _frame(conn, sql.SQL(
         "SELECT c.day, count(*) FILTER (WHERE c.sentiment = 'positive') AS positive, "
         "  count(*) FILTER (WHERE c.sentiment = 'neutral') AS neutral, "
@@ -453,25 +499,57 @@ def sentiment_over_time(conn, f: Filters) -> pd.DataFrame:
     ).format(posted=_posted("p.posted_at"), scope=_scope(f, "p.social_account_id", "p.platform")), f.params())
 
 
+# The most liked comments of all, walked in the dashboard's order before falling back to the
+# period's posts one by one: enough for a month of a year's history at 1,000 accounts, a few ms.
+COMMENT_WALK = 5000
+
+
 def top_comments(conn, f: Filters) -> pd.DataFrame:
     """The most liked comments on the posts published in the period; ``creator_replied``: the
-    creator answered it; ``by_creator``: the creator wrote it."""
-    return _frame(conn, sql.SQL(
-        "WITH top AS MATERIALIZED (SELECT c.id, c.likes_count, c.comment_text, c.author_username, c.is_creator_reply, "
+    creator answered it; ``by_creator``: the creator wrote it.
+
+    Without an account filter, the COMMENT_WALK most liked comments of all (social_comments_likes_idx,
+    in this order) are checked against the period and platforms first: when COMMENT_LIMIT of them
+    qualify, they are the answer (any comment further down has fewer likes, or as many and comes
+    later in the order). Otherwise, and for chosen accounts, the period's posts are read one by
+    one, each through its (post_id, ...) index."""
+    params = {**f.params(), "limit": COMMENT_LIMIT, "walk": COMMENT_WALK}
+    if not f.accounts:
+        top = _top_comments(conn, sql.SQL(
+            "SELECT w.id, w.likes_count, w.comment_text, w.author_username, w.is_creator_reply, w.sentiment, "
+            "  w.commented_at, p.platform, p.post_url "
+            "FROM (SELECT c.id, c.post_id, c.likes_count, c.comment_text, c.author_username, c.is_creator_reply, "
+            "        c.sentiment, c.commented_at FROM social_comments c WHERE c.likes_count IS NOT NULL "
+            "      ORDER BY c.likes_count DESC, c.commented_at DESC NULLS LAST, c.id LIMIT %(walk)s) w "
+            "CROSS JOIN LATERAL (SELECT p.platform, p.post_url FROM social_posts_analytics p "
+            "  WHERE p.id = w.post_id{posted}{platforms}) p "
+            "ORDER BY w.likes_count DESC, w.commented_at DESC NULLS LAST, w.id LIMIT %(limit)s"
+        ).format(posted=_posted("p.posted_at"), platforms=_platform_scope(f, "p.platform")), params)
+        if len(top) >= COMMENT_LIMIT:
+            return top
+    return _top_comments(conn, sql.SQL(
+        "SELECT c.id, c.likes_count, c.comment_text, c.author_username, c.is_creator_reply, "
         "    c.sentiment, c.commented_at, p.platform, p.post_url "
         "  FROM social_posts_analytics p CROSS JOIN LATERAL ("
         "    SELECT c.id, c.likes_count, c.comment_text, c.author_username, c.is_creator_reply, c.sentiment, "
         "           c.commented_at FROM social_comments c WHERE c.post_id = p.id AND c.likes_count IS NOT NULL "
         "    ORDER BY c.likes_count DESC, c.commented_at DESC NULLS LAST, c.id LIMIT %(limit)s) c "
         "  WHERE TRUE{posted}{scope} "
-        "  ORDER BY c.likes_count DESC, c.commented_at DESC NULLS LAST, c.id LIMIT %(limit)s) "
+        "  ORDER BY c.likes_count DESC, c.commented_at DESC NULLS LAST, c.id LIMIT %(limit)s"
+    ).format(posted=_posted("p.posted_at"), scope=_scope(f, "p.social_account_id", "p.platform")), params)
+
+
+def _top_comments(conn, top: sql.Composable, params: dict) -> pd.DataFrame:
+    """The comments ``top`` selects (id, likes_count, comment_text, author_username,
+    is_creator_reply, sentiment, commented_at, platform, post_url), as the page shows them."""
+    return _frame(conn, sql.SQL(
+        "WITH top AS MATERIALIZED ({top}) "
         "SELECT t.likes_count, t.comment_text, t.author_username::text AS author, t.is_creator_reply AS by_creator, "
         "  EXISTS (SELECT 1 FROM social_comments r WHERE r.parent_comment_id = t.id AND r.is_creator_reply) "
         "    AS creator_replied, t.sentiment::text AS sentiment, t.commented_at, t.platform::text AS platform, "
         "  t.post_url "
         "FROM top t ORDER BY t.likes_count DESC, t.commented_at DESC NULLS LAST, t.id"
-    ).format(posted=_posted("p.posted_at"), scope=_scope(f, "p.social_account_id", "p.platform")),
-        {**f.params(), "limit": COMMENT_LIMIT})
+    ).format(top=top), params)
 
 
 # -- Pipeline health ------------------------------------------------------------------------

@@ -56,6 +56,11 @@ _CREATED = re.compile(
 )
 
 
+# ALTER ... RENAME TO gives an object a name no CREATE names.
+_RENAMED = re.compile(r"\bALTER\s+(?P<kind>TABLE|VIEW|FUNCTION)\s+\w+(?:\([^)]*\))?\s+RENAME\s+TO\s+(?P<name>\w+)",
+                      re.IGNORECASE)
+
+
 class AccessError(RuntimeError):
     pass
 
@@ -70,6 +75,8 @@ def created_names(sql_dir: Path = SQL_DIR) -> dict[str, set[str]]:
             if kind == "table" and match.group("exists"):
                 continue
             names[kind].add(match.group("name").lower())
+        for match in _RENAMED.finditer(path.read_text(encoding="utf-8")):
+            names[match.group("kind").lower()].add(match.group("name").lower())
     return names
 
 

@@ -1,10 +1,12 @@
-"""The serving layer (migration 018) answers exactly as the views did when they scanned the
-history, on a seeded history and after writes of every kind, in the same transaction.
+"""The serving layer (migrations 018 and 020) answers exactly as the views did when they scanned
+the history, on a seeded history and after writes of every kind, in the same transaction.
 
 The old definitions come from the migrations before 018 (serving_reference.py); every view is
-compared whole, and social_hashtag_insights over 7, 30, 90 and 365 days.
+compared whole, and social_hashtag_insights over 7, 30, 90 and 365 days. The sums of 020 (comments
+by sentiment, posts by platform and day, hashtags since a time) are compared with recounts.
 """
 
+import threading
 from datetime import date, timedelta
 
 import psycopg
@@ -110,10 +112,34 @@ def test_writes_of_every_kind_keep_it_equal_in_their_transaction(sconn):
         conn.execute("INSERT INTO social_post_hashtags (post_id, hashtag_id, position) VALUES (%s, %s, 0)", (new, tagged[0][1]))
         conn.execute("DELETE FROM social_post_hashtags WHERE post_id = %s", (tagged[0][0],))
         conn.execute("UPDATE social_posts_analytics SET posted_at = posted_at - interval '3 days' WHERE id = %s", (tagged[1][0],))
+        # Comments (the comments asset): new ones, one on the new post and one unscored; one
+        # re-scored (an edited text); one whose time changed; two deleted; the daily upsert that
+        # moves only likes and last_seen_date.
+        conn.execute(
+            "INSERT INTO social_comments (post_id, external_comment_id, comment_text, sentiment, sentiment_score, "
+            "commented_at, likes_count) VALUES (%s, 'serving-c1', 'great', 'positive', 0.5, now() AT TIME ZONE 'UTC', 3), "
+            "(%s, 'serving-c2', 'bof', NULL, NULL, now() AT TIME ZONE 'UTC' - interval '1 day', NULL)", (new, post))
+        commented = conn.execute(
+            "SELECT id FROM social_comments WHERE sentiment IS NOT NULL AND commented_at IS NOT NULL AND post_id = "
+            "(SELECT post_id FROM social_comments WHERE sentiment IS NOT NULL AND commented_at IS NOT NULL "
+            " GROUP BY post_id HAVING count(*) >= 4 ORDER BY post_id LIMIT 1) ORDER BY id LIMIT 4").fetchall()
+        assert len(commented) == 4
+        conn.execute("UPDATE social_comments SET sentiment = CASE sentiment WHEN 'negative' THEN 'positive' ELSE 'negative' END, "
+                     "sentiment_score = -sentiment_score WHERE id = %s", commented[0])
+        conn.execute("UPDATE social_comments SET commented_at = commented_at + interval '2 days' WHERE id = %s", commented[1])
+        conn.execute("DELETE FROM social_comments WHERE id = ANY(%s)", ([c[0] for c in commented[2:]],))
+        conn.execute("UPDATE social_comments SET likes_count = coalesce(likes_count, 0) + 1, last_seen_date = current_date "
+                     "WHERE post_id = %s", (post,))
+        # A post deleted, with its comments, metrics and links.
+        conn.execute("DELETE FROM social_posts_analytics WHERE id = (SELECT c.post_id FROM social_comments c "
+                     "JOIN social_posts_analytics p ON p.id = c.post_id WHERE p.id NOT IN (%s, %s, %s, %s, %s) "
+                     "AND p.video_id IS NULL AND p.clip_id IS NULL ORDER BY p.posted_at DESC LIMIT 1)",
+                     (post, busy, new, tagged[0][0], tagged[1][0]))
 
     found = _undone(sconn, write)
     assert found["diff"] == {}
-    assert found["counts"]["social_post_performance"] == row_counts(sconn)["social_post_performance"] + 1
+    # One post added, one deleted.
+    assert found["counts"]["social_post_performance"] == row_counts(sconn)["social_post_performance"]
     assert serving_differences(sconn, rebuild=False) == {}  # and after the rollback
 
 
@@ -135,7 +161,88 @@ def test_the_comparison_fails_when_the_layer_is_not_kept(sconn):
     assert found["check"].passed is False
 
 
-def test_the_asset_check_passes_on_a_kept_layer(sconn):
-    rule = next(r for r in RULES if r.name == "serving_layer_current")
+@pytest.mark.parametrize("trigger, write_sql", [
+    ("social_comments_serving_ins",
+     "INSERT INTO social_comments (post_id, external_comment_id, sentiment, sentiment_score, commented_at, last_seen_date) "
+     "SELECT id, 'guard', 'positive', 0.5, posted_at + interval '1 hour', current_date FROM social_posts_analytics "
+     "WHERE posted_at IS NOT NULL ORDER BY posted_at DESC LIMIT 1"),
+    ("social_comments_serving_note",
+     "UPDATE social_comments SET sentiment = NULL, sentiment_score = NULL, last_seen_date = current_date "
+     "WHERE id = (SELECT min(id) FROM social_comments WHERE sentiment IS NOT NULL AND commented_at IS NOT NULL)"),
+    ("social_post_latest_metrics_days_upd",
+     "UPDATE social_post_metrics SET views_count = views_count + 1000 WHERE views_count IS NOT NULL AND (post_id, snapshot_date) = "
+     "(SELECT post_id, max(snapshot_date) FROM social_post_metrics WHERE views_count IS NOT NULL GROUP BY post_id "
+     "ORDER BY post_id LIMIT 1)"),
+])
+def test_the_sums_differ_when_their_trigger_is_off(sconn, trigger, write_sql):
+    """The guard for 020: each trigger off in turn, a write it should have followed leaves its
+    table different from the recount; the comparison says which, and so does its asset check."""
+    table = sconn.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s", (trigger,)).fetchone()[0]
+    expected, check = (("social_platform_post_days", "platform_days_current") if table == "social_post_latest_metrics"
+                       else ("social_comment_sentiment_daily", "comment_sentiment_current"))
+    rule = next(r for r in RULES if r.name == check)
+    days = [date.today() - timedelta(days=i) for i in range(DAYS)]
+
+    def write(conn):
+        conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        assert conn.execute(write_sql).rowcount >= 1
+        found["check"] = evaluate(conn, rule, days)
+
+    found = {}
+    assert set(_undone(sconn, write)["diff"]) == {expected}
+    assert found["check"].passed is False
+    assert evaluate(sconn, rule, days).passed is True  # after the rollback
+
+
+@pytest.mark.parametrize("check", ["serving_layer_current", "platform_days_current", "comment_sentiment_current"])
+def test_the_asset_check_passes_on_a_kept_layer(sconn, check):
+    rule = next(r for r in RULES if r.name == check)
     days = [END - timedelta(days=i) for i in range(1, 8)]
     assert evaluate(sconn, rule, days).passed is True
+
+
+def _concurrent_metrics(url: str, post: int, newest: date, older: date) -> None:
+    """The daily run writes ``newest`` for ``post`` and, before it commits, a backfill run writes
+    ``older`` for the same post; the daily run then commits, and the backfill after it."""
+    with psycopg.connect(url) as daily, psycopg.connect(url) as backfill:
+        daily.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count) VALUES (%s, %s, 123456789)",
+                      (post, newest))
+        done = threading.Event()
+
+        def write_older():
+            backfill.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count) VALUES (%s, %s, 1)",
+                             (post, older))
+            done.set()
+            backfill.commit()
+
+        writer = threading.Thread(target=write_older)
+        writer.start()
+        done.wait(1.0)  # with the lock it waits for the daily run; without, it writes now
+        daily.commit()
+        writer.join(30)
+        assert done.is_set()
+
+
+def test_two_writers_at_once_leave_the_newest_row(seeded):
+    """The guard of the serving lock (020): a write racing another on the same post waits for it,
+    so the layer holds the newest row whichever commits last; with the lock trigger off, the
+    backfill's recomputation (made before the daily row was committed) wins and is stale."""
+    with psycopg.connect(seeded, autocommit=True) as conn:
+        post, last = conn.execute("SELECT post_id, max(snapshot_date) FROM social_post_metrics WHERE snapshot_hour IS NULL "
+                                  "GROUP BY post_id ORDER BY post_id LIMIT 1").fetchone()
+        first = conn.execute("SELECT min(snapshot_date) FROM social_post_metrics WHERE post_id = %s", (post,)).fetchone()[0]
+        try:
+            _concurrent_metrics(seeded, post, last + timedelta(days=1), first - timedelta(days=1))
+            assert conn.execute("SELECT snapshot_date, views_count FROM social_post_latest_metrics WHERE post_id = %s",
+                                (post,)).fetchone() == (last + timedelta(days=1), 123456789)
+            assert serving_differences(conn, rebuild=False) == {}
+
+            conn.execute("ALTER TABLE social_post_metrics DISABLE TRIGGER social_post_metrics_serving_lock")
+            _concurrent_metrics(seeded, post, last + timedelta(days=2), first - timedelta(days=2))
+            stale = conn.execute("SELECT snapshot_date FROM social_post_latest_metrics WHERE post_id = %s", (post,)).fetchone()[0]
+            assert stale == last + timedelta(days=1)  # the backfill's stale answer, not the newest day
+        finally:
+            conn.execute("ALTER TABLE social_post_metrics ENABLE TRIGGER social_post_metrics_serving_lock")
+            conn.execute("DELETE FROM social_post_metrics WHERE post_id = %s AND snapshot_date NOT BETWEEN %s AND %s",
+                         (post, first, last))
+        assert serving_differences(conn, rebuild=False) == {}
