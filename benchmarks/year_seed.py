@@ -12,7 +12,9 @@ accounts spread over the nine platforms (or the given ``account_ids``):
 - about ``posts_per_day`` new posts per account and day, with a URL in the platform's style, a
   caption carrying 0-4 hashtags from a skewed vocabulary, and a video link on a few of them;
 - one daily metric row per post and day while the post is inside its platform's update window
-  (30 days, Pinterest 90): the posts a daily pull refreshes. Views follow a saturating curve;
+  (30 days, Pinterest 90): the posts a daily pull refreshes. A post's final views are drawn as the
+  demo world draws them: lognormal around its account's median with the account's own spread
+  (sigma 0.6-1.0), and 1.8 % of posts viral at 10-100x. Views follow a saturating curve;
   metrics the platform does not report are NULL; engagement rate follows ``analytics/engagement``;
 - comments (at most 40 per post, ``comments_per_post`` on average), a third of them replies and
   some of those replies to replies, a few written by the creator, with sentiment;
@@ -45,6 +47,7 @@ from psycopg import sql
 
 from social_pipeline.platforms import PLATFORMS, SPECS
 from social_pipeline.simulator import demo_token
+from social_pipeline.simulator.world import VIRAL_PER_MILLE
 from social_pipeline.storage.migrate import migrate
 
 # The 50 most used hashtags have names people use; the long tail is "topic<n>".
@@ -368,12 +371,12 @@ def _accounts(conn, account_ids, accounts: int, windows: dict[str, int], counts:
     # Per account: posting period (posts_per_day * U(0.5, 1.5) a day), audience, views scale.
     conn.execute(
         "ALTER TABLE seed_accounts ADD COLUMN u float8, ADD COLUMN followers0 int, ADD COLUMN growth float8, "
-        "ADD COLUMN views_scale float8, ADD COLUMN ages float8[], ADD COLUMN male float8, "
+        "ADD COLUMN views_scale float8, ADD COLUMN views_sigma float8, ADD COLUMN ages float8[], ADD COLUMN male float8, "
         "ADD COLUMN peak_hours jsonb, ADD COLUMN peak_days jsonb"
     )
     conn.execute(
         "UPDATE seed_accounts SET u = 0.5 + random(), followers0 = 800 + (random() ^ 3 * 250000)::int, "
-        "growth = 0.0002 + random() * 0.0013, views_scale = 0.5 + random() * 5.5, "
+        "growth = 0.0002 + random() * 0.0013, views_scale = 0.5 + random() * 5.5, views_sigma = 0.6 + random() * 0.4, "
         "ages = ARRAY[2 + random() * 8, 20 + random() * 20, 20 + random() * 15, 8 + random() * 10, 4 + random() * 8], "
         "male = 30 + random() * 35, "
         "peak_hours = to_jsonb(ARRAY[(random() * 7)::int, 8 + (random() * 7)::int, 16 + (random() * 7)::int]), "
@@ -398,6 +401,7 @@ def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_sha
         "popular": list(POPULAR_TAGS),
         "openers": list(OPENERS),
         "video_share": video_share,
+        "viral": VIRAL_PER_MILLE / 1000,
         "no_views": _platform_list(NO_VIEWS),
         "video_views": _platform_list(VIEWS_FOR_VIDEOS_ONLY),
         "impressions": _platform_list(IMPRESSIONS),
@@ -411,13 +415,14 @@ def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_sha
         CREATE TEMP TABLE seed_posts AS
         WITH gen AS (
             SELECT a.idx, a.id AS account_id, a.platform, a.handle, a.window_days, a.followers0,
-                   a.views_scale, k,
+                   a.views_scale, a.views_sigma, k,
                    (%(first)s::date + make_interval(secs => (k + 0.05 + 0.9 * random()) * 86400 / (%(ppd)s * a.u)))::timestamp(0)
                        AS posted_at,
                    floor(random() * 5)::int AS ntags,
                    ARRAY[floor(%(vocab)s * random() ^ 2.5)::int, floor(%(vocab)s * random() ^ 2.5)::int,
                          floor(%(vocab)s * random() ^ 2.5)::int, floor(%(vocab)s * random() ^ 2.5)::int] AS picks,
-                   random() AS r_kind, random() AS r_video, random() AS r_opener
+                   random() AS r_kind, random() AS r_video, random() AS r_opener,
+                   sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z, random() AS r_viral, random() AS r_lift
             FROM seed_accounts a
             CROSS JOIN LATERAL generate_series(0, floor(%(days)s * %(ppd)s * a.u)::int) k
         )
@@ -434,8 +439,11 @@ def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_sha
                ARRAY(SELECT CASE WHEN u.t < 50 THEN (%(popular)s::text[])[u.t + 1] ELSE 'topic' || u.t END
                      FROM unnest(g.picks[1:g.ntags]) WITH ORDINALITY u(t, o) GROUP BY u.t ORDER BY min(u.o)) AS tags,
                (%(openers)s::text[])[1 + floor(g.r_opener * 10)::int] AS opener,
-               greatest((exp(8 + 1.2 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) * g.views_scale)::bigint, 10)
-                   AS final_views,
+               -- Views as the demo world draws them (simulator/world.py): a lognormal body around
+               -- the account's median, its spread the account's own, and a viral post now and then
+               -- at 10-100x (at least the median times that).
+               greatest((exp(8 + CASE WHEN g.r_viral < %(viral)s THEN greatest(g.views_sigma * g.z, 0) + ln(10) * (1 + g.r_lift)
+                                      ELSE g.views_sigma * g.z END) * g.views_scale)::bigint, 10) AS final_views,
                8 + random() * 64 AS tau_hours,
                0.02 + random() * 0.10 AS like_rate,
                0.001 + random() * 0.009 AS comment_rate,

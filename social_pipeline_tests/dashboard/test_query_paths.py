@@ -36,6 +36,19 @@ def _variants(conn) -> dict[str, q.Filters]:
     }
 
 
+VARIANTS = ("default", "platform", "two days", "whole seed", "past", "accounts")
+
+
+def _num(value):
+    """A shown or expected number as a float; None for NULL or NaN."""
+    return None if value is None or value != value else float(value)
+
+
+def _case(conn, variant: str, alias: str) -> tuple[q.Filters, str, dict]:
+    f = _variants(conn)[variant]
+    return (f, *_where(f, alias))
+
+
 def _where(f: q.Filters, alias: str) -> tuple[str, dict]:
     """The filters as a WHERE clause on a post ``alias`` (posted_at, platform, social_account_id)."""
     return (f"{alias}.posted_at >= %(s)s AND {alias}.posted_at < %(e)s "
@@ -44,10 +57,9 @@ def _where(f: q.Filters, alias: str) -> tuple[str, dict]:
             {"s": f.start, "e": f.end + timedelta(days=1), "p": list(f.platforms) or None, "a": list(f.accounts) or None})
 
 
-@pytest.mark.parametrize("variant", ["default", "platform", "two days", "whole seed", "past", "accounts"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_sentiment_over_time(qconn, variant):
-    f = _variants(qconn)[variant]
-    where, params = _where(f, "p")
+    f, where, params = _case(qconn, variant, "p")
     expected = qconn.execute(
         "SELECT c.commented_at::date, count(*) FILTER (WHERE c.sentiment = 'positive'), "
         "count(*) FILTER (WHERE c.sentiment = 'neutral'), count(*) FILTER (WHERE c.sentiment = 'negative'), "
@@ -60,11 +72,10 @@ def test_sentiment_over_time(qconn, variant):
 
 
 @pytest.mark.parametrize("walk", [q.COMMENT_WALK, 10])  # 10: the walk comes up short, the fallback answers
-@pytest.mark.parametrize("variant", ["default", "platform", "two days", "whole seed", "past", "accounts"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_top_comments(qconn, monkeypatch, variant, walk):
     monkeypatch.setattr(q, "COMMENT_WALK", walk)
-    f = _variants(qconn)[variant]
-    where, params = _where(f, "p")
+    f, where, params = _case(qconn, variant, "p")
     expected = qconn.execute(
         "SELECT c.likes_count, c.comment_text, p.post_url FROM social_comments c JOIN social_posts_analytics p ON p.id = c.post_id "
         f"WHERE {where} AND c.likes_count IS NOT NULL "
@@ -75,7 +86,7 @@ def test_top_comments(qconn, monkeypatch, variant, walk):
         assert len(expected) == q.COMMENT_LIMIT
 
 
-@pytest.mark.parametrize("variant", ["default", "platform", "two days", "whole seed", "past", "accounts"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_headline_posts(qconn, variant):
     f = _variants(qconn)[variant]
     shown = q.headline(qconn, f).set_index("metric")
@@ -85,11 +96,8 @@ def test_headline_posts(qconn, variant):
             "SELECT count(*), sum(pp.current_views), round(avg(pp.engagement_rate), 2) FROM social_post_performance pp "
             f"WHERE {where}", params).fetchone()
         assert shown.loc["posts", column] == posts
-        assert (None if views is None else float(views)) == (None if shown.loc["views", column] is None
-                                                             or shown.loc["views", column] != shown.loc["views", column]
-                                                             else float(shown.loc["views", column]))
-        got_rate = shown.loc["engagement_rate", column]
-        assert (None if rate is None else float(rate)) == (None if got_rate is None or got_rate != got_rate else float(got_rate))
+        assert _num(shown.loc["views", column]) == _num(views)
+        assert _num(shown.loc["engagement_rate", column]) == _num(rate)
     where, params = _where(f, "pp")
     missing = [r[0] for r in qconn.execute(
         "SELECT pp.platform FROM social_post_performance pp "
@@ -97,10 +105,9 @@ def test_headline_posts(qconn, variant):
     assert list(shown.loc["views", "missing"]) == missing
 
 
-@pytest.mark.parametrize("variant", ["default", "platform", "two days", "whole seed", "past", "accounts"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_hashtag_leaderboard(qconn, variant):
-    f = _variants(qconn)[variant]
-    where, params = _where(f, "pp")
+    f, where, params = _case(qconn, variant, "pp")
     expected = qconn.execute(
         "SELECT h.hashtag::text, count(*), count(DISTINCT pp.social_account_id), "
         "array_agg(DISTINCT pp.platform::text ORDER BY pp.platform::text), sum(pp.current_views), count(pp.current_views), "
@@ -115,5 +122,5 @@ def test_hashtag_leaderboard(qconn, variant):
     for row, want in zip(shown.itertuples(index=False), expected):
         assert (row.hashtag, row.posts, row.accounts, list(row.platforms), row.posts_with_views) == \
             (want[0], want[1], want[2], want[3], want[5])
-        for got, exp in ((row.total_views, want[4]), (row.avg_views, want[6]), (row.avg_engagement_rate, want[7])):
-            assert (None if exp is None else float(exp)) == (None if got is None or got != got else float(got))
+        assert [_num(row.total_views), _num(row.avg_views), _num(row.avg_engagement_rate)] == \
+            [_num(want[4]), _num(want[6]), _num(want[7])]
