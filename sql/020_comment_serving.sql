@@ -32,8 +32,9 @@
 -- writing the same post at once (a backfill run's metrics for an old day and the daily run's for
 -- today) would each recompute without the other's uncommitted rows, and the one that commits last
 -- would leave the older answer. So every statement that writes a table the layer summarizes first
--- takes one transaction-scoped advisory lock: such writers take turns, and the second one's
--- recomputation (plpgsql takes a new snapshot per statement) sees what the first committed.
+-- takes a transaction-scoped advisory lock (one for what feeds the posts' tables, one for what
+-- feeds the comment counts): such writers take turns, and the second one's recomputation (plpgsql
+-- takes a new snapshot per statement) sees what the first committed.
 
 CREATE TABLE social_comment_sentiment_daily (
     posted_date     DATE NOT NULL,
@@ -388,7 +389,15 @@ $$;
 
 CREATE OR REPLACE FUNCTION social_serving_lock() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('social_pipeline:serving', 0));
+    -- Two locks, so the day's comments (the longest write) and its metrics still run side by side:
+    -- posts, their metrics and their hashtag links feed 018's tables and the sums by platform and
+    -- day; posts and comments feed the comment counts. Posts take both, always in this order.
+    IF TG_TABLE_NAME <> 'social_comments' THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('social_pipeline:serving:posts', 0));
+    END IF;
+    IF TG_TABLE_NAME IN ('social_comments', 'social_posts_analytics') THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('social_pipeline:serving:comments', 0));
+    END IF;
     RETURN NULL;
 END
 $$;

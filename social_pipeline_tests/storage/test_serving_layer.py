@@ -246,3 +246,26 @@ def test_two_writers_at_once_leave_the_newest_row(seeded):
             conn.execute("DELETE FROM social_post_metrics WHERE post_id = %s AND snapshot_date NOT BETWEEN %s AND %s",
                          (post, first, last))
         assert serving_differences(conn, rebuild=False) == {}
+
+
+def test_comments_and_metrics_writers_do_not_wait_for_each_other(seeded):
+    """The serving lock has two halves: a comments write (the day's longest) holds only its own,
+    so a metrics write of the same moment goes ahead; a posts write waits for it."""
+    with psycopg.connect(seeded) as comments, psycopg.connect(seeded) as metrics, psycopg.connect(seeded) as posts:
+        post, day = comments.execute("SELECT post_id, max(snapshot_date) FROM social_post_metrics GROUP BY post_id "
+                                     "ORDER BY post_id LIMIT 1").fetchone()
+        comments.execute("INSERT INTO social_comments (post_id, external_comment_id, commented_at) "
+                         "VALUES (%s, 'lock-halves', now() AT TIME ZONE 'UTC')", (post,))
+        metrics.execute("SET lock_timeout = '5s'")  # waiting would fail the statement, not hang the test
+        metrics.execute("INSERT INTO social_post_metrics (post_id, snapshot_date, views_count) VALUES (%s, %s, 5)",
+                        (post, day + timedelta(days=1)))
+        metrics.rollback()
+        posts.execute("SET lock_timeout = '1s'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):  # waits for the comments write
+            posts.execute("UPDATE social_posts_analytics SET post_url = post_url || '?lock' WHERE id = %s", (post,))
+        posts.rollback()
+        comments.rollback()
+        posts.execute("SET lock_timeout = '5s'")
+        assert posts.execute("UPDATE social_posts_analytics SET post_url = post_url || '?lock' WHERE id = %s",
+                             (post,)).rowcount == 1
+        posts.rollback()
