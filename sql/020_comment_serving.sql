@@ -404,8 +404,12 @@ $$;
 
 CREATE TRIGGER social_post_metrics_serving_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON social_post_metrics
     FOR EACH STATEMENT EXECUTE FUNCTION social_serving_lock();
-CREATE TRIGGER social_posts_analytics_serving_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON social_posts_analytics
-    FOR EACH STATEMENT EXECUTE FUNCTION social_serving_lock();
+-- A post's update takes the locks only for the columns the layer copies or groups by: the hashtags
+-- asset's update of hashtag_stats then never waits for the day's comments write.
+CREATE TRIGGER social_posts_analytics_serving_lock
+    BEFORE INSERT OR DELETE OR TRUNCATE
+        OR UPDATE OF posted_at, post_kind, platform, social_account_id, post_url, video_id, clip_id
+    ON social_posts_analytics FOR EACH STATEMENT EXECUTE FUNCTION social_serving_lock();
 CREATE TRIGGER social_post_hashtags_serving_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON social_post_hashtags
     FOR EACH STATEMENT EXECUTE FUNCTION social_serving_lock();
 CREATE TRIGGER social_comments_serving_lock BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON social_comments

@@ -250,7 +250,8 @@ def test_two_writers_at_once_leave_the_newest_row(seeded):
 
 def test_comments_and_metrics_writers_do_not_wait_for_each_other(seeded):
     """The serving lock has two halves: a comments write (the day's longest) holds only its own,
-    so a metrics write of the same moment goes ahead; a posts write waits for it."""
+    so a metrics write of the same moment goes ahead; a write of a post's time or URL waits for it,
+    one of a column the layer never reads (hashtag_stats) does not."""
     with psycopg.connect(seeded) as comments, psycopg.connect(seeded) as metrics, psycopg.connect(seeded) as posts:
         post, day = comments.execute("SELECT post_id, max(snapshot_date) FROM social_post_metrics GROUP BY post_id "
                                      "ORDER BY post_id LIMIT 1").fetchone()
@@ -263,6 +264,9 @@ def test_comments_and_metrics_writers_do_not_wait_for_each_other(seeded):
         posts.execute("SET lock_timeout = '1s'")
         with pytest.raises(psycopg.errors.LockNotAvailable):  # waits for the comments write
             posts.execute("UPDATE social_posts_analytics SET post_url = post_url || '?lock' WHERE id = %s", (post,))
+        posts.rollback()
+        posts.execute("SET lock_timeout = '1s'")  # a column the layer does not read (the hashtags asset's)
+        posts.execute("UPDATE social_posts_analytics SET hashtag_stats = hashtag_stats WHERE id = %s", (post,))
         posts.rollback()
         comments.rollback()
         posts.execute("SET lock_timeout = '5s'")
