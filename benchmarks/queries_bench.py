@@ -160,7 +160,8 @@ COMMENT_TRIGGERS = ("social_comments_serving_ins", "social_comments_serving_del"
                     "social_comments_serving_upd", "social_comments_serving_lock")
 COMMENT_LIKES_INDEX = "social_comments_likes_idx"
 # The whole day's wall time at 1,000 accounts, when the day part does not run in the same `make
-# bench`: its last figure (docs/benchmarks.md, 2026-12), so the share still has a denominator.
+# bench`, so the share still has a denominator: the fastest recent figure (docs/performance-notes.md,
+# 2026-12; a later 273 s ran on a slower machine), as the smaller day gives the larger share.
 LAST_DAY_SECONDS = 233.0
 
 # The next day's comments upsert, as the comments asset writes it: every comment the last day saw,
