@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -162,6 +163,35 @@ def test_unknown_values_say_not_reported(seeded_url, monkeypatch):
     notes = set(at.dataframe[0].value["not_reported"])
     assert any(n.startswith("views") and n.endswith("not reported by Bluesky") for n in notes), notes
     assert at.dataframe[0].value["current_views"].isna().all()  # blank, never 0
+
+
+def test_unknown_commenters_and_sentiment_are_said(seeded_url, monkeypatch, downloads):
+    """LinkedIn names no commenter but the organization (platforms/linkedin/parse.py): the most
+    liked comments say "not reported by LinkedIn" for such a comment, and "unscored" for one the
+    model could not score; the CSV keeps the empty cells."""
+    with psycopg.connect(seeded_url, autocommit=True) as conn:
+        comment, author, sentiment = conn.execute("""
+            SELECT c.id, c.author_username, c.sentiment FROM social_comments c
+            JOIN social_posts_analytics p ON p.id = c.post_id
+            WHERE p.platform = 'linkedin' AND p.posted_at >= %s AND c.likes_count IS NOT NULL
+            ORDER BY c.likes_count DESC, c.commented_at DESC NULLS LAST, c.id LIMIT 1""", (START,)).fetchone()
+        conn.execute("UPDATE social_comments SET author_username = NULL, sentiment = NULL WHERE id = %s", (comment,))
+        try:
+            at = show(open_app(seeded_url, monkeypatch), "overview")
+            at.multiselect(key="filter_platforms").set_value(["linkedin"]).run()
+            show(at, "audience")
+        finally:
+            conn.execute("UPDATE social_comments SET author_username = %s, sentiment = %s WHERE id = %s",
+                         (author, sentiment, comment))
+    shown = at.dataframe[0].value
+    raw = csv_frame(downloads, "top_comments")
+    assert (shown["author"].iloc[0], shown["sentiment"].iloc[0]) == ("not reported by LinkedIn", "unscored")
+    assert raw["author"].isna().iloc[0] and raw["sentiment"].isna().iloc[0]  # empty in the CSV, not words
+    assert len(shown) == len(raw)
+    for author_raw, words in zip(raw["author"].iloc[1:], shown["author"].iloc[1:]):
+        assert words == ("not reported by LinkedIn" if pd.isna(author_raw) else author_raw)
+    for sentiment_raw, words in zip(raw["sentiment"].iloc[1:], shown["sentiment"].iloc[1:]):
+        assert words == ("unscored" if pd.isna(sentiment_raw) else sentiment_raw)
 
 
 def test_hashtags_page(seeded_url, monkeypatch, downloads):

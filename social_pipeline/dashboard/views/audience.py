@@ -62,8 +62,12 @@ else:
         "creator's reply" if by else ("creator replied" if replied else "")
         for by, replied in zip(top["by_creator"], top["creator_replied"])]
     top["platform_name"] = top["platform"].map(title)
-    st.dataframe(top[["likes_count", "comment_text", "author", "creator", "sentiment", "platform_name",
-                      "commented_at", "post_url"]],
+    # Shown as words where the value is unknown (the CSV keeps the empty cell): LinkedIn names no
+    # commenter but the organization itself; a comment the model could not score is "unscored".
+    shown = top.assign(author=[export.cell(a, p, "{}") for a, p in zip(top["author"], top["platform"])],
+                       sentiment=top["sentiment"].fillna("unscored"))
+    st.dataframe(shown[["likes_count", "comment_text", "author", "creator", "sentiment", "platform_name",
+                        "commented_at", "post_url"]],
                  hide_index=True, width="stretch",
                  column_config={"likes_count": st.column_config.NumberColumn("likes", format="localized"),
                                 "platform_name": st.column_config.TextColumn("platform"),

@@ -39,8 +39,8 @@ else:
             "not_reported": st.column_config.TextColumn("unknown"),
             "post_url": st.column_config.LinkColumn("link", display_text="open"),
         })
-    st.caption("Latest metrics from social_post_performance; a blank cell is a metric the platform does not "
-               "report (the 'unknown' column names it), never 0. Click a header to sort.")
+    st.caption("Latest metrics from social_post_performance; an empty cell (None) is a metric the platform "
+               "does not report (the 'unknown' column names it), never 0. Click a header to sort.")
 export.download(posts.drop(columns=["platform_name"], errors="ignore"), "posts")
 
 st.subheader("Growth curve")
