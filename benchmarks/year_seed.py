@@ -393,6 +393,7 @@ def _has_column(conn, table: str, column: str) -> bool:
 
 
 def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_share, counts, ledger: bool) -> None:
+    thumbnails = _has_column(conn, "social_posts_analytics", "thumbnail_url")  # migration 021
     params = {
         **common,
         "ppd": posts_per_day,
@@ -497,7 +498,7 @@ def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_sha
         """
         INSERT INTO social_posts_analytics (id, social_account_id, external_post_id, platform, post_url, caption, title,
             media_type, media_url, duration, video_id, posted_at, first_seen_date, last_seen_date, created_at, updated_at
-            {ledger_column})
+            {ledger_column}{thumbnail_column})
         SELECT p.id, p.account_id, p.ext, p.platform,
                CASE p.platform
                    WHEN 'tiktok' THEN 'https://www.tiktok.com/@' || p.handle || '/video/' || p.ext
@@ -517,11 +518,15 @@ def _posts(conn, common, posts_per_day, comments_per_post, vocabulary, video_sha
                'https://cdn.example.com/' || p.platform || '/' || p.ext || CASE WHEN p.media_type = 'video' THEN '.mp4' ELSE '.jpg' END,
                p.duration, v.id, p.posted_at, p.first_seen, p.last_seen,
                p.first_seen + interval '1 day 30 minutes', p.last_seen + interval '1 day 30 minutes'
-               {ledger_value}
+               {ledger_value}{thumbnail_value}
         FROM seed_posts p LEFT JOIN seed_videos v ON v.n = p.video_n LEFT JOIN seed_latest l ON l.id = p.id
         ORDER BY p.id
         """.format(
             ledger_column=", hashtag_stats" if ledger else "",
+            # An image of each post (migration 021), as the platforms give one: none from LinkedIn.
+            thumbnail_column=", thumbnail_url" if thumbnails else "",
+            thumbnail_value=(", CASE WHEN p.platform <> 'linkedin' THEN 'https://cdn.example.com/' || p.platform "
+                             "|| '/' || p.ext || '-thumb.jpg' END" if thumbnails else ""),
             ledger_value=(
                 ", CASE WHEN l.id IS NOT NULL THEN jsonb_build_object('tags', to_jsonb(l.tags), 'views', l.views, "
                 "'rate', l.rate, 'seen', to_char(l.seen, 'YYYY-MM-DD')) END" if ledger else ""

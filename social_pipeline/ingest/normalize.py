@@ -240,6 +240,7 @@ def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
                     "title": clean_text(p.get("title"), TEXT_LIMITS["title"]),
                     "media_type": clean_text(p.get("media_type"), TEXT_LIMITS["media_type"]),
                     "media_url": clean_text(p.get("media_url")),
+                    "thumbnail_url": clean_text(p.get("thumbnail_url")),
                     "duration": p.get("duration"),
                     "posted_at": naive_utc(p.get("posted_at")),
                     "post_kind": p.get("post_kind") or "original",
@@ -256,7 +257,7 @@ def posts_frame(day: date, records: DayRecords) -> pd.DataFrame:
 
 POST_COLUMNS = [
     "social_account_id", "external_post_id", "platform", "post_url", "caption", "title", "media_type",
-    "media_url", "duration", "posted_at", "first_seen_date", "last_seen_date", "post_kind", "hashtags", "keywords",
+    "media_url", "thumbnail_url", "duration", "posted_at", "first_seen_date", "last_seen_date", "post_kind", "hashtags", "keywords",
 ]
 
 

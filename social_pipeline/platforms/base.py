@@ -118,7 +118,7 @@ class ParsedPull:
         total_views, total_shares, subscribers_count, pins_count, retweets_count,
         watch_time_minutes (None where the platform does not report it), plus
         external_user_id, display_name.
-    posts: external_post_id, post_url, caption, title, media_type, media_url, duration (seconds),
+    posts: external_post_id, post_url, caption, title, media_type, media_url, thumbnail_url, duration (seconds),
         posted_at (aware datetime), and the metrics likes_count, comments_count, views_count,
         shares_count, saves_count, watch_time_seconds, completion_rate (percent), impressions,
         reach (None where not reported: never 0 for "unknown").

@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from .base import HttpClient, ParseError, PlatformClient, PlatformError, TokenGrant, count
+from .payload import opt_text
 
 # -- versions ------------------------------------------------------------------------------------
 GRAPH_HOST = "https://graph.facebook.com"
@@ -459,6 +460,18 @@ def meta_token_exchange(
 
 
 # -- insights parsing ----------------------------------------------------------------------------
+def media_thumbnail(item: dict[str, Any], where: str) -> str | None:
+    """An image to show for an Instagram or Threads media object: a VIDEO's ``thumbnail_url`` (its
+    ``media_url`` is an .mp4 a page cannot draw), the photo itself (``media_url``) for IMAGE and
+    CAROUSEL_ALBUM, else None (text and audio posts have no image)."""
+    cover = opt_text(item, "thumbnail_url", where)
+    if cover:
+        return cover
+    if item.get("media_type") in ("IMAGE", "CAROUSEL_ALBUM"):
+        return opt_text(item, "media_url", where) or None
+    return None
+
+
 def data_list(payload: Any, where: str) -> list[Any]:
     if not isinstance(payload, dict):
         raise ParseError(f"{where}: payload is not an object")

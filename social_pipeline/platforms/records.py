@@ -79,6 +79,7 @@ class PostRecord:
     title: str | None = None
     media_type: str | None = None
     media_url: str | None = None
+    thumbnail_url: str | None = None  # an image to show for the post (cover, thumbnail, the photo)
     duration: float | None = None
     posted_at: datetime | None = None
     post_kind: str = "original"  # one of POST_KINDS

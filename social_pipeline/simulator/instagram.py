@@ -9,6 +9,7 @@ and errors ``{"error": {"message", "type", "code", "error_subcode", "is_transien
 
 World posts map onto Instagram as: video -> VIDEO/REELS, image and text -> IMAGE/FEED (Instagram
 has no text posts; a text post is an image with text on it), carousel -> CAROUSEL_ALBUM/FEED.
+Only VIDEO media carry a ``thumbnail_url`` (a .jpg cover), as Meta documents.
 Comment threads are flattened to Instagram's one level: a reply to a reply hangs under its
 top-level comment.
 
@@ -250,7 +251,7 @@ class Simulator(PlatformSimulator):
         }.get(post.kind, ("IMAGE", "FEED"))
         code = _shortcode(post.uid)
         mid = self.post_id(post)
-        return {
+        full: dict[str, Any] = {
             "id": mid,
             "caption": post.caption,
             "media_type": media_type,
@@ -262,6 +263,9 @@ class Simulator(PlatformSimulator):
             "like_count": m["likes"],
             "comments_count": m["comments"],
         }
+        if media_type == "VIDEO":  # documented on VIDEO media only: the cover frame as a .jpg
+            full["thumbnail_url"] = f"https://scontent.cdninstagram.com/v/t51.2885-15/{mid}_thumb.jpg"
+        return full
 
     def _pages(self, acct: world.Account, request: SimRequest) -> SimResponse:
         """``/me/accounts``: the Pages the Facebook user manages, with their Instagram account."""

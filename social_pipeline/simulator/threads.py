@@ -6,7 +6,8 @@ request's ``access_token`` as Graph's do; insights entries with ``values`` for m
 account totals and demographics; ``{"error": {"message", "type", "code", "fbtrace_id"}}``).
 
 World kinds map one to one (Threads has text posts): text -> TEXT_POST, image -> IMAGE,
-video -> VIDEO, carousel -> CAROUSEL_ALBUM. A world post's shares are split into reposts (half),
+video -> VIDEO, carousel -> CAROUSEL_ALBUM; only VIDEO posts carry a ``thumbnail_url`` (a .jpg),
+as Meta documents. A world post's shares are split into reposts (half),
 quotes (a fifth) and shares/sends (the rest). Replies keep their full depth.
 
 Also served: ``GET /{media-id}?fields=...`` (a post by id) and
@@ -187,6 +188,8 @@ class Simulator(PlatformSimulator):
         if kind != "TEXT_POST":
             ext = "mp4" if kind == "VIDEO" else "jpg"
             out["media_url"] = f"https://scontent.cdninstagram.com/v/t51.2885-15/{out['id']}.{ext}"
+        if kind == "VIDEO":  # documented on video posts only
+            out["thumbnail_url"] = f"https://scontent.cdninstagram.com/v/t51.2885-15/{out['id']}_thumb.jpg"
         return out
 
     # -- edges ------------------------------------------------------------------------------

@@ -79,6 +79,12 @@ def test_overview_numbers_match_the_tables(seeded_url, monkeypatch, downloads):
     exported = csv_frame(downloads, "top_posts")
     assert exported["post_url"].tolist() == table["post_url"].tolist()
     assert int(exported["current_views"].iloc[0]) == top_views
+    # Each top post's picture is the image the platform gave for it (thumbnail_url), none from LinkedIn.
+    with psycopg.connect(seeded_url) as conn:
+        pictures = dict(conn.execute("SELECT post_url, thumbnail_url FROM social_posts_analytics "
+                                     "WHERE post_url = ANY(%s)", (table["post_url"].tolist(),)).fetchall())
+    assert [None if pd.isna(t) else t for t in table["thumbnail"]] == [pictures[u] for u in table["post_url"]]
+    assert any(t for t in pictures.values())
 
     # Followers over time: one line per account (12 < 10 largest cap), every day of the period.
     growth = csv_frame(downloads, "followers_over_time")

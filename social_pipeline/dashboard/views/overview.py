@@ -90,5 +90,7 @@ else:
             "engagement_rate": st.column_config.NumberColumn("engagement %", format="%.2f"),
             "post_url": st.column_config.LinkColumn("link", display_text="open"),
         })
-    st.caption("Most viewed posts published in the period; a platform that counts no views says so.")
+    st.caption("Most viewed posts published in the period; a platform that counts no views says so. Thumbnail: "
+               "the image the platform gave at the last pull (social_posts_analytics.thumbnail_url; LinkedIn gives "
+               "none, TikTok's cover link lasts 6 hours).")
 export.download(top.drop(columns=["views", "platform_name"], errors="ignore"), "top_posts")

@@ -19,6 +19,10 @@
 - Media comes from the post's *view* embed: ``app.bsky.embed.video#view`` -> video (no duration
   exposed), ``app.bsky.embed.images#view`` -> image (several -> carousel), also inside
   ``app.bsky.embed.recordWithMedia#view``; anything else (links, quotes) -> text.
+- thumbnail_url, the picture to show for a post: the first image's ``thumb``
+  (``images#viewImage``), the video's ``thumbnail`` (``video#view``, optional) or a link card's
+  ``thumb`` (``external#viewExternal``, optional), looking inside ``recordWithMedia#view``'s
+  ``media``; None for anything else.
 """
 
 from __future__ import annotations
@@ -152,23 +156,29 @@ def hashtags(record: dict[str, Any], where: str) -> list[str] | None:
     return list(dict.fromkeys(t for t in found if t))
 
 
-def _media(embed: Any) -> tuple[str, str | None]:
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _media(embed: Any) -> tuple[str, str | None, str | None]:
+    """(media_type, media_url, thumbnail_url) of a post's view embed."""
     if not isinstance(embed, dict):
-        return "text", None
+        return "text", None, None
     kind = embed.get("$type")
     if kind == "app.bsky.embed.recordWithMedia#view":
         return _media(embed.get("media"))
     if kind == "app.bsky.embed.video#view":
-        url = embed.get("playlist")
-        return "video", url if isinstance(url, str) else None
+        return "video", _url(embed.get("playlist")), _url(embed.get("thumbnail"))
     if kind == "app.bsky.embed.images#view":
         images = embed.get("images")
         if not isinstance(images, list):
             raise ParseError("embed images is not a list")
         first = images[0] if images and isinstance(images[0], dict) else {}
-        url = first.get("fullsize")
-        return ("carousel" if len(images) > 1 else "image"), url if isinstance(url, str) else None
-    return "text", None
+        return ("carousel" if len(images) > 1 else "image"), _url(first.get("fullsize")), _url(first.get("thumb"))
+    if kind == "app.bsky.embed.external#view":
+        card = embed.get("external")
+        return "text", None, _url(card.get("thumb")) if isinstance(card, dict) else None
+    return "text", None, None
 
 
 def post_record(post: dict[str, Any], did: str, where: str) -> PostRecord:
@@ -178,7 +188,7 @@ def post_record(post: dict[str, Any], did: str, where: str) -> PostRecord:
     created = parse_timestamp(record.get("createdAt")) or parse_timestamp(post.get("indexedAt"))
     if created is None:
         raise ParseError(f"{where}: post {uri[:80]} has no createdAt")
-    media_type, media_url = _media(post.get("embed"))
+    media_type, media_url, thumbnail_url = _media(post.get("embed"))
     reposts = counter(post, "repostCount", where)
     quotes = counter(post, "quoteCount", where)
     shares = None if reposts is None and quotes is None else (reposts or 0) + (quotes or 0)
@@ -188,6 +198,7 @@ def post_record(post: dict[str, Any], did: str, where: str) -> PostRecord:
         caption=opt_text(record, "text", where),
         media_type=media_type,
         media_url=media_url,
+        thumbnail_url=thumbnail_url,
         posted_at=created,
         post_kind=post_kind(record, did, where),
         hashtags=hashtags(record, where),

@@ -13,6 +13,9 @@ Parse-specific facts (references in ``SPEC.docs``):
   ``post_impressions_unique`` are still read from payloads stored before the change).
   ``post_video_views`` -> views (video posts only), ``post_video_view_time`` is the total watch
   time in **milliseconds**. No saves, completion rate or video duration.
+- thumbnail_url: ``attachments{media}``'s ``media.image.src`` (StoryAttachmentMedia ``image``, an
+  ImageSource) of the first attachment that has one: the photo, or the still Facebook shows for a
+  video (``media.source`` is the video file, kept as media_url). None without such an attachment.
 - Reels: numbers from ``/{video-id}/video_insights`` (the video id is the post's
   ``attachments.data[0].target.id``): ``blue_reels_play_count`` -> views,
   ``post_impressions_unique`` -> reach, ``post_video_view_time`` (ms) -> watch time; no
@@ -25,7 +28,7 @@ Parse-specific facts (references in ``SPEC.docs``):
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
 from ..payload import field_list, obj, opt_text, text
@@ -230,19 +233,40 @@ def video_id(post: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _media_url(post: dict[str, Any]) -> str | None:
+def _attachment_media(post: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The ``media`` (StoryAttachmentMedia) of each of the post's attachments, in order."""
     attachments = post.get("attachments")
     if not isinstance(attachments, dict) or not isinstance(attachments.get("data"), list):
-        return None
+        return
     for item in attachments["data"]:
         media = item.get("media") if isinstance(item, dict) else None
-        if not isinstance(media, dict):
-            continue
+        if isinstance(media, dict):
+            yield media
+
+
+def _image_src(media: dict[str, Any]) -> str | None:
+    image = media.get("image")
+    src = image.get("src") if isinstance(image, dict) else None
+    return src if isinstance(src, str) else None
+
+
+def _media_url(post: dict[str, Any]) -> str | None:
+    for media in _attachment_media(post):
         if isinstance(media.get("source"), str):
             return media["source"]
-        image = media.get("image")
-        if isinstance(image, dict) and isinstance(image.get("src"), str):
-            return image["src"]
+        src = _image_src(media)
+        if src is not None:
+            return src
+    return None
+
+
+def _thumbnail_url(post: dict[str, Any]) -> str | None:
+    """The picture Facebook shows for the post: ``media.image.src`` of the first attachment that
+    has one (the photo itself, or a video's still). None for a post without such an attachment."""
+    for media in _attachment_media(post):
+        src = _image_src(media)
+        if src:
+            return src
     return None
 
 
@@ -294,6 +318,7 @@ def parse_post(
         caption=message,
         media_type=kind,
         media_url=_media_url(post),
+        thumbnail_url=_thumbnail_url(post),
         posted_at=posted_at,
         likes_count=_summary_total(post, "reactions"),
         comments_count=_summary_total(post, "comments"),

@@ -125,7 +125,7 @@ from .parse import (  # noqa: F401
 
 USER_FIELDS = "id,username,followers_count,follows_count,media_count,name"
 MEDIA_FIELDS = (
-    "id,caption,media_type,media_product_type,media_url,permalink,timestamp,like_count,comments_count"
+    "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,like_count,comments_count"
 )
 REPLY_FIELDS = "id,text,username,timestamp,like_count,from{id,username},parent_id"
 COMMENT_FIELDS = f"id,text,username,timestamp,like_count,from{{id,username}},media{{id}},replies{{{REPLY_FIELDS}}}"

@@ -18,6 +18,8 @@ and .../instagram-media/insights, .../instagram-user, .../instagram-comment):
   gender breakdown total (which covers every follower), not against the truncated list's sum.
 - Age buckets: 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+ (the last three become age_45_plus);
   gender keys F, M, U.
+- ``thumbnail_url`` is served on VIDEO media only (its ``media_url`` is the .mp4); for IMAGE and
+  CAROUSEL_ALBUM the post's thumbnail is the ``media_url`` photo itself (see ``meta_graph.media_thumbnail``).
 - Hashtags: Instagram gives no structured tags on media (``hashtags`` stays None, so the
   pipeline reads them from the caption).
 """
@@ -28,7 +30,9 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
-from ..meta_graph import collect_breakdowns, data_list, demographics_from_counts, insights_by_object, metric_value
+from ..meta_graph import (
+    collect_breakdowns, data_list, demographics_from_counts, insights_by_object, media_thumbnail, metric_value,
+)
 from ..payload import obj, opt_obj, opt_text, text
 from ..records import AccountRecord, CommentRecord, PostRecord
 
@@ -130,6 +134,7 @@ def parse_media(item: Any, insights: dict[str, dict[str, Any]]) -> dict[str, Any
         caption=opt_text(item, "caption", where),
         media_type=kind,
         media_url=opt_text(item, "media_url", where),
+        thumbnail_url=media_thumbnail(item, where),
         posted_at=parse_timestamp(item["timestamp"]),
         likes_count=count(item.get("like_count")),  # omitted when the owner hides likes
         comments_count=count(item.get("comments_count")),

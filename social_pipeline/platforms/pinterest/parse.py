@@ -258,6 +258,7 @@ def _parse_pin(pin: dict[str, Any], analytics: dict[str, Any] | None) -> dict[st
         title=pin.get("title"),
         media_type=media_type,
         media_url=media_url,
+        thumbnail_url=media_url,  # the cover of a video, the largest image otherwise
         duration=round(duration_ms / 1000) if duration_ms is not None else None,
         posted_at=posted_at,
         likes_count=count(lifetime.get("reaction")),

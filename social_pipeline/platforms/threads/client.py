@@ -87,7 +87,7 @@ from .parse import (  # noqa: F401
 )
 
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url,threads_biography"
-POST_FIELDS = "id,media_product_type,media_type,media_url,permalink,text,timestamp,shortcode,is_quote_post"
+POST_FIELDS = "id,media_product_type,media_type,media_url,thumbnail_url,permalink,text,timestamp,shortcode,is_quote_post"
 REPLY_FIELDS = "id,text,username,timestamp,replied_to,root_post,is_reply"
 ACCOUNT_METRICS = "likes,replies,reposts,quotes,followers_count"
 POST_METRICS = "views,likes,replies,reposts,quotes,shares"

@@ -15,6 +15,8 @@ https://developers.facebook.com/docs/threads/insights, https://developers.facebo
   account's posts). ``is_quote_post`` marks a quote (``post_kind`` "quote").
 - ``follower_demographics`` answers counts; turned into percent like Instagram's (same Graph
   shape). No languages, peak hours or peak days.
+- ``thumbnail_url`` is served on VIDEO posts only (their ``media_url`` is the .mp4); an IMAGE or
+  CAROUSEL_ALBUM post's thumbnail is its ``media_url`` photo; text and audio posts have none.
 - Timestamps are ISO-8601 with a colon-less offset (``+0000``). Post URL is the ``permalink``
   (``https://www.threads.net/@{user}/post/{shortcode}``).
 """
@@ -25,7 +27,9 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..base import ParsedPull, ParseError, RawResponse, count, ok_payloads, parse_timestamp
-from ..meta_graph import collect_breakdowns, data_list, demographics_from_counts, insights_by_object, metric_value
+from ..meta_graph import (
+    collect_breakdowns, data_list, demographics_from_counts, insights_by_object, media_thumbnail, metric_value,
+)
 from ..payload import obj, opt_text, text
 from ..records import AccountRecord, CommentRecord, PostRecord
 
@@ -125,6 +129,7 @@ def parse_post(item: dict[str, Any], insights: dict[str, dict[str, Any]]) -> dic
         caption=opt_text(item, "text", where),
         media_type=MEDIA_TYPES[media_type],
         media_url=opt_text(item, "media_url", where),
+        thumbnail_url=media_thumbnail(item, where),
         posted_at=parse_timestamp(item["timestamp"]),
         post_kind="quote" if item.get("is_quote_post") is True else "original",
         likes_count=count(m.get("likes")),

@@ -104,6 +104,7 @@ def parse_video(video: Any, username: str | None) -> dict[str, Any]:
         title=opt_text(video, "title", where),
         media_type="video",
         media_url=opt_text(video, "embed_link", where) or opt_text(video, "cover_image_url", where),
+        thumbnail_url=opt_text(video, "cover_image_url", where),  # CDN link, TTL 6 hours (Video Object)
         duration=counter(video, "duration", where),  # seconds
         posted_at=parse_timestamp(create_time),
         hashtags=None,  # no structured tags in the Display API: taken from the caption

@@ -137,6 +137,7 @@ def _parse_video(video: Any, username: str | None, endpoint: str) -> dict[str, A
         "title": None,  # TikTok has no title apart from the caption
         "media_type": media_type,
         "media_url": opt_text(video, "cover", where) or opt_text(video, "origin_cover", where),
+        "thumbnail_url": opt_text(video, "cover", where) or opt_text(video, "origin_cover", where),
         "duration": count(video.get("duration")),
         "posted_at": _epoch(video.get("create_time"), where, required=True),
         "likes_count": count(video.get("digg_count")),

@@ -227,6 +227,7 @@ def _post(tweet: dict[str, Any], media: dict[str, Any], username: str, account_i
         caption=opt_text(tweet, "text", where),
         media_type=media_type,
         media_url=media_url,
+        thumbnail_url=media_url,  # a video's or GIF's preview_image_url, else the first photo's url
         duration=duration,
         posted_at=created,
         post_kind=kind,

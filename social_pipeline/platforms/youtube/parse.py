@@ -189,6 +189,7 @@ def parse(responses: Iterable[RawResponse]) -> ParsedPull:
             title=title,
             media_type="video",  # Shorts included: the Data API has no other media kind
             media_url=_thumbnail(vsnip),
+            thumbnail_url=_thumbnail(vsnip),
             duration=duration,
             posted_at=parse_timestamp(text(vsnip, "publishedAt", EP_VIDEOS)),
             hashtags=video_hashtags(title, description),

@@ -15,6 +15,7 @@ import requests
 
 from social_pipeline.platforms.base import AccountRef, HttpClient, PlatformError, RawResponse
 from social_pipeline.platforms.bluesky.client import Client
+from social_pipeline_tests.platforms.bluesky.lexicon_check import check
 from social_pipeline_tests.platforms.contract_transport import ScriptedTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -67,6 +68,9 @@ def test_only_own_posts_reposts_and_reply_parents_skipped(parsed):
         uri(ME, "3kaaaaaaaac2a"),
         uri(ME, "3kaaaaaaaad2a"),
         uri(ME, "3kaaaaaaaae2a"),
+        uri(ME, "3kaaaaaaaag2a"),
+        uri(ME, "3kaaaaaaaah2a"),
+        uri(ME, "3kaaaaaaaai2a"),
     ]  # bob's reposted post and bob's reply parent are absent
 
 
@@ -78,6 +82,9 @@ def test_post_kinds(parsed):
         "3kaaaaaaaac2a": "reply",
         "3kaaaaaaaad2a": "quote",
         "3kaaaaaaaae2a": "original",
+        "3kaaaaaaaag2a": "original",
+        "3kaaaaaaaah2a": "original",
+        "3kaaaaaaaai2a": "original",
     }
 
 
@@ -99,6 +106,53 @@ def test_counts_present_and_absent(parsed):
     assert first["media_type"] == "text"
     reply = by_id(parsed)[uri(ME, "3kaaaaaaaac2a")]  # the AppView sent no counts: NULL, not 0
     assert [reply[k] for k in ("likes_count", "comments_count", "shares_count", "saves_count")] == [None] * 4
+
+
+def _view_embed(rkey: str) -> dict:
+    """The post view's embed for one of the fixture's own posts, as the fixture serves it."""
+    feed = load("getAuthorFeed.json")["feed"]
+    return next(item["post"]["embed"] for item in feed if item["post"]["uri"] == uri(ME, rkey))
+
+
+def test_thumbnail_from_the_view_embed(parsed):
+    posts = by_id(parsed)
+    # images#viewImage: the first image's 'thumb' (media_url stays the 'fullsize' one)
+    image = posts[uri(ME, "3kaaaaaaaag2a")]
+    shown = _view_embed("3kaaaaaaaag2a")["images"][0]
+    assert image["thumbnail_url"] == shown["thumb"]
+    assert (image["media_type"], image["media_url"]) == ("image", shown["fullsize"])
+    # video#view: its 'thumbnail' (media_url stays the HLS playlist)
+    video = posts[uri(ME, "3kaaaaaaaah2a")]
+    played = _view_embed("3kaaaaaaaah2a")
+    assert video["thumbnail_url"] == played["thumbnail"]
+    assert (video["media_type"], video["media_url"]) == ("video", played["playlist"])
+    # external#view: the link card's 'thumb'; the post is still a text post without media
+    card = posts[uri(ME, "3kaaaaaaaai2a")]
+    assert card["thumbnail_url"] == _view_embed("3kaaaaaaaai2a")["external"]["thumb"]
+    assert (card["media_type"], card["media_url"]) == ("text", None)
+    # no embed, or a quote of a record: nothing to show
+    assert posts[uri(ME, "3kaaaaaaaae2a")]["thumbnail_url"] is None
+    assert posts[uri(ME, "3kaaaaaaaad2a")]["thumbnail_url"] is None
+
+
+def test_thumbnail_of_media_beside_a_quoted_record():
+    """recordWithMedia#view: the thumbnail is the one of its 'media' (here the fixture's video)."""
+    body = load("getAuthorFeed.json")
+    items = {item["post"]["uri"]: item for item in body["feed"]}
+    quote = items[uri(ME, "3kaaaaaaaad2a")]["post"]
+    video = items[uri(ME, "3kaaaaaaaah2a")]["post"]
+    quote["record"]["embed"] = {
+        "$type": "app.bsky.embed.recordWithMedia",
+        "record": quote["record"]["embed"],
+        "media": video["record"]["embed"],
+    }
+    quote["embed"] = {"$type": "app.bsky.embed.recordWithMedia#view", "record": quote["embed"], "media": video["embed"]}
+    body["feed"] = [items[uri(ME, "3kaaaaaaaad2a")]]
+    assert check(body, "app.bsky.feed.getAuthorFeed#output") == []  # still shaped as the lexicons say
+    parsed = Client.parse([raw("app.bsky.actor.getProfile", load("getProfile.json")), raw("app.bsky.feed.getAuthorFeed", body)])
+    (post,) = parsed.posts
+    assert (post["post_kind"], post["media_type"]) == ("quote", "video")
+    assert post["thumbnail_url"] == video["embed"]["thumbnail"]
 
 
 def test_thread_comments_skip_not_found_and_blocked(parsed):

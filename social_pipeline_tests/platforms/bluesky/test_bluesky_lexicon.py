@@ -59,6 +59,18 @@ def test_simulator_full_pull_conforms_to_lexicons(responses):
     assert seen == set(OUTPUT)  # every endpoint was exercised
 
 
+def test_simulator_media_posts_parse_with_a_thumbnail(responses):
+    """The simulator serves images#viewImage 'thumb' and video#view 'thumbnail', so every image,
+    carousel and video post it serves has a picture for the dashboard."""
+    posts = Client.parse(responses).posts
+    media = [p for p in posts if p["media_type"] in ("image", "carousel", "video")]
+    assert {"image", "video"} <= {p["media_type"] for p in media}
+    for post in media:
+        assert post["thumbnail_url"].startswith("https://"), post["external_post_id"]
+        assert post["thumbnail_url"] != post["media_url"]  # the small picture, not the file itself
+    assert all(p["thumbnail_url"] is None for p in posts if p["media_type"] == "text")
+
+
 @pytest.mark.parametrize(
     ("name", "definition"),
     [

@@ -46,14 +46,17 @@ def _check_expected(parsed) -> None:
     assert (photo["media_type"], photo["caption"], photo["post_url"]) == (
         "image", "Fresh sourdough today", "https://www.facebook.com/cornerbakery/posts/pfbid0abc")
     assert photo["media_url"] == "https://scontent.xx.fbcdn.net/v/t39.30808-6/1_n.jpg"
+    assert photo["thumbnail_url"] == "https://scontent.xx.fbcdn.net/v/t39.30808-6/1_n.jpg"  # the photo itself
     assert photo["posted_at"] == datetime(2026, 11, 18, 8, tzinfo=timezone.utc)
     assert (photo["likes_count"], photo["comments_count"], photo["shares_count"]) == (57, 2, 4)
     assert (photo["impressions"], photo["reach"], photo["views_count"], photo["watch_time_seconds"]) == (2400, 1700, None, None)
     assert video["media_type"] == "video" and video["caption"] is None
     assert video["media_url"] == "https://video.xx.fbcdn.net/v/t42.1790-2/2_n.mp4"
+    assert video["thumbnail_url"] == "https://scontent.xx.fbcdn.net/v/t15.5256-10/2_n.jpg"  # media.image, not the mp4
     assert (video["shares_count"], video["likes_count"], video["comments_count"]) == (0, 12, 0)  # no `shares`: 0
     assert (video["impressions"], video["reach"], video["views_count"], video["watch_time_seconds"]) == (5000, 3100, 1500, 4500)
     assert reel["post_url"] == "https://www.facebook.com/reel/765432109876543"
+    assert reel["thumbnail_url"] == "https://scontent.xx.fbcdn.net/v/t15.5256-10/3_n.jpg"
     assert (reel["views_count"], reel["reach"], reel["watch_time_seconds"], reel["impressions"]) == (12000, 8000, 87600, None)
     assert (reel["shares_count"], reel["likes_count"]) == (9, 300)
     comments = {c["external_comment_id"]: c for c in parsed.comments}
@@ -76,6 +79,18 @@ def _check_expected(parsed) -> None:
 
 def test_parser_reads_every_documented_field():
     _check_expected(facebook.Client.parse(_responses()))
+
+
+def test_thumbnail_is_the_first_attachment_image_and_none_without_one():
+    responses = _responses()
+    posts = next(r for r in responses if r.endpoint == "page/posts").payload["data"]
+    photo, video = posts[0], posts[1]
+    del photo["attachments"]  # a status update: no attachment, no picture
+    # A first attachment without media.image (a link share without a preview), then the video.
+    video["attachments"]["data"].insert(0, {"media_type": "link", "type": "share", "url": "https://example.com/menu"})
+    parsed = {p["external_post_id"]: p for p in facebook.Client.parse(responses).posts}
+    assert parsed[P1]["thumbnail_url"] is None and parsed[P1]["media_url"] is None
+    assert parsed[P2]["thumbnail_url"] == "https://scontent.xx.fbcdn.net/v/t15.5256-10/2_n.jpg"
 
 
 def test_fixtures_match_their_own_field_definitions():
@@ -142,6 +157,14 @@ def test_simulator_serves_the_documented_fields_with_documented_types(reels):
         required = {path for path, _kind, needed, _src in fields if needed}
         missing = required - documented_paths_seen(payloads, fields)
         assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
+    # Photos, albums and videos come with media.image.src: each has a picture for the dashboard.
+    posts = facebook.Client.parse(client.http.responses).posts
+    assert {"image", "video"} <= {p["media_type"] for p in posts}
+    for post in posts:
+        if post["media_type"] == "text":
+            assert post["thumbnail_url"] is None
+        else:
+            assert post["thumbnail_url"].startswith("https://scontent."), post["external_post_id"]
 
 
 @pytest.mark.parametrize("row", [row for rows in DOC["fields"].values() for row in rows])

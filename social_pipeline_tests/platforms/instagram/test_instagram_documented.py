@@ -36,6 +36,12 @@ def _responses() -> list[RawResponse]:
     ]
 
 
+def _item(media_id: str) -> dict:
+    """The documented media listing's entry for ``media_id``."""
+    listing = next(r["payload"] for r in DOC["responses"] if r["endpoint"] == "ig-user/media")
+    return next(item for item in listing["data"] if item["id"] == media_id)
+
+
 def _check_expected(parsed) -> None:
     acct = parsed.account
     assert acct["external_user_id"] == IG_ID and acct["display_name"] == "Blue Bottle Coffee"
@@ -46,11 +52,13 @@ def _check_expected(parsed) -> None:
     assert a["caption"] == "Morning pour #coffee" and a["media_type"] == "image"
     assert a["post_url"] == "https://www.instagram.com/p/C1a2B3c4D5e/"
     assert a["media_url"].endswith("/a.jpg")
+    assert a["thumbnail_url"] == a["media_url"]  # an IMAGE is its own thumbnail
     assert a["posted_at"] == datetime(2026, 11, 18, 9, 30, tzinfo=timezone.utc)
     assert (a["likes_count"], a["comments_count"], a["views_count"], a["reach"], a["saves_count"], a["shares_count"]) == (
         120, 2, 1800, 900, 14, 6)
     assert a["watch_time_seconds"] is None and a["impressions"] is None and a["duration"] is None
     assert b["media_type"] == "video" and b["likes_count"] is None  # like count hidden by the owner
+    assert b["thumbnail_url"] == _item(B)["thumbnail_url"] != b["media_url"]  # the cover, not the .mp4
     assert (b["views_count"], b["reach"], b["watch_time_seconds"]) == (9000, 4000, 46800)  # ms -> s
     comments = {c["external_comment_id"]: c for c in parsed.comments}
     assert set(comments) == {"17858893269000001", "17858893269000002", "17858893269000003"}
@@ -117,6 +125,8 @@ def test_a_facebook_login_pull_of_the_documented_payloads():
     client.pull(AccountRef(id="1", platform="instagram", handle="bluebottle", access_token=TOKEN, posts_per_fetch=10))
     assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]
     assert client.http.responses[0].endpoint == "me/accounts"
+    listing = next(r for r in client.http.responses if r.endpoint == "ig-user/media")
+    assert "thumbnail_url" in listing.request_params["fields"].split(",")  # served on VIDEO media only when asked
     assert TOKEN not in json.dumps([r.payload for r in client.http.responses] + [r.request_params for r in client.http.responses])
     _check_expected(instagram.Client.parse(client.http.responses))
 
@@ -139,6 +149,10 @@ def test_simulator_serves_the_documented_fields_with_documented_types():
         required = {path for path, _kind, needed, _src in fields if needed}
         missing = required - documented_paths_seen(payloads, fields)
         assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
+    # thumbnail_url: on VIDEO media only, as Meta documents, and served when asked
+    items = [item for payload in served["ig-user/media"] for item in payload["data"]]
+    assert any(item.get("thumbnail_url") for item in items)
+    assert all(("thumbnail_url" in item) == (item["media_type"] == "VIDEO") for item in items)
 
 
 @pytest.mark.parametrize("row", [row for rows in DOC["fields"].values() for row in rows])

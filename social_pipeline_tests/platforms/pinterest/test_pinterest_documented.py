@@ -81,6 +81,7 @@ def test_documented_pull_parses_every_field():
     assert video["posted_at"] == datetime(2026, 11, 10, 15, 30, tzinfo=timezone.utc)
     assert video["media_type"] == "video" and video["duration"] == 30
     assert video["media_url"] == "https://i.pinimg.com/videos/thumbnails/originals/1.jpg"
+    assert video["thumbnail_url"] == "https://i.pinimg.com/videos/thumbnails/originals/1.jpg"  # cover_image_url
     assert video["caption"] == "Step by step #plants #monstera" and video["title"] == "Repotting a monstera"
     assert (video["likes_count"], video["comments_count"]) == (10, 2)  # lifetime reaction / comment
     assert video["impressions"] == 250  # lifetime pin_metrics beats the window figure
@@ -93,6 +94,7 @@ def test_documented_pull_parses_every_field():
     assert image["impressions"] == 12 and image["saves_count"] == 3
     assert image["views_count"] is None and image["watch_time_seconds"] is None
     assert image["media_url"] == "https://i.pinimg.com/1200x/2.jpg"
+    assert image["thumbnail_url"] == "https://i.pinimg.com/1200x/2.jpg"
     assert image["caption"] is None and image["title"] is None
     assert carousel["media_type"] == "carousel" and carousel["likes_count"] == 0
     assert carousel["media_url"] == "https://i.pinimg.com/1200x/3a.jpg"

@@ -25,7 +25,7 @@ DOC = json.loads((Path(__file__).parent / "fixtures" / "threads_documented.json"
 BASE = threads.Client.default_base_url
 TOKEN = "THAAdocumentedThreadsToken789"
 USER = "1234567890123456"
-T1, T2 = "18050206876707110", "18050206876707111"
+T1, T2, T3 = "18050206876707110", "18050206876707111", "18050206876707113"
 
 
 def _responses() -> list[RawResponse]:
@@ -36,6 +36,12 @@ def _responses() -> list[RawResponse]:
     ]
 
 
+def _item(media_id: str) -> dict:
+    """The documented threads listing's entry for ``media_id``."""
+    listing = next(r["payload"] for r in DOC["responses"] if r["endpoint"] == "threads-user/threads")
+    return next(item for item in listing["data"] if item["id"] == media_id)
+
+
 def _check_expected(parsed) -> None:
     acct = parsed.account
     assert (acct["external_user_id"], acct["display_name"], acct["profile_url"]) == (
@@ -44,14 +50,18 @@ def _check_expected(parsed) -> None:
         2100, 5400, 800, 120, 150)
     assert acct["total_views"] is None and acct["posts_count"] is None
     posts = {p["external_post_id"]: p for p in parsed.posts}
-    assert set(posts) == {T1, T2}  # the REPOST_FACADE (someone else's post) is not the account's
-    one, two = posts[T1], posts[T2]
+    assert set(posts) == {T1, T2, T3}  # the REPOST_FACADE (someone else's post) is not the account's
+    one, two, three = posts[T1], posts[T2], posts[T3]
     assert (one["media_type"], one["caption"], one["post_kind"], one["media_url"]) == ("text", "First thread #pottery", "original", None)
     assert one["post_url"] == "https://www.threads.net/@maya.makes/post/C3xYz1"
     assert one["posted_at"] == datetime(2026, 11, 19, 10, tzinfo=timezone.utc)
     assert (one["views_count"], one["likes_count"], one["comments_count"], one["shares_count"]) == (3000, 200, 15, 17)
     assert (two["media_type"], two["post_kind"], two["shares_count"]) == ("image", "quote", 1)
     assert two["media_url"].endswith("/t2.jpg")
+    assert two["thumbnail_url"] == two["media_url"]  # an IMAGE is its own thumbnail
+    assert one["thumbnail_url"] is None  # a text post has no image
+    assert (three["media_type"], three["views_count"], three["shares_count"]) == ("video", 1200, 8)
+    assert three["thumbnail_url"] == _item(T3)["thumbnail_url"] != three["media_url"]  # the cover, not the .mp4
     replies = {c["external_comment_id"]: c for c in parsed.comments}
     assert replies["18060000000000001"]["parent_external_comment_id"] is None  # answers the post itself
     assert replies["18060000000000002"]["parent_external_comment_id"] == "18060000000000001"
@@ -95,6 +105,7 @@ def _documented() -> ScriptedTransport:
     answer(f"/{USER}/threads", by_key["threads-user/threads"][0])
     answer(f"/{T1}/insights", by_key["threads-media/insights"][0])
     answer(f"/{T2}/insights", by_key["threads-media/insights"][1])
+    answer(f"/{T3}/insights", by_key["threads-media/insights"][2])
     answer(f"/{T1}/conversation", by_key["threads-media/conversation"][0])
     return transport
 
@@ -105,6 +116,8 @@ def test_a_pull_of_the_documented_payloads():
     client.pull(AccountRef(id="1", platform="threads", handle="maya.makes", access_token=TOKEN, posts_per_fetch=10))
     assert all(r.ok for r in client.http.responses), [r.error for r in client.http.responses if not r.ok]
     assert sum(r.endpoint == "threads-media/conversation" for r in client.http.responses) == 1  # no replies: not asked
+    listing = next(r for r in client.http.responses if r.endpoint == "threads-user/threads")
+    assert "thumbnail_url" in listing.request_params["fields"].split(",")  # served on video posts only when asked
     _check_expected(threads.Client.parse(client.http.responses))
 
 
@@ -126,6 +139,10 @@ def test_simulator_serves_the_documented_fields_with_documented_types():
         required = {path for path, _kind, needed, _src in fields if needed}
         missing = required - documented_paths_seen(payloads, fields)
         assert not missing, f"{endpoint}: the simulator never serves {sorted(missing)}"
+    # thumbnail_url: on VIDEO media only, as Meta documents, and served when asked
+    items = [item for payload in served["threads-user/threads"] for item in payload["data"]]
+    assert any(item.get("thumbnail_url") for item in items)
+    assert all(("thumbnail_url" in item) == (item["media_type"] == "VIDEO") for item in items)
 
 
 def test_graph_throttle_code_is_retried(scripted_transport):

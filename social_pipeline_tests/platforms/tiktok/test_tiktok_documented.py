@@ -85,6 +85,7 @@ def test_documented_pull_parses_every_field():
     assert first["caption"] == "Morning routine #dance #fyp"
     assert first["post_url"] == f"https://www.tiktok.com/@{HANDLE}/video/7301234567890123456"
     assert first["media_url"] == "https://www.tiktok.com/player/v1/7301234567890123456"
+    assert first["thumbnail_url"] == "https://p16-sign.tiktokcdn-us.com/cover-1.image"  # cover_image_url, not the player
     assert (first["views_count"], first["likes_count"], first["comments_count"], first["shares_count"]) == (
         20311, 1520, 48, 12)
     assert first["duration"] == 23
@@ -92,6 +93,7 @@ def test_documented_pull_parses_every_field():
     assert photo["views_count"] is None and photo["likes_count"] is None
     assert photo["comments_count"] is None and photo["shares_count"] is None
     assert photo["media_url"] == "https://p16-sign.tiktokcdn-us.com/cover-2.image"  # no embed_link
+    assert photo["thumbnail_url"] == "https://p16-sign.tiktokcdn-us.com/cover-2.image"
     assert photo["title"] is None
     # a real zero stays zero
     assert old["likes_count"] == 0 and old["views_count"] == 310

@@ -119,6 +119,7 @@ def test_profile_and_posts_match_world(pulled, sim):
         assert rec["posted_at"] == post.posted_at and rec["caption"] == post.caption and rec["title"] is None
         assert rec["post_url"] == f"https://www.tiktok.com/@{HANDLE}/video/{sim.post_id(post)}"
         assert rec["reach"] is None and rec["impressions"] is None
+        assert rec["thumbnail_url"] and rec["thumbnail_url"] == rec["media_url"]  # the video's cover
     assert parsed.demographics is None
 
 

@@ -163,8 +163,10 @@ def test_metrics_from_public_non_public_and_media(documented):
     assert a["media_type"] == "video" and a["duration"] == 62 and a["views_count"] == 3000  # 61,500 ms
     assert a["completion_rate"] == 25.0  # playback_100 / playback_0
     assert a["media_url"].endswith("/a.jpg")
+    assert a["thumbnail_url"] == a["media_url"]  # the video's preview_image_url
     assert a["posted_at"] == datetime(2026, 11, 18, 9, 30, tzinfo=timezone.utc)
     assert d["media_type"] == "carousel" and d["media_url"] == "https://pbs.twimg.com/media/911.jpg"
+    assert d["thumbnail_url"] == "https://pbs.twimg.com/media/911.jpg"  # the first photo's url
     # older than 30 days: no non_public/organic metrics -> NULL, not 0; quote_count absent -> shares = retweets
     assert e["impressions"] == 400 and e["completion_rate"] is None and e["views_count"] is None
     assert e["shares_count"] == 2 and e["media_type"] == "text"

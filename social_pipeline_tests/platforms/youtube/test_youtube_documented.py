@@ -93,6 +93,7 @@ def test_documented_videos_follow_the_playlist_pages(parsed):
     assert first["hashtags"] == ["travel", "summer", "food"] and first["keywords"] == ["road trip", "vlog"]
     assert short["hashtags"] == [] and live["keywords"] is None
     assert first["media_url"] == "https://i.ytimg.com/vi/vidAAAAAAA1/hqdefault.jpg"
+    assert first["thumbnail_url"] == "https://i.ytimg.com/vi/vidAAAAAAA1/hqdefault.jpg"
     assert first["posted_at"] == datetime(2026, 11, 19, 8, tzinfo=timezone.utc)
     assert first["engaged_views"] is None  # no Analytics report
     assert {p["views_method"] for p in parsed.posts} == {"youtube-2026-08-27"}
