@@ -100,7 +100,8 @@ RULES = [
          "WITH keys AS (SELECT DISTINCT l.platform, l.posted_at::date AS posted_date FROM social_post_latest_metrics l "
          "  WHERE l.posted_at IS NOT NULL AND l.post_id IN (SELECT post_id FROM social_post_metrics WHERE snapshot_date = %(day)s)), "
          "recount AS (SELECT k.platform, k.posted_date, count(*) AS posts, sum(l.views_count) AS views_sum, "
-         "  count(l.views_count) AS views_n, sum(l.engagement_rate) AS rate_sum, count(l.engagement_rate) AS rate_n "
+         "  count(l.views_count) AS views_n, sum(l.engagement_rate) AS rate_sum, count(l.engagement_rate) AS rate_n, "
+         "  sum(l.impressions) AS impressions_sum, count(l.impressions) AS impressions_n "
          "  FROM keys k JOIN social_post_latest_metrics l ON l.platform = k.platform AND l.posted_at >= k.posted_date "
          "  AND l.posted_at < k.posted_date + 1 GROUP BY 1, 2), "
          "kept AS (SELECT d.* FROM social_platform_post_days d JOIN keys k USING (platform, posted_date)) "
@@ -108,8 +109,8 @@ RULES = [
          "  || coalesce(k.posts::text, 'no row') || ' posts, ' || coalesce(k.views_sum::text, 'null') || ' views; recount ' "
          "  || coalesce(r.posts::text, 'none') || ' posts, ' || coalesce(r.views_sum::text, 'null') || ' views' "
          "FROM recount r FULL JOIN kept k ON k.platform = r.platform AND k.posted_date = r.posted_date "
-         "WHERE (r.posts, r.views_sum, r.views_n, r.rate_sum, r.rate_n) IS DISTINCT FROM "
-         "(k.posts, k.views_sum, k.views_n, k.rate_sum, k.rate_n)"),
+         "WHERE (r.posts, r.views_sum, r.views_n, r.rate_sum, r.rate_n, r.impressions_sum, r.impressions_n) "
+         "IS DISTINCT FROM (k.posts, k.views_sum, k.views_n, k.rate_sum, k.rate_n, k.impressions_sum, k.impressions_n)"),
     # -- snapshots ------------------------------------------------------------------------------
     Rule("social_analytics_snapshots", "natural_key_unique", ERROR, "One row per (account, day).",
          "SELECT social_account_id || '@' || snapshot_date FROM social_analytics_snapshots "

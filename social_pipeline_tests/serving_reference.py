@@ -45,9 +45,11 @@ RECOUNTS = {
         "FROM social_comments c JOIN social_posts_analytics p ON p.id = c.post_id "
         "WHERE c.commented_at IS NOT NULL AND p.posted_at IS NOT NULL GROUP BY 1, 2, 3"),
     "social_platform_post_days": (
-        "SELECT posted_date, platform, posts, views_sum, views_n, rate_sum, rate_n FROM social_platform_post_days",
+        "SELECT posted_date, platform, posts, views_sum, views_n, rate_sum, rate_n, impressions_sum, impressions_n "
+        "FROM social_platform_post_days",
         "SELECT posted_at::date, platform, count(*), sum(current_views), count(current_views), sum(engagement_rate), "
-        "  count(engagement_rate) FROM {schema}.social_post_performance WHERE posted_at IS NOT NULL GROUP BY 1, 2"),
+        "  count(engagement_rate), sum(current_impressions), count(current_impressions) "
+        "FROM {schema}.social_post_performance WHERE posted_at IS NOT NULL GROUP BY 1, 2"),
     **{f"social_hashtags_since({_SINCE.format(days=days)})": (
         f"SELECT * FROM social_hashtags_since({_SINCE.format(days=days)})",
         "SELECT h.hashtag, count(*), count(DISTINCT pp.social_account_id), "

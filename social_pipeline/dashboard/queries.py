@@ -116,7 +116,7 @@ def account_choices(conn, f: Filters | None = None) -> pd.DataFrame:
 # -- Overview -------------------------------------------------------------------------------
 
 def headline(conn, f: Filters) -> pd.DataFrame:
-    """Followers, views, engagement rate and posts of the period and of the previous one.
+    """Followers, views, impressions, engagement rate and posts of the period and of the previous one.
 
     One row per metric: value, previous, change, reported (accounts or posts behind the value), total
     (accounts or posts in the filter), unit, missing (platforms of accounts pulled that report no
@@ -153,6 +153,10 @@ def headline(conn, f: Filters) -> pd.DataFrame:
          list(fo["missing"]), fo["unpulled"]),
         ("views", po["views"], po["prev_views"], change(po["views"], po["prev_views"]), po["views_reported"],
          po["posts"], "posts", list(po["views_missing"]), 0),
+        # Impressions apart from views: X counts impressions on every post and views on videos only,
+        # LinkedIn and Pinterest impressions only; summing the two would count a post twice.
+        ("impressions", po["impressions"], po["prev_impressions"], change(po["impressions"], po["prev_impressions"]),
+         po["impressions_reported"], po["posts"], "posts", list(po["impressions_missing"]), 0),
         ("engagement_rate", po["rate"], po["prev_rate"], change(po["rate"], po["prev_rate"]), po["rate_reported"],
          po["posts"], "posts", list(po["rate_missing"]), 0),
         ("posts", po["posts"], po["prev_posts"], po["posts"] - po["prev_posts"], po["posts"], po["posts"], "posts",
@@ -163,15 +167,16 @@ def headline(conn, f: Filters) -> pd.DataFrame:
 
 
 def _headline_posts(conn, f: Filters, p: dict) -> pd.DataFrame:
-    """Posts, views and engagement of the period (cur) and the previous one, and the platforms
-    that report no views (no rate) in the period. Without an account filter from the serving
+    """Posts, views, impressions and engagement of the period (cur) and the previous one, and the
+    platforms that report no views (no impressions, no rate) in the period. Without an account filter from the serving
     layer's sums per platform and day of publication (social_platform_post_days); with one, from
     the chosen accounts' posts (the covering index of social_post_latest_metrics)."""
     if f.accounts:
         per_platform = sql.SQL(
             "SELECT pp.platform::text AS platform, pp.posted_at >= %(start_ts)s AS cur, count(*) AS posts, "
             "  sum(pp.views_count) AS views_sum, count(pp.views_count) AS views_n, "
-            "  sum(pp.engagement_rate) AS rate_sum, count(pp.engagement_rate) AS rate_n "
+            "  sum(pp.engagement_rate) AS rate_sum, count(pp.engagement_rate) AS rate_n, "
+            "  sum(pp.impressions) AS impressions_sum, count(pp.impressions) AS impressions_n "
             "FROM social_post_latest_metrics pp "
             "WHERE pp.posted_at >= %(prev_start_ts)s AND pp.posted_at < %(end_ts)s{scope} GROUP BY 1, 2"
         ).format(scope=_scope(f, "pp.social_account_id", "pp.platform"))
@@ -179,7 +184,8 @@ def _headline_posts(conn, f: Filters, p: dict) -> pd.DataFrame:
         per_platform = sql.SQL(
             "SELECT d.platform::text AS platform, d.posted_date >= %(start)s AS cur, sum(d.posts) AS posts, "
             "  sum(d.views_sum) AS views_sum, sum(d.views_n) AS views_n, "
-            "  sum(d.rate_sum) AS rate_sum, sum(d.rate_n) AS rate_n "
+            "  sum(d.rate_sum) AS rate_sum, sum(d.rate_n) AS rate_n, "
+            "  sum(d.impressions_sum) AS impressions_sum, sum(d.impressions_n) AS impressions_n "
             "FROM social_platform_post_days d "
             "WHERE d.posted_date >= %(prev_start)s AND d.posted_date <= %(end)s{platforms} GROUP BY 1, 2"
         ).format(platforms=_platform_scope(f, "d.platform"))
@@ -192,6 +198,10 @@ def _headline_posts(conn, f: Filters, p: dict) -> pd.DataFrame:
         "  round(sum(rate_sum) FILTER (WHERE cur) / nullif(sum(rate_n) FILTER (WHERE cur), 0), 2) AS rate, "
         "  round(sum(rate_sum) FILTER (WHERE NOT cur) / nullif(sum(rate_n) FILTER (WHERE NOT cur), 0), 2) AS prev_rate, "
         "  coalesce(sum(rate_n) FILTER (WHERE cur), 0)::bigint AS rate_reported, "
+        "  sum(impressions_sum) FILTER (WHERE cur) AS impressions, "
+        "  sum(impressions_sum) FILTER (WHERE NOT cur) AS prev_impressions, "
+        "  coalesce(sum(impressions_n) FILTER (WHERE cur), 0)::bigint AS impressions_reported, "
+        "  array(SELECT x.platform FROM pp x WHERE x.cur AND x.impressions_n = 0 ORDER BY 1) AS impressions_missing, "
         "  array(SELECT x.platform FROM pp x WHERE x.cur AND x.views_n = 0 ORDER BY 1) AS views_missing, "
         "  array(SELECT x.platform FROM pp x WHERE x.cur AND x.rate_n = 0 ORDER BY 1) AS rate_missing "
         "FROM pp").format(per_platform=per_platform), {**p, "prev_start": f.previous().start})

@@ -60,6 +60,12 @@ def test_overview_numbers_match_the_tables(seeded_url, monkeypatch, downloads):
     assert posts > 50 and views > 0
     assert metric(at, "Posts") == f"{posts:,}"
     assert metric(at, "Views") == f"{views:,}"
+    impressions, with_impressions = one(seeded_url, "SELECT sum(current_impressions), count(current_impressions) "
+                                        "FROM social_post_performance WHERE posted_at >= %s AND posted_at < %s",
+                                        (START, TODAY + timedelta(days=1)))
+    assert 0 < with_impressions < posts  # apart from views: not every platform counts impressions
+    assert metric(at, "Impressions") == f"{impressions:,}"
+    assert any(c.value.startswith(f"from {with_impressions:,} of {posts:,} posts") for c in at.caption)
     prev_posts, _ = posts_in(seeded_url, START - timedelta(days=30), START - timedelta(days=1))
     assert next(m for m in at.metric if m.label == "Posts").delta == f"{posts - prev_posts:+,}"
     # Views are not reported by every platform: the headline says from how many posts.

@@ -92,17 +92,23 @@ def test_headline_posts(qconn, variant):
     shown = q.headline(qconn, f).set_index("metric")
     for period, column in ((f, "value"), (f.previous(), "previous")):
         where, params = _where(period, "pp")
-        posts, views, rate = qconn.execute(
-            "SELECT count(*), sum(pp.current_views), round(avg(pp.engagement_rate), 2) FROM social_post_performance pp "
-            f"WHERE {where}", params).fetchone()
+        posts, views, rate, impressions = qconn.execute(
+            "SELECT count(*), sum(pp.current_views), round(avg(pp.engagement_rate), 2), sum(pp.current_impressions) "
+            f"FROM social_post_performance pp WHERE {where}", params).fetchone()
         assert shown.loc["posts", column] == posts
         assert _num(shown.loc["views", column]) == _num(views)
+        assert _num(shown.loc["impressions", column]) == _num(impressions)
         assert _num(shown.loc["engagement_rate", column]) == _num(rate)
     where, params = _where(f, "pp")
     missing = [r[0] for r in qconn.execute(
         "SELECT pp.platform FROM social_post_performance pp "
         f"WHERE {where} GROUP BY 1 HAVING count(pp.current_views) = 0 ORDER BY 1", params)]
     assert list(shown.loc["views", "missing"]) == missing
+    by_platform = qconn.execute(
+        "SELECT pp.platform, count(pp.current_impressions) FROM social_post_performance pp "
+        f"WHERE {where} GROUP BY 1 ORDER BY 1", params).fetchall()
+    assert shown.loc["impressions", "reported"] == sum(n for _, n in by_platform)
+    assert list(shown.loc["impressions", "missing"]) == [p for p, n in by_platform if n == 0]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

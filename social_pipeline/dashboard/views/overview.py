@@ -13,8 +13,9 @@ st.title("Overview")
 st.caption(filters.describe(f) + f" · compared with the {f.days} days before")
 
 head = filters.run("headline", f)
-LABELS = {"followers": "Followers", "views": "Views", "engagement_rate": "Engagement rate", "posts": "Posts"}
-columns = st.columns(4)
+LABELS = {"followers": "Followers", "views": "Views", "impressions": "Impressions", "engagement_rate": "Engagement rate",
+          "posts": "Posts"}
+columns = st.columns(len(LABELS))
 for column, row in zip(columns, head.itertuples()):
     with column:
         unknown = row.value is None or pd.isna(row.value)
@@ -36,8 +37,10 @@ for column, row in zip(columns, head.itertuples()):
                 notes.append(f"{int(row.not_pulled_yet):,} not pulled yet")
             st.caption("; ".join(notes))
 st.caption("Followers: each account's newest reported count up to the period's last day (change: the same "
-           "accounts at the day before the period). Views, engagement rate (mean) and posts: posts published "
-           "in the period, at their latest metrics (social_post_performance).")
+           "accounts at the day before the period). Views, impressions, engagement rate (mean) and posts: posts "
+           "published in the period, at their latest metrics (social_post_performance). Impressions are counted "
+           "apart from views (a post on screen is not a view): X counts impressions on every post and views only "
+           "on videos, LinkedIn and Pinterest count impressions only.")
 export.download(head.assign(missing=head["missing"].map(lambda m: " ".join(m))), "overview_headline")
 
 st.subheader("Followers over time")
