@@ -241,10 +241,12 @@ def best_time(conn, f: Filters) -> pd.DataFrame:
 
 def top_posts(conn, f: Filters) -> pd.DataFrame:
     """The most viewed posts published in the period, with thumbnail (the image the platform gives
-    for the post, social_posts_analytics.thumbnail_url), caption and link."""
+    for the post, social_posts_analytics.thumbnail_url; for a post not pulled since migration 021,
+    its media_url when that is an image), caption and link."""
     return _frame(conn, sql.SQL(
         "SELECT pp.post_id, pp.platform::text AS platform, pp.account_username::text AS account, "
-        "  p.thumbnail_url AS thumbnail, "
+        "  coalesce(p.thumbnail_url, CASE WHEN p.media_url ~* '[.](jpe?g|png|webp|gif)([?#]|$)' THEN p.media_url END) "
+        "    AS thumbnail, "
         "  COALESCE(pp.title, pp.caption) AS caption, pp.post_url, pp.posted_at, "
         "  pp.current_views, pp.current_likes, pp.current_comments, pp.engagement_rate "
         "FROM (SELECT l.post_id FROM social_post_latest_metrics l WHERE TRUE{posted}{scope} "
